@@ -1,0 +1,1 @@
+"""The only package that touches SQLite: schema, migrations, queries and the alert outbox."""
