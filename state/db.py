@@ -1,0 +1,68 @@
+"""Opening the SQLite database: pragmas, integrity and migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from state.errors import CorruptDatabaseError, StoreError
+from state.migrations import MIGRATIONS
+
+__all__ = ["DB_FILENAME", "open_database", "schema_version"]
+
+DB_FILENAME = "treatywatch.db"
+BUSY_TIMEOUT_MS = 10_000
+
+
+def open_database(path: Path | str) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at ``path`` and bring its schema up to date.
+
+    WAL mode with ``synchronous=FULL``: a committed hit and its outbox rows survive a power cut.
+    A file that is not a SQLite database raises :class:`CorruptDatabaseError` and is left as it is.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create state directory {path.parent}: {exc.strerror}") from exc
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open database {path}: {exc}") from exc
+    try:
+        _configure(conn, path)
+        db = sqlite_utils.Database(conn)
+        MIGRATIONS.apply(db)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if _looks_corrupt(exc):
+            raise CorruptDatabaseError(
+                f"corrupt database {path}: {exc}; the file was left untouched, "
+                "restore it from a backup or move it away to start afresh"
+            ) from exc
+        raise StoreError(f"cannot open database {path}: {exc}") from exc
+    return db
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    """How many migrations have been applied to ``db``."""
+    return len(MIGRATIONS.applied(db))
+
+
+def _configure(conn: sqlite3.Connection, path: Path) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        raise StoreError(f"cannot enable WAL journal on {path} (got {mode!r})")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    result = conn.execute("PRAGMA quick_check").fetchone()[0]
+    if result != "ok":
+        raise sqlite3.DatabaseError(f"database disk image is malformed: {result}")
+
+
+def _looks_corrupt(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text or "corrupt" in text

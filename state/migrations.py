@@ -1,0 +1,90 @@
+"""Ordered, transactional schema migrations (sqlite-utils ``Migrations``).
+
+Each migration runs in one transaction together with the record that it ran, so a process killed
+half-way through leaves the schema at the previous version and the next start completes it.
+Never edit a migration that has shipped: add a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION"]
+
+MIGRATIONS = Migrations("treatywatch")
+
+
+@MIGRATIONS(name="0001_initial")
+def _initial(db: sqlite_utils.Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE sources (
+            name TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            etag TEXT,
+            last_modified TEXT,
+            body_hash TEXT,
+            first_success TEXT,
+            last_polled TEXT,
+            last_success TEXT,
+            last_status INTEGER,
+            last_error TEXT,
+            last_error_class TEXT,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            entries_last_poll INTEGER
+        );
+        CREATE TABLE items (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            key TEXT NOT NULL,
+            guid TEXT,
+            link TEXT,
+            canonical_link TEXT,
+            title TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            language TEXT,
+            published TEXT,
+            first_seen TEXT NOT NULL,
+            UNIQUE (source, key)
+        );
+        CREATE INDEX items_first_seen ON items (first_seen);
+        CREATE TABLE hits (
+            id INTEGER PRIMARY KEY,
+            item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+            rule TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            matched TEXT NOT NULL,
+            explanation TEXT NOT NULL,
+            alerted INTEGER NOT NULL,
+            created TEXT NOT NULL,
+            UNIQUE (item_id, rule)
+        );
+        CREATE INDEX hits_created ON hits (created);
+        CREATE TABLE alerts (
+            id TEXT PRIMARY KEY,
+            hit_id INTEGER NOT NULL REFERENCES hits (id) ON DELETE CASCADE,
+            channel TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'dead')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt TEXT NOT NULL,
+            last_error TEXT,
+            created TEXT NOT NULL,
+            sent_at TEXT,
+            payload TEXT NOT NULL,
+            UNIQUE (hit_id, channel)
+        );
+        CREATE INDEX alerts_due ON alerts (status, next_attempt);
+        """,
+    )
+
+
+SCHEMA_VERSION = 1
+
+
+def _run(db: sqlite_utils.Database, script: str) -> None:
+    # Not executescript(): it commits first, which would break the migration's transaction.
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
