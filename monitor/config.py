@@ -1,0 +1,312 @@
+"""The typed settings object, built once at start-up from YAML (or the embedded defaults).
+
+Nothing else in treatywatch reads the environment: ``${VAR}`` and ``${VAR:-default}`` in any
+string value of the config file are replaced here, so secrets stay out of the file. Every error
+names the key path it is about, e.g. ``sources[2].url: not a URL``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+
+from monitor.errors import ConfigError
+
+__all__ = [
+    "ChannelConfig",
+    "ConsoleChannel",
+    "Settings",
+    "SourceConfig",
+    "WebhookChannel",
+    "default_config_path",
+    "load_settings",
+    "parse_settings",
+]
+
+DEFAULT_CONFIG_NAME = "treatywatch.yaml"
+_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$")
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, None: 1}
+_SIZE = re.compile(r"^\s*(\d+)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$", re.IGNORECASE)
+_SIZE_UNITS = {
+    "b": 1,
+    "kb": 1000,
+    "kib": 1024,
+    "mb": 10**6,
+    "mib": 2**20,
+    "gb": 10**9,
+    "gib": 2**30,
+}
+_ENV = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def _duration(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("not a duration (use e.g. 30s, 10m, 24h, 7d)")
+    if isinstance(value, int | float):
+        return timedelta(seconds=value)
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if match:
+            return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+        raise ValueError(f"not a duration: {value!r} (use e.g. 30s, 10m, 24h, 7d)")
+    return value
+
+
+def _positive(value: timedelta) -> timedelta:
+    if value <= timedelta(0):
+        raise ValueError("must be longer than zero")
+    return value
+
+
+def _size(value: Any) -> Any:
+    if isinstance(value, str):
+        match = _SIZE.match(value)
+        if not match:
+            raise ValueError(f"not a size: {value!r} (use e.g. 5MB, 512KiB)")
+        return int(match.group(1)) * _SIZE_UNITS[(match.group(2) or "b").lower()]
+    return value
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or any(c.isspace() for c in value)
+    ):
+        raise ValueError("not a URL (expected http:// or https:// with a host)")
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration), AfterValidator(_positive)]
+ByteSize = Annotated[int, BeforeValidator(_size), Field(gt=0)]
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+Name = Annotated[str, Field(pattern=_NAME)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceConfig(_Model):
+    """One feed to poll."""
+
+    name: Name
+    url: HttpUrl
+    type: Literal["feed"] = "feed"
+    enabled: bool = True
+    interval: Duration | None = None
+    official: bool = False
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
+    country: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+class _ChannelBase(_Model):
+    name: Name
+    enabled: bool = True
+    rules: tuple[str, ...] = ()
+    min_severity: Literal["low", "medium", "high", "critical"] = "low"
+
+
+class ConsoleChannel(_ChannelBase):
+    """Prints alerts on standard output."""
+
+    type: Literal["console"]
+
+
+class WebhookChannel(_ChannelBase):
+    """POSTs each alert as JSON to ``url``."""
+
+    type: Literal["webhook"]
+    url: HttpUrl
+    headers: dict[str, str] = Field(default_factory=dict)
+    timeout: Duration = timedelta(seconds=20)
+
+
+ChannelConfig = Annotated[ConsoleChannel | WebhookChannel, Field(discriminator="type")]
+CHANNEL_TYPES = ("console", "webhook")
+
+
+class HttpSettings(_Model):
+    """How sources are fetched."""
+
+    connect_timeout: Duration = timedelta(seconds=10)
+    read_timeout: Duration = timedelta(seconds=20)
+    deadline: Duration = timedelta(seconds=60)
+    max_body: ByteSize = 10 * 2**20
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    concurrency: int = Field(default=16, ge=1, le=512)
+    per_host: int = Field(default=2, ge=1, le=64)
+    user_agent: str | None = None
+
+
+class Settings(_Model):
+    """Everything treatywatch needs to run, validated."""
+
+    state_dir: Path = Path("state")
+    max_age: Duration = timedelta(hours=24)
+    interval: Duration = timedelta(minutes=10)
+    official_interval: Duration = timedelta(minutes=5)
+    http: HttpSettings = HttpSettings()
+    sources: tuple[SourceConfig, ...] | None = None
+    channels: tuple[ChannelConfig, ...] = ()
+    rules: tuple[str, ...] | None = None
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Settings:
+        problems = []
+        for field in ("sources", "channels"):
+            seen: dict[str, int] = {}
+            for index, entry in enumerate(getattr(self, field) or ()):
+                if entry.name in seen:
+                    problems.append(
+                        f"{field}[{index}].name: duplicate name {entry.name!r} "
+                        f"(first used at {field}[{seen[entry.name]}])"
+                    )
+                seen.setdefault(entry.name, index)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def source_interval(self, source: SourceConfig) -> timedelta:
+        if source.interval is not None:
+            return source.interval
+        return self.official_interval if source.official else self.interval
+
+
+def default_config_path(cwd: Path | None = None) -> Path | None:
+    """``./treatywatch.yaml`` when it exists, else None (the embedded defaults)."""
+    candidate = (cwd or Path.cwd()) / DEFAULT_CONFIG_NAME
+    return candidate if candidate.is_file() else None
+
+
+def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate the config file at ``path``; None gives the embedded defaults."""
+    if path is None:
+        return parse_settings({}, environ=environ, origin="<defaults>")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError([f"{path}: no such file"]) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{path}: cannot read: {exc}"]) from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError([f"{where}: invalid YAML: {problem}"]) from exc
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError([f"{path}: the top level must be a mapping of keys"])
+    settings = parse_settings(data, environ=environ, origin=str(path))
+    if settings.rules:
+        # Rule files named relative to the config file are found beside it.
+        base = Path(path).resolve().parent
+        resolved = tuple(
+            entry
+            if entry.startswith("builtin:") or Path(entry).is_absolute()
+            else str(base / entry)
+            for entry in settings.rules
+        )
+        settings = settings.model_copy(update={"rules": resolved})
+    return settings
+
+
+def parse_settings(
+    data: Mapping[str, Any], *, environ: Mapping[str, str] | None = None, origin: str = "<config>"
+) -> Settings:
+    """Validate an already-parsed config mapping."""
+    problems: list[str] = []
+    expanded = _expand(data, os.environ if environ is None else environ, (), problems)
+    if problems:
+        raise ConfigError(problems, origin=origin)
+    try:
+        return Settings.model_validate(expanded)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc), origin=origin) from None
+
+
+def _expand(
+    value: Any, environ: Mapping[str, str], path: tuple[Any, ...], problems: list[str]
+) -> Any:
+    if isinstance(value, str):
+
+        def substitute(match: re.Match[str]) -> str:
+            if match.group(0) == "$$":
+                return "$"
+            name, default = match.group(1), match.group(2)
+            if name in environ:
+                return environ[name]
+            if default is not None:
+                return default
+            problems.append(f"{_path(path)}: environment variable {name} is not set")
+            return ""
+
+        return _ENV.sub(substitute, value)
+    if isinstance(value, dict):
+        return {k: _expand(v, environ, (*path, k), problems) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand(v, environ, (*path, i), problems) for i, v in enumerate(value)]
+    return value
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "(top level)"
+
+
+def _describe(exc: ValidationError) -> list[str]:
+    problems = []
+    for error in exc.errors():
+        loc = tuple(
+            part
+            for index, part in enumerate(error["loc"])
+            # a discriminated union puts the tag ("webhook") into the path: drop it
+            if not (
+                index >= 2 and part in CHANNEL_TYPES and isinstance(error["loc"][index - 1], int)
+            )
+        )
+        kind = error["type"]
+        message = error["msg"].removeprefix("Value error, ")
+        if kind == "missing":
+            message = "required"
+        elif kind == "extra_forbidden":
+            message = "unknown key"
+        elif kind == "union_tag_invalid":
+            wanted = ", ".join(CHANNEL_TYPES)
+            message = f"unknown type {error['input'].get('type')!r} (expected one of: {wanted})"
+        elif kind == "union_tag_not_found":
+            message = f"type: required (one of: {', '.join(CHANNEL_TYPES)})"
+        elif kind == "string_pattern_mismatch" and loc and loc[-1] == "name":
+            message = "names use letters, digits, '.', '_' and '-' (at most 64)"
+        if not loc:  # from a model validator: each problem already names its own path
+            problems.extend(message.split("; "))
+            continue
+        problems.append(f"{_path(loc)}: {message}")
+    return problems

@@ -1,0 +1,83 @@
+"""The treatywatch error tree. Callers react by subtree:
+
+TreatywatchError                 root (defined in rules.errors; rules, state, monitor share it)
+├── RuleError                    a rule or vocabulary is invalid (file, line, column, hint)
+├── StoreError                   the database failed (state.errors)
+│   ├── CorruptDatabaseError     refuse to start; the file is never overwritten
+│   └── DatabaseBusyError        another writer held the lock; retry later
+├── ConfigError                  the config is invalid; exit 2, every problem named by key path
+├── SourceError                  one source failed this poll; record it, keep polling others
+│   ├── FetchError               transport or HTTP status (timeout, refused, 5xx, too large)
+│   └── ParseError               the body is not a feed (empty, HTML, junk)
+└── DeliveryError                one alert could not be delivered on one channel
+    ├── TransientDeliveryError   retry later (5xx, timeout, 429)
+    └── RejectedDeliveryError    the receiver refused it for good (most 4xx)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rules.errors import RuleError, TreatywatchError
+from state.errors import CorruptDatabaseError, DatabaseBusyError, StoreError
+
+__all__ = [
+    "ConfigError",
+    "CorruptDatabaseError",
+    "DatabaseBusyError",
+    "DeliveryError",
+    "FetchError",
+    "ParseError",
+    "RejectedDeliveryError",
+    "RuleError",
+    "SourceError",
+    "StoreError",
+    "TransientDeliveryError",
+    "TreatywatchError",
+]
+
+
+class ConfigError(TreatywatchError):
+    """The configuration is invalid. ``problems`` holds one ``key.path: message`` per fault."""
+
+    def __init__(self, problems: Iterable[str], origin: str | None = None) -> None:
+        self.problems = list(problems)
+        self.origin = origin
+        head = f"invalid config {origin}" if origin else "invalid config"
+        super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in self.problems))
+
+
+class SourceError(TreatywatchError):
+    """One source failed this poll. ``kind`` is a short stable class such as ``timeout``."""
+
+    kind = "source"
+
+    def __init__(self, message: str, *, kind: str | None = None, status: int | None = None):
+        super().__init__(message)
+        if kind is not None:
+            self.kind = kind
+        self.status = status
+
+
+class FetchError(SourceError):
+    """The source could not be fetched."""
+
+    kind = "fetch"
+
+
+class ParseError(SourceError):
+    """The source answered, but not with a usable feed."""
+
+    kind = "parse"
+
+
+class DeliveryError(TreatywatchError):
+    """An alert could not be delivered to a channel."""
+
+
+class TransientDeliveryError(DeliveryError):
+    """Worth retrying later."""
+
+
+class RejectedDeliveryError(DeliveryError):
+    """The receiver rejected the alert; retrying the same request will not help."""

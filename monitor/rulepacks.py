@@ -1,0 +1,83 @@
+"""Reading rule files: the built-in packs (package data of ``rules``) and the user's files.
+
+``rules`` does no I/O, so this module reads the texts and hands them to ``rules.load_ruleset``.
+A config entry is ``builtin:NAME`` (a pack shipped in ``rules/packs/NAME/``) or a path to a YAML
+file. The built-in vocabularies (``@treaties``, ``@states``, ...) are always available, so a
+user's own rules can refer to them without loading the built-in rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+import yaml
+
+from monitor.errors import ConfigError
+from rules import RuleSet, load_ruleset
+
+__all__ = ["BUILTIN_PACK", "builtin_pack_files", "builtin_packs", "load_rules"]
+
+BUILTIN_PACK = "treaty-withdrawal"
+_PREFIX = "builtin:"
+
+
+def builtin_packs() -> list[str]:
+    """Names of the packs shipped with treatywatch."""
+    root = resources.files("rules").joinpath("packs")
+    return sorted(entry.name for entry in root.iterdir() if entry.is_dir())
+
+
+def builtin_pack_files(name: str = BUILTIN_PACK) -> dict[str, str]:
+    """The files of one built-in pack, as ``{"builtin:NAME/file.yaml": text}``."""
+    root = resources.files("rules").joinpath("packs").joinpath(name)
+    if not root.is_dir():
+        raise ConfigError(
+            [f"rules: no built-in pack {name!r} (have: {', '.join(builtin_packs())})"]
+        )
+    return {f"{_PREFIX}{name}/{rel}": text for rel, text in _walk(root, "")}
+
+
+def _walk(folder: Traversable, prefix: str) -> Iterable[tuple[str, str]]:
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.is_dir():
+            yield from _walk(entry, f"{prefix}{entry.name}/")
+        elif entry.name.endswith((".yaml", ".yml")):
+            yield f"{prefix}{entry.name}", entry.read_text("utf-8")
+
+
+def _vocabulary_only(files: dict[str, str]) -> dict[str, str]:
+    kept = {}
+    for name, text in files.items():
+        data = yaml.safe_load(text)
+        if isinstance(data, dict) and "vocabularies" in data and "rules" not in data:
+            kept[name] = text
+    return kept
+
+
+def load_rules(entries: Iterable[str] | None, *, base: Path | None = None) -> RuleSet:
+    """Compile the rule set a config asks for (None: the built-in treaty-withdrawal pack).
+
+    Raises ``RuleError`` (file, line, column) for an invalid rule and ``ConfigError`` for a
+    missing file or unknown pack.
+    """
+    entries = [f"{_PREFIX}{BUILTIN_PACK}"] if entries is None else list(entries)
+    files: dict[str, str] = {}
+    packs = [entry[len(_PREFIX) :] for entry in entries if entry.startswith(_PREFIX)]
+    for pack in packs:
+        files.update(builtin_pack_files(pack))
+    if not packs:
+        files.update(_vocabulary_only(builtin_pack_files(BUILTIN_PACK)))
+    for index, entry in enumerate(entries):
+        if entry.startswith(_PREFIX):
+            continue
+        path = Path(entry) if base is None or Path(entry).is_absolute() else base / entry
+        try:
+            files[str(path)] = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError([f"rules[{index}]: no such file {entry}"]) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError([f"rules[{index}]: cannot read {entry}: {exc}"]) from exc
+    return load_ruleset(files)

@@ -1,0 +1,145 @@
+"""Turning the bytes of an RSS or Atom document into ``Item`` values (the only feedparser user).
+
+Feed text is untrusted: HTML in summaries and content is reduced to plain text here, and every
+field is cleaned and bounded (``item.clean_text``). Everything downstream treats it as plain text
+and escapes it for its own medium, which is why feedparser's own sanitiser can be skipped.
+"""
+
+from __future__ import annotations
+
+import calendar
+import html
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from typing import Any
+
+import feedparser
+
+from monitor.errors import ParseError
+from monitor.sources.item import MAX_CONTENT, MAX_SUMMARY, MAX_TITLE, Item, clean_text
+
+__all__ = ["ParsedFeed", "html_to_text", "parse_feed"]
+
+MAX_ENTRIES = 1_000
+_BLOCK_TAGS = frozenset(
+    {"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th"}
+    | {"table", "blockquote", "section", "article", "header", "footer"}
+)
+
+
+class ParsedFeed:
+    """The items of one document plus what the parser had to say about it."""
+
+    def __init__(self, items: list[Item], *, title: str, warning: str | None) -> None:
+        self.items = items
+        self.title = title
+        self.warning = warning
+
+
+def parse_feed(
+    body: bytes, *, url: str, content_type: str | None = None, language: str | None = None
+) -> ParsedFeed:
+    """Parse an RSS 0.9x/1.0/2.0 or Atom document; raise ``ParseError`` if it is not a feed."""
+    if not body.strip():
+        raise ParseError("empty response", kind="empty")
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    parsed = feedparser.parse(
+        body,
+        response_headers=headers,
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
+    entries = parsed.get("entries") or []
+    if not parsed.get("version") and not entries:
+        head = body[:512].lstrip().lower()
+        if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
+            raise ParseError("not a feed (an HTML page)", kind="not_a_feed")
+        problem = parsed.get("bozo_exception")
+        detail = f": {problem}" if problem else ""
+        raise ParseError(f"not a feed{detail}", kind="not_a_feed")
+    feed_language = language or _language(parsed.get("feed", {}).get("language"))
+    items = [_item(entry, feed_language) for entry in entries[:MAX_ENTRIES]]
+    warning = None
+    if parsed.get("bozo"):
+        warning = f"{type(parsed.get('bozo_exception')).__name__}: {parsed.get('bozo_exception')}"
+    title = clean_text(parsed.get("feed", {}).get("title"), MAX_TITLE)
+    return ParsedFeed([item for item in items if item is not None], title=title, warning=warning)
+
+
+def _item(entry: Mapping[str, Any], language: str | None) -> Item | None:
+    title = clean_text(html_to_text(entry.get("title") or ""), MAX_TITLE)
+    summary = clean_text(html_to_text(entry.get("summary") or ""), MAX_SUMMARY)
+    content_parts = [part.get("value", "") for part in entry.get("content") or ()]
+    content = clean_text(html_to_text(" ".join(content_parts)), MAX_CONTENT)
+    if content == summary:
+        content = ""
+    link = entry.get("link") or None
+    guid = entry.get("id") or None
+    if not (title or summary or content or link):
+        return None
+    return Item(
+        title=title,
+        summary=summary,
+        content=content,
+        link=link.strip() if isinstance(link, str) else None,
+        guid=guid.strip() if isinstance(guid, str) else None,
+        published=_date(entry),
+        language=_language(entry.get("language")) or language,
+    )
+
+
+def _date(entry: Mapping[str, Any]) -> datetime | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        value = entry.get(key)
+        if value:
+            try:
+                return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+            except (OverflowError, ValueError, OSError):
+                continue
+    return None
+
+
+def _language(value: object) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    code = value.strip().lower().replace("_", "-").split("-")[0]
+    return code if code.isalpha() and 2 <= len(code) <= 3 else None
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    """Plain text of an HTML fragment (tags dropped, entities decoded, scripts removed)."""
+    if "<" not in markup:
+        return html.unescape(markup) if "&" in markup else markup
+    extractor = _TextExtractor()
+    try:
+        extractor.feed(markup)
+        extractor.close()
+    except (AssertionError, ValueError):
+        return html.unescape(markup)
+    return "".join(extractor.parts)

@@ -1,0 +1,54 @@
+"""Shared fixtures: real local servers, the shared real-feed folder, and the CLI runner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.servers import FeedServer, WebhookReceiver
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_FEEDS = REPO.parent / "shared" / "feeds"
+
+
+@pytest.fixture
+def feed_server() -> Iterator[FeedServer]:
+    server = FeedServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def receiver() -> Iterator[WebhookReceiver]:
+    server = WebhookReceiver().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def shared_feeds() -> Path:
+    """The real publisher feeds in ../shared/feeds, read in place (never copied here)."""
+    if not (SHARED_FEEDS / "SOURCES.tsv").is_file():
+        pytest.skip(f"real feed files not found at {SHARED_FEEDS} (the shared/ folder is absent)")
+    return SHARED_FEEDS
+
+
+def run_cli(
+    *args: str, cwd: Path | None = None, timeout: float = 120, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m monitor ARGS`` as a real subprocess."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("TREATYWATCH")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", *args],
+        cwd=cwd or REPO,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -1,0 +1,119 @@
+"""The command-line contract: version, help, check, and exit codes for bad configs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from monitor import __version__
+from tests.conftest import run_cli
+
+COMMANDS = ["run", "poll", "check"]
+
+
+def test_version() -> None:
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"treatywatch {__version__}"
+
+
+@pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS)])
+def test_help_on_every_command(command: list[str]) -> None:
+    result = run_cli(*command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert "usage: treatywatch" in result.stdout
+    assert "--config" in result.stdout or not command
+
+
+def test_console_script_is_installed() -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "treatywatch"
+    found = str(script) if script.exists() else shutil.which("treatywatch")
+    assert found, "the treatywatch console script is not installed"
+    result = subprocess.run([found, "--version"], capture_output=True, text=True, check=False)
+    assert result.stdout.strip() == f"treatywatch {__version__}"
+
+
+def test_check_on_embedded_defaults(tmp_path: Path) -> None:
+    result = run_cli("check", cwd=tmp_path)  # no ./treatywatch.yaml here
+    assert result.returncode == 0, result.stderr
+    assert "config: valid" in result.stdout
+    assert "default catalog" in result.stdout
+    assert "console (default" in result.stdout
+    assert "treaty-withdrawal" in result.stdout
+
+
+def test_check_uses_treatywatch_yaml_in_the_working_directory(tmp_path: Path) -> None:
+    (tmp_path / "treatywatch.yaml").write_text(
+        yaml.safe_dump({"sources": [{"name": "only-one", "url": "http://127.0.0.1:1/x"}]})
+    )
+    result = run_cli("check", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "only-one" in result.stdout and "default catalog" not in result.stdout
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        (
+            {
+                "sources": [
+                    {"name": "a", "url": "https://a/"},
+                    {"name": "b", "url": "https://b/"},
+                    {"name": "c", "url": "nope"},
+                ]
+            },
+            "sources[2].url: not a URL",
+        ),
+        (
+            {"sources": [{"name": "a", "url": "https://a/", "bogus": 1}]},
+            "sources[0].bogus: unknown key",
+        ),
+        (
+            {"sources": [{"name": "a", "url": "https://a/"}, {"name": "a", "url": "https://a/"}]},
+            "sources[1].name: duplicate name",
+        ),
+        ({"channels": [{"name": "ops", "type": "webhook"}]}, "channels[0].url: required"),
+        ({"max_age": ["24h"]}, "max_age:"),
+    ],
+)
+def test_bad_config_exits_2_naming_the_key(
+    tmp_path: Path, command: str, config: dict, expected: str
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = run_cli(command, "--config", str(path), timeout=60)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert expected in result.stderr
+
+
+def test_missing_config_file_exits_2(tmp_path: Path) -> None:
+    result = run_cli("check", "--config", str(tmp_path / "nope.yaml"))
+    assert result.returncode == 2
+    assert "no such file" in result.stderr
+
+
+def test_missing_rule_file_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump({"rules": ["missing-rules.yaml"]}))
+    result = run_cli("check", "--config", str(path))
+    assert result.returncode == 2
+    assert "rules[0]: no such file" in result.stderr
+
+
+def test_corrupt_database_exits_1_and_is_kept(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "treatywatch.db").write_bytes(b"garbage" * 1000)
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump({"state_dir": str(state), "sources": []}))
+    result = run_cli("poll", "--config", str(path))
+    assert result.returncode == 1
+    assert "corrupt database" in result.stderr
+    assert (state / "treatywatch.db").read_bytes() == b"garbage" * 1000

@@ -1,0 +1,197 @@
+"""Real HTTP servers on 127.0.0.1 for tests: a scriptable feed server and a webhook receiver.
+
+Both run ``http.server`` in a background thread, record every request, and answer from plain
+data the test sets up, so tests exercise treatywatch's real HTTP client end to end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+__all__ = ["FeedServer", "Recorded", "Route", "WebhookReceiver", "serve"]
+
+
+@dataclass
+class Route:
+    """How the feed server answers one path."""
+
+    body: bytes = b""
+    status: int = 200
+    content_type: str = "application/rss+xml; charset=utf-8"
+    etag: bool = True
+    delay: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+    handler: Callable[[BaseHTTPRequestHandler], None] | None = None
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    status: int
+    time: float
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class FeedServer:
+    """Serves ``routes[path]``; sends an ETag per body and answers 304 to a matching one."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[Recorded] = []
+        self._lock = threading.Lock()
+        self._server = _Server(("127.0.0.1", 0), self._handler())
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def start(self) -> FeedServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def statuses(self, path: str) -> list[int]:
+        with self._lock:
+            return [r.status for r in self.requests if r.path == path]
+
+    def _record(self, entry: Recorded) -> None:
+        with self._lock:
+            self.requests.append(entry)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+            def do_GET(self) -> None:
+                route = server.routes.get(self.path)
+                if route is None:
+                    self._answer(404, b"not found", "text/plain", {})
+                    return
+                if route.delay:
+                    time.sleep(route.delay)
+                if route.handler is not None:
+                    server._record(
+                        Recorded("GET", self.path, dict(self.headers), b"", 0, time.monotonic())
+                    )
+                    route.handler(self)
+                    return
+                headers = dict(route.headers)
+                if route.etag and route.status == 200:
+                    tag = '"' + hashlib.sha1(route.body).hexdigest()[:16] + '"'
+                    headers["ETag"] = tag
+                    if self.headers.get("If-None-Match") == tag:
+                        self._answer(304, b"", None, headers)
+                        return
+                self._answer(route.status, route.body, route.content_type, headers)
+
+            def _answer(
+                self, status: int, body: bytes, ctype: str | None, headers: dict[str, str]
+            ) -> None:
+                server._record(
+                    Recorded("GET", self.path, dict(self.headers), b"", status, time.monotonic())
+                )
+                self.send_response(status)
+                if ctype:
+                    self.send_header("Content-Type", ctype)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body) if status != 304 else 0))
+                self.end_headers()
+                if status != 304:
+                    self.wfile.write(body)
+
+        return Handler
+
+
+class WebhookReceiver:
+    """Records POSTs. ``script`` is a list of statuses (or callables) answered in turn; when it
+    runs out every request gets 200. ``accepted`` holds the requests answered 2xx."""
+
+    def __init__(self) -> None:
+        self.script: list[int | Callable[[BaseHTTPRequestHandler], int]] = []
+        self.requests: list[Recorded] = []
+        self._lock = threading.Lock()
+        self._server = _Server(("127.0.0.1", 0), self._handler())
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    @property
+    def accepted(self) -> list[Recorded]:
+        with self._lock:
+            return [r for r in self.requests if 200 <= r.status < 300]
+
+    def accepted_json(self) -> list[dict[str, Any]]:
+        return [json.loads(r.body) for r in self.accepted]
+
+    def start(self) -> WebhookReceiver:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                with receiver._lock:
+                    step = receiver.script.pop(0) if receiver.script else 200
+                status = step(self) if callable(step) else step
+                with receiver._lock:
+                    receiver.requests.append(
+                        Recorded(
+                            "POST", self.path, dict(self.headers), body, status, time.monotonic()
+                        )
+                    )
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+        return Handler
+
+
+@contextmanager
+def serve(server: FeedServer | WebhookReceiver) -> Iterator[Any]:
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
