@@ -31,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
         "-c",
         type=Path,
         metavar="FILE",
-        help="config file (default: ./treatywatch.yaml if present, else the built-in defaults)",
+        help="config file (default: $TREATYWATCH_CONFIG, else ./treatywatch.yaml if present, "
+        "else the built-in defaults)",
     )
     common.add_argument(
         "--log-level",

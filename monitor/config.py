@@ -192,8 +192,14 @@ class Settings(_Model):
         return self.official_interval if source.official else self.interval
 
 
-def default_config_path(cwd: Path | None = None) -> Path | None:
-    """``./treatywatch.yaml`` when it exists, else None (the embedded defaults)."""
+def default_config_path(
+    cwd: Path | None = None, environ: Mapping[str, str] | None = None
+) -> Path | None:
+    """``$TREATYWATCH_CONFIG`` if set, else ``./treatywatch.yaml`` when it exists, else None
+    (the embedded defaults)."""
+    named = (os.environ if environ is None else environ).get("TREATYWATCH_CONFIG")
+    if named:
+        return Path(named)
     candidate = (cwd or Path.cwd()) / DEFAULT_CONFIG_NAME
     return candidate if candidate.is_file() else None
 

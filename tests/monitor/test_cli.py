@@ -117,3 +117,13 @@ def test_corrupt_database_exits_1_and_is_kept(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "corrupt database" in result.stderr
     assert (state / "treatywatch.db").read_bytes() == b"garbage" * 1000
+
+
+def test_config_named_by_environment(tmp_path: Path) -> None:
+    path = tmp_path / "elsewhere.yaml"
+    path.write_text(
+        yaml.safe_dump({"sources": [{"name": "from-env", "url": "http://127.0.0.1:1/"}]})
+    )
+    result = run_cli("check", cwd=tmp_path, env={"TREATYWATCH_CONFIG": str(path)})
+    assert result.returncode == 0, result.stderr
+    assert "from-env" in result.stdout
