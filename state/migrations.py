@@ -14,11 +14,11 @@ __all__ = ["MIGRATIONS", "SCHEMA_VERSION"]
 
 MIGRATIONS = Migrations("treatywatch")
 
-
-@MIGRATIONS(name="0001_initial")
-def _initial(db: sqlite_utils.Database) -> None:
-    _run(
-        db,
+# (name, SQL statements separated by ";"), in order. Append new steps at the end; the number in
+# the name is the schema version the step brings the database to.
+_STEPS: list[tuple[str, str]] = [
+    (
+        "0001_initial",
         """
         CREATE TABLE sources (
             name TEXT PRIMARY KEY,
@@ -77,14 +77,20 @@ def _initial(db: sqlite_utils.Database) -> None:
         );
         CREATE INDEX alerts_due ON alerts (status, next_attempt);
         """,
-    )
+    ),
+]
 
 
-SCHEMA_VERSION = 1
+def _register(name: str, script: str) -> None:
+    @MIGRATIONS(name=name)
+    def _migrate(db: sqlite_utils.Database) -> None:
+        # Not executescript(): it commits first, which would break the migration's transaction.
+        for statement in script.split(";"):
+            if statement.strip():
+                db.execute(statement)
 
 
-def _run(db: sqlite_utils.Database, script: str) -> None:
-    # Not executescript(): it commits first, which would break the migration's transaction.
-    for statement in script.split(";"):
-        if statement.strip():
-            db.execute(statement)
+for _name, _script in _STEPS:
+    _register(_name, _script)
+
+SCHEMA_VERSION = len(_STEPS)

@@ -1,0 +1,9 @@
+"""Command-line commands, one module per group. Each module exposes ``register(commands,
+common)``, adding its sub-parsers and setting ``handler`` (a function of the parsed args that
+returns the exit code)."""
+
+from monitor.commands import core
+
+__all__ = ["MODULES"]
+
+MODULES = [core]

@@ -1,0 +1,104 @@
+"""The core commands: ``run``, ``poll`` and ``check``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from monitor.app import App, make_app
+from monitor.commands._common import EXIT_OK, settings_from
+from monitor.config import Settings
+from monitor.scheduler import run_service
+
+__all__ = ["register"]
+
+
+def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    run = commands.add_parser(
+        "run",
+        parents=[common],
+        help="run the service: poll on schedule and deliver alerts",
+        description="Run until SIGTERM/SIGINT: poll every source on its interval, match, "
+        "store and deliver alerts.",
+    )
+    run.set_defaults(handler=lambda args: asyncio.run(_run(make_app(settings_from(args)))))
+    poll = commands.add_parser(
+        "poll",
+        parents=[common],
+        help="poll every enabled source once, deliver, and exit",
+        description="One complete cycle over every enabled source (fetch, parse, match, store, "
+        "deliver due alerts), then exit 0, even when some sources failed (reported on stderr).",
+    )
+    poll.set_defaults(handler=lambda args: asyncio.run(_poll(make_app(settings_from(args)))))
+    check = commands.add_parser(
+        "check",
+        parents=[common],
+        help="validate the config and rules; print what would run",
+        description="Validate the config and the rules, print the sources, channels and rules "
+        "that would run, and exit 0 (valid) or 2 (invalid).",
+    )
+    check.set_defaults(handler=lambda args: _check(settings_from(args)))
+
+
+def _check(settings: Settings) -> int:
+    from monitor.catalog import default_sources
+    from monitor.rulepacks import load_rules
+
+    ruleset = load_rules(settings.rules)
+    sources = settings.sources if settings.sources is not None else default_sources()
+    channels = settings.channels or ()
+    print("config: valid")
+    print(f"state:  {settings.state_dir}")
+    print(f"sources ({len(sources)}{'' if settings.sources is not None else ', default catalog'}):")
+    for source in sources:
+        flags = "" if source.enabled else "  [disabled]"
+        every = settings.source_interval(source)
+        print(
+            f"  {source.name:<24} every {_duration(every.total_seconds()):<6} {source.url}{flags}"
+        )
+    print(f"channels ({len(channels) or 1}):")
+    if not channels:
+        print("  console                  console (default: no channel configured)")
+    for channel in channels:
+        flags = "" if channel.enabled else "  [disabled]"
+        print(f"  {channel.name:<24} {channel.type}{flags}")
+    enabled = [rule for rule in ruleset.rules if rule.enabled]
+    print(f"rules ({len(enabled)} enabled of {len(ruleset.rules)}):")
+    for rule in ruleset.rules:
+        flags = "" if rule.enabled else "  [disabled]"
+        print(f"  {rule.id:<40} {rule.severity:<8} {rule.title}{flags}")
+    return EXIT_OK
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
+async def _poll(app: App) -> int:
+    try:
+        outcomes = await app.poll_all()
+        report = await app.deliver_due()
+    finally:
+        await app.aclose()
+    failed = [o for o in outcomes if not o.ok]
+    for outcome in failed:
+        print(f"treatywatch: source {outcome.source} failed: {outcome.error}", file=sys.stderr)
+    print(
+        f"treatywatch: polled {len(outcomes)} sources ({len(failed)} failed), "
+        f"{sum(o.new_items for o in outcomes)} new items, {sum(o.hits for o in outcomes)} hits, "
+        f"{report.sent} alerts sent, {report.failed} delivery failures",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+async def _run(app: App) -> int:
+    try:
+        await run_service(app)
+    finally:
+        await app.aclose()
+    return EXIT_OK
