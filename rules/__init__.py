@@ -1,1 +1,28 @@
-"""Pure rule logic for treatywatch: parse, compile, evaluate and explain rules. No I/O."""
+"""Pure rule logic for treatywatch: parse, compile, evaluate and explain rules. No I/O.
+
+``load_ruleset({name: yaml_text})`` compiles rule files into a :class:`RuleSet`;
+``RuleSet.match(document, now)`` returns the :class:`Match` of every enabled rule that matches.
+The rule language is described in ``docs/rules.md``. ``rules`` never imports ``monitor`` or
+``state`` and never reads files, the network or the clock.
+"""
+
+from rules._document import Document
+from rules._loader import load_ruleset
+from rules._match import Entity, Match, TermMatch
+from rules._normal import normalize
+from rules._rule import Rule
+from rules._ruleset import RuleSet
+from rules.errors import RuleError, TreatywatchError
+
+__all__ = [
+    "Document",
+    "Entity",
+    "Match",
+    "Rule",
+    "RuleError",
+    "RuleSet",
+    "TermMatch",
+    "TreatywatchError",
+    "load_ruleset",
+    "normalize",
+]

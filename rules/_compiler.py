@@ -1,0 +1,152 @@
+"""Turn syntax trees into evaluators, resolving vocabularies and interning every pattern."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+
+from rules._context import ALL_FIELDS
+from rules._evaluator import (
+    AllOf,
+    AnyOf,
+    DocFilter,
+    Evaluator,
+    NoneOf,
+    Proximity,
+    SameSentence,
+    TermSet,
+)
+from rules._lexicon import Lexicon
+from rules._syntax import And, Filter, Near, Node, Not, Or, Scoped, Sentence, Term, VocabRef
+from rules._text import FIELD_NAMES
+from rules._vocabulary import Vocabulary, VocabularyEntry
+from rules.errors import RuleError
+
+__all__ = ["Compiler", "EntityRef"]
+
+EntityRef = tuple[int, int]
+"""``(vocabulary index, entry index)`` of an entity vocabulary entry."""
+
+
+class Compiler:
+    """Compiles the queries of one rule set against its vocabularies.
+
+    All patterns go into one :class:`Lexicon`; ``labels`` holds the display name of every term
+    (``withdr*``, ``@treaties:ottawa``) referred to by label id.
+    """
+
+    def __init__(self, vocabularies: Mapping[str, Vocabulary]) -> None:
+        self.vocabularies = dict(vocabularies)
+        self.lexicon = Lexicon()
+        self.labels: list[str] = []
+        self._label_ids: dict[str, int] = {}
+        self._sets: dict[tuple[str, str | None], dict[int, tuple[int, ...]]] = {}
+
+    def label(self, text: str) -> int:
+        """The id of display label ``text``."""
+        known = self._label_ids.get(text)
+        if known is None:
+            known = self._label_ids[text] = len(self.labels)
+            self.labels.append(text)
+        return known
+
+    def compile(self, node: Node, fields: int = ALL_FIELDS) -> Evaluator:
+        """Compile ``node``; raises :class:`RuleError` with the query ``offset`` of a problem."""
+        if isinstance(node, Term):
+            return TermSet({self.lexicon.intern(node.words): (self.label(node.source),)}, fields)
+        if isinstance(node, VocabRef):
+            return TermSet(self._vocabulary_set(node), fields)
+        if isinstance(node, Filter):
+            return DocFilter(node.kind, node.value, node.seconds, node.comparison)
+        if isinstance(node, Not):
+            child = self.compile(node.child, fields)
+            return child.negate() if isinstance(child, DocFilter) else NoneOf(child)
+        if isinstance(node, And):
+            return AllOf(tuple(self.compile(c, fields) for c in node.children))
+        if isinstance(node, Or):
+            return AnyOf(tuple(self.compile(c, fields) for c in node.children))
+        if isinstance(node, Scoped):
+            return self.compile(node.child, fields & (1 << FIELD_NAMES.index(node.field)))
+        if isinstance(node, Near):
+            left = self.compile(node.left, fields)
+            right = self.compile(node.right, fields)
+            for side, evaluator in ((node.left, left), (node.right, right)):
+                if not evaluator.positional:
+                    raise RuleError(
+                        f"{'ONEAR' if node.ordered else 'NEAR'} operands must always match words",
+                        offset=side.offset,
+                        hint="an operand made only of NOT or filters has no position",
+                    )
+            return Proximity(left, right, node.distance, node.ordered)
+        if isinstance(node, Sentence):
+            children = tuple(self.compile(c, fields) for c in node.children)
+            if not any(child.positional for child in children):
+                raise RuleError(
+                    "SENTENCE needs at least one operand that matches words",
+                    offset=node.offset,
+                    hint="add a term, e.g. SENTENCE(withdr*, NOT rejoin*)",
+                )
+            return SameSentence(children)
+        raise AssertionError(f"unknown node {node!r}")  # pragma: no cover
+
+    def _vocabulary_set(self, ref: VocabRef) -> dict[int, tuple[int, ...]]:
+        key = (ref.name, ref.entry)
+        cached = self._sets.get(key)
+        if cached is not None:
+            return cached
+        vocabulary = self.vocabularies.get(ref.name)
+        if vocabulary is None:
+            close = difflib.get_close_matches(ref.name, list(self.vocabularies), n=1)
+            raise RuleError(
+                f"unknown vocabulary '@{ref.name}'",
+                offset=ref.offset,
+                hint=f"did you mean '@{close[0]}'?" if close else _known(self.vocabularies),
+            )
+        labels: dict[int, tuple[int, ...]] = {}
+        if ref.entry is not None:
+            entry = vocabulary.entry(ref.entry)
+            if entry is None:
+                ids = [e.id for e in vocabulary.entries]
+                close = difflib.get_close_matches(ref.entry, ids, n=1)
+                raise RuleError(
+                    f"unknown entry '{ref.entry}' in vocabulary '@{ref.name}'",
+                    offset=ref.offset,
+                    hint=f"did you mean '@{ref.name}:{close[0]}'?" if close else None,
+                )
+            entries: tuple[VocabularyEntry, ...] = (entry,)
+        else:
+            entries = vocabulary.entries
+            own = self.label(f"@{ref.name}")
+            for term in vocabulary.terms:
+                self._add(labels, self.lexicon.intern(term.words), own)
+        for entry in entries:
+            name = self.label(f"@{ref.name}:{entry.id}")
+            for term in entry.terms:
+                self._add(labels, self.lexicon.intern(term.words), name)
+        self._sets[key] = labels
+        return labels
+
+    @staticmethod
+    def _add(labels: dict[int, tuple[int, ...]], pattern: int, label: int) -> None:
+        known = labels.get(pattern, ())
+        if label not in known:
+            labels[pattern] = (*known, label)
+
+    def entity_patterns(self) -> dict[int, tuple[EntityRef, ...]]:
+        """Intern every entity vocabulary term; map each pattern id to the entries it names."""
+        found: dict[int, tuple[EntityRef, ...]] = {}
+        for vocab_index, vocabulary in enumerate(self.vocabularies.values()):
+            if not vocabulary.entity:
+                continue
+            for entry_index, entry in enumerate(vocabulary.entries):
+                for term in entry.terms:
+                    pattern = self.lexicon.intern(term.words)
+                    known = found.get(pattern, ())
+                    if (vocab_index, entry_index) not in known:
+                        found[pattern] = (*known, (vocab_index, entry_index))
+        return found
+
+
+def _known(vocabularies: Mapping[str, Vocabulary]) -> str:
+    names = ", ".join(f"@{name}" for name in sorted(vocabularies)) or "none are defined"
+    return f"known vocabularies: {names}"

@@ -1,0 +1,64 @@
+"""Everything known about one document while its candidate rules are evaluated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from rules._document import Document
+from rules._lexicon import Found
+from rules._text import FieldText
+
+__all__ = ["ALL_FIELDS", "DocContext", "Occurrence", "Result", "Scope", "SentenceKey"]
+
+ALL_FIELDS = 0b111
+"""Field bit mask: title = 1, summary = 2, content = 4."""
+
+Occurrence = tuple[int, int, int, int]
+"""A matched term: ``(field index, first word, end word, label id)``."""
+
+Result = list[Occurrence] | None
+"""``None`` when a node does not match; otherwise the occurrences that made it match (a match
+without positions, like a filter or ``NOT``, is an empty list)."""
+
+SentenceKey = tuple[int, int]
+"""``(field index, sentence number)``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Where a node may look: a field mask, optionally one sentence, minus masked sentences."""
+
+    fields: int = ALL_FIELDS
+    sentence: SentenceKey | None = None
+    mask: frozenset[SentenceKey] = frozenset()
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+class DocContext:
+    """A prepared document: its fields, the patterns found in them and the facts filters need."""
+
+    __slots__ = ("age_seconds", "fields", "found", "language", "source", "tags")
+
+    def __init__(
+        self, document: Document, now: datetime, fields: tuple[FieldText, ...], found: Found
+    ) -> None:
+        self.fields = fields
+        self.found = found
+        language = document.language
+        self.language = language.split("-")[0].split("_")[0].lower() if language else None
+        self.source = document.source.casefold()
+        self.tags = frozenset(tag.casefold() for tag in document.source_tags)
+        self.age_seconds: float | None = None
+        if document.published is not None:
+            try:
+                self.age_seconds = (_aware(now) - _aware(document.published)).total_seconds()
+            except OverflowError:  # dates at the very ends of the calendar: treat as unknown
+                self.age_seconds = None
+
+    def sentence_of(self, field: int, word: int) -> int:
+        """The sentence number of word ``word`` in field ``field``."""
+        return self.fields[field].sentences[word]

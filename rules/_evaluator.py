@@ -1,0 +1,293 @@
+"""Compiled query nodes: each evaluates itself against a :class:`DocContext` within a scope.
+
+``evaluate`` returns ``None`` when the node does not match, otherwise the occurrences that
+made it match (see :data:`rules._context.Result`). ``clauses`` describes, for the prefilter, the
+pattern sets of which at least one member must occur for the node to possibly match.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from rules._context import DocContext, Occurrence, Result, Scope, SentenceKey
+from rules._terms import MAX_PHRASE_WORDS
+
+__all__ = [
+    "AllOf",
+    "AnyOf",
+    "Clauses",
+    "DocFilter",
+    "Evaluator",
+    "NoneOf",
+    "Proximity",
+    "SameSentence",
+    "TermSet",
+]
+
+Clauses = list[frozenset[int]]
+
+
+def _size(clause: frozenset[int]) -> int:
+    return len(clause)
+
+
+class Evaluator(Protocol):
+    """A compiled query node."""
+
+    def evaluate(self, ctx: DocContext, scope: Scope) -> Result:
+        """Occurrences that make this node match in ``scope``, or ``None``."""
+        ...
+
+    def clauses(self) -> Clauses:
+        """Pattern-id sets that must each be hit for a match (empty list: no constraint)."""
+        ...
+
+    @property
+    def positional(self) -> bool:
+        """Whether a match of this node always carries word positions."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class TermSet:
+    """Any of a set of patterns (a term, or a vocabulary's terms), in the fields of ``fields``."""
+
+    labels: Mapping[int, tuple[int, ...]]
+    fields: int
+
+    @property
+    def positional(self) -> bool:
+        return True
+
+    def clauses(self) -> Clauses:
+        return [frozenset(self.labels)] if self.labels else []
+
+    def evaluate(self, ctx: DocContext, scope: Scope) -> Result:
+        found = ctx.found
+        labels = self.labels
+        if len(found) <= len(labels):
+            hits = [(pid, found[pid]) for pid in found if pid in labels]
+        else:
+            hits = [(pid, found[pid]) for pid in labels if pid in found]
+        if not hits:
+            return None
+        fields = self.fields & scope.fields
+        sentence = scope.sentence
+        mask = scope.mask
+        out: list[Occurrence] = []
+        for pid, occurrences in hits:
+            names = labels[pid]
+            for field, start, end in occurrences:
+                if not (fields >> field) & 1:
+                    continue
+                if sentence is not None or mask:
+                    key = (field, ctx.sentence_of(field, start))
+                    if (sentence is not None and key != sentence) or key in mask:
+                        continue
+                out.extend((field, start, end, name) for name in names)
+        return out or None
+
+
+@dataclass(frozen=True, slots=True)
+class AllOf:
+    """``a AND b ...``: every child matches."""
+
+    children: tuple[Evaluator, ...]
+
+    @property
+    def positional(self) -> bool:
+        return any(child.positional for child in self.children)
+
+    def clauses(self) -> Clauses:
+        return [clause for child in self.children for clause in child.clauses()]
+
+    def evaluate(self, ctx: DocContext, scope: Scope) -> Result:
+        out: list[Occurrence] = []
+        for child in self.children:
+            result = child.evaluate(ctx, scope)
+            if result is None:
+                return None
+            out.extend(result)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    """``a OR b ...``: at least one child matches (all matching children report positions)."""
+
+    children: tuple[Evaluator, ...]
+
+    @property
+    def positional(self) -> bool:
+        return all(child.positional for child in self.children)
+
+    def clauses(self) -> Clauses:
+        merged: set[int] = set()
+        for child in self.children:
+            own = child.clauses()
+            if not own:
+                return []
+            smallest: frozenset[int] = min(own, key=_size)
+            merged.update(smallest)
+        return [frozenset(merged)]
+
+    def evaluate(self, ctx: DocContext, scope: Scope) -> Result:
+        out: Result = None
+        for child in self.children:
+            result = child.evaluate(ctx, scope)
+            if result is not None:
+                out = result if out is None else out + result
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class NoneOf:
+    """``NOT a``: matches (without positions) where ``a`` does not."""
+
+    child: Evaluator
+
+    @property
+    def positional(self) -> bool:
+        return False
+
+    def clauses(self) -> Clauses:
+        return []
+
+    def evaluate(self, ctx: DocContext, scope: Scope) -> Result:
+        return [] if self.child.evaluate(ctx, scope) is None else None
+
+
+@dataclass(frozen=True, slots=True)
+class DocFilter:
+    """``source:``, ``tag:``, ``lang:`` or ``age:``; an unknown language or date always passes,
+    negated or not, so a missing fact never suppresses a match."""
+
+    kind: str
+    value: str
+    seconds: int
+    comparison: str
+    negated: bool = False
+
+    @property
+    def positional(self) -> bool:
+        return False
+
+    def clauses(self) -> Clauses:
+        return []
+
+    def evaluate(self, ctx: DocContext, scope: Scope) -> Result:
+        verdict = self._holds(ctx)
+        if verdict is None:
+            return []
+        return [] if verdict != self.negated else None
+
+    def _holds(self, ctx: DocContext) -> bool | None:
+        if self.kind == "source":
+            return ctx.source == self.value
+        if self.kind == "tag":
+            return self.value in ctx.tags
+        if self.kind == "lang":
+            return None if ctx.language is None else ctx.language == self.value
+        age = ctx.age_seconds
+        if age is None:
+            return None
+        if self.comparison == "<":
+            return age < self.seconds
+        if self.comparison == "<=":
+            return age <= self.seconds
+        if self.comparison == ">":
+            return age > self.seconds
+        return age >= self.seconds
+
+    def negate(self) -> DocFilter:
+        """The same filter under ``NOT``."""
+        return replace(self, negated=not self.negated)
+
+
+@dataclass(frozen=True, slots=True)
+class Proximity:
+    """``a NEAR/n b`` / ``a ONEAR/n b``: a position of ``a`` and one of ``b`` in the same field,
+    not overlapping, with at most ``n`` words between them (``ordered``: ``a`` first)."""
+
+    left: Evaluator
+    right: Evaluator
+    distance: int
+    ordered: bool
+
+    @property
+    def positional(self) -> bool:
+        return True
+
+    def clauses(self) -> Clauses:
+        return self.left.clauses() + self.right.clauses()
+
+    def evaluate(self, ctx: DocContext, scope: Scope) -> Result:
+        left = self.left.evaluate(ctx, scope)
+        if not left:
+            return None
+        right = self.right.evaluate(ctx, scope)
+        if not right:
+            return None
+        right_sorted = sorted(right)
+        out: set[Occurrence] = set()
+        for occurrence in left:
+            field, start, end, _ = occurrence
+            low = (field, end)
+            if not self.ordered:
+                low = (field, max(0, start - self.distance - MAX_PHRASE_WORDS))
+            index = bisect_left(right_sorted, low)
+            while index < len(right_sorted):
+                other = right_sorted[index]
+                o_field, o_start, o_end, _ = other
+                if o_field != field or o_start > end + self.distance:
+                    break
+                index += 1
+                if o_start >= end:
+                    gap = o_start - end
+                elif o_end <= start and not self.ordered:
+                    gap = start - o_end
+                else:
+                    continue
+                if gap <= self.distance:
+                    out.add(occurrence)
+                    out.add(other)
+        return sorted(out) or None
+
+
+@dataclass(frozen=True, slots=True)
+class SameSentence:
+    """``SENTENCE(a, b, ...)``: all operands match inside one sentence of one field."""
+
+    children: tuple[Evaluator, ...]
+
+    @property
+    def positional(self) -> bool:
+        return True
+
+    def clauses(self) -> Clauses:
+        return [clause for child in self.children for clause in child.clauses()]
+
+    def evaluate(self, ctx: DocContext, scope: Scope) -> Result:
+        if scope.sentence is not None:
+            return AllOf(self.children).evaluate(ctx, scope) or None
+        anchors: set[SentenceKey] | None = None
+        for child in self.children:
+            if not child.positional:
+                continue
+            result = child.evaluate(ctx, scope)
+            if not result:
+                return None
+            keys = {(f, ctx.sentence_of(f, start)) for f, start, _, _ in result}
+            if anchors is None or len(keys) < len(anchors):
+                anchors = keys
+        if not anchors:
+            return None
+        out: list[Occurrence] = []
+        for key in sorted(anchors):
+            result = AllOf(self.children).evaluate(ctx, replace(scope, sentence=key))
+            if result:
+                out.extend(result)
+        return out or None

@@ -1,0 +1,104 @@
+"""Every word pattern of a rule set, interned once and found in a document in one pass.
+
+A pattern is a tuple of words (a phrase), each word exact or a prefix. Query terms and
+vocabulary terms all become patterns; the :class:`Scanner` walks the words of a field once and
+reports every occurrence of every pattern, so evaluating a rule never searches the text again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rules._syntax import Word
+from rules._terms import MIN_PREFIX
+from rules._text import FieldText
+
+__all__ = ["Found", "Lexicon", "Occurrences", "Pattern", "Scanner"]
+
+Pattern = tuple[tuple[str, bool], ...]
+"""A phrase as ``((word, is_prefix), ...)``."""
+
+Occurrences = list[tuple[int, int, int]]
+"""Where a pattern occurs: ``(field index, first word, end word)``."""
+
+Found = dict[int, Occurrences]
+"""Pattern id to its occurrences in one document."""
+
+
+class Lexicon:
+    """Interns patterns so that each distinct phrase gets one id across the whole rule set."""
+
+    __slots__ = ("_ids", "patterns")
+
+    def __init__(self) -> None:
+        self._ids: dict[Pattern, int] = {}
+        self.patterns: list[Pattern] = []
+
+    def intern(self, words: Sequence[Word]) -> int:
+        """The id of the pattern made of ``words`` (created on first use)."""
+        pattern: Pattern = tuple((w.text, w.prefix) for w in words)
+        known = self._ids.get(pattern)
+        if known is not None:
+            return known
+        self._ids[pattern] = len(self.patterns)
+        self.patterns.append(pattern)
+        return len(self.patterns) - 1
+
+
+class Scanner:
+    """Finds all patterns of a frozen lexicon in a field, indexed by each pattern's first word."""
+
+    __slots__ = ("_exact", "_lengths", "_patterns", "_prefix", "_stems")
+
+    def __init__(self, patterns: Sequence[Pattern]) -> None:
+        self._patterns = tuple(patterns)
+        self._exact: dict[str, list[int]] = {}
+        self._prefix: dict[str, list[int]] = {}
+        for pattern_id, pattern in enumerate(self._patterns):
+            first, is_prefix = pattern[0]
+            index = self._prefix if is_prefix else self._exact
+            index.setdefault(first, []).append(pattern_id)
+        self._lengths = tuple(sorted({len(stem) for stem in self._prefix}))
+        self._stems = frozenset(stem[:MIN_PREFIX] for stem in self._prefix)
+
+    def scan(self, field: FieldText, found: Found) -> None:
+        """Add every pattern occurrence in ``field`` to ``found``."""
+        words = field.words
+        exact = self._exact
+        prefix = self._prefix
+        stems = self._stems
+        lengths = self._lengths
+        for position, word in enumerate(words):
+            candidates = exact.get(word)
+            if candidates:
+                self._record(candidates, words, position, field.index, found)
+            if word[:MIN_PREFIX] in stems:
+                size = len(word)
+                for length in lengths:
+                    if length > size:
+                        break
+                    candidates = prefix.get(word[:length])
+                    if candidates:
+                        self._record(candidates, words, position, field.index, found)
+
+    def _record(
+        self, candidates: list[int], words: list[str], position: int, field: int, found: Found
+    ) -> None:
+        patterns = self._patterns
+        for pattern_id in candidates:
+            pattern = patterns[pattern_id]
+            end = position + len(pattern)
+            if end > len(words):
+                continue
+            if len(pattern) > 1 and not _rest_matches(pattern, words, position):
+                continue
+            found.setdefault(pattern_id, []).append((field, position, end))
+
+
+def _rest_matches(pattern: Pattern, words: list[str], position: int) -> bool:
+    for offset in range(1, len(pattern)):
+        text, is_prefix = pattern[offset]
+        word = words[position + offset]
+        if not (word.startswith(text) if is_prefix else word == text):
+            return False
+    return True

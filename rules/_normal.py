@@ -1,0 +1,127 @@
+"""The matching normal form: one ``str.translate`` table, applied character by character.
+
+Each character maps to zero, one or a few characters, independently of its neighbours, so the
+normal form of a string is the concatenation of the normal forms of its characters. That keeps
+normalisation a single C-level ``str.translate`` call and lets us map offsets in the normal form
+back to the original text (see :func:`offset_map`) for the few documents that match.
+
+Per character: compatibility decomposition (NFKD, so full-width letters and ligatures become
+plain letters), combining marks and format characters (zero-width spaces, soft hyphens, bidi
+controls) dropped, Unicode case folding, a few letters without a decomposition mapped by hand
+(Polish ``ł``, Nordic ``ø``, Turkish dotless ``ı``, ``đ``, ``æ`` ...), typographic apostrophes
+unified to ``'`` and dashes to ``-``. Cyrillic ``ё`` becomes ``е`` and ``ї`` becomes ``і`` (the
+diaeresis is a combining mark); Ukrainian ``і`` is kept as it is.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+__all__ = ["is_identity_aligned", "normalize", "offset_map"]
+
+_BY_HAND = {
+    "ł": "l",
+    "Ł": "l",
+    "đ": "d",
+    "Đ": "d",
+    "ð": "d",
+    "Ð": "d",
+    "ø": "o",
+    "Ø": "o",
+    "ħ": "h",
+    "Ħ": "h",
+    "ı": "i",
+    "æ": "ae",
+    "Æ": "ae",
+    "œ": "oe",
+    "Œ": "oe",
+    "þ": "th",
+    "Þ": "th",
+    "ŧ": "t",
+    "Ŧ": "t",
+    "ĸ": "k",
+    "ƒ": "f",
+}
+_APOSTROPHES = "’‘‛ʼʹʻʽ`´′＇"
+_DASHES = "‐‑‒–—―−﹣－"
+_LINE_BREAKS = "\u2028\u2029\u0085"
+_DROPPED_CATEGORIES = frozenset({"Mn", "Me", "Cf"})
+
+
+def _fold_once(char: str) -> str:
+    """One round of the per-character mapping (see the module docstring)."""
+    if char in _BY_HAND:
+        return _BY_HAND[char]
+    if char in _APOSTROPHES:
+        return "'"
+    if char in _DASHES:
+        return "-"
+    if char in _LINE_BREAKS:
+        return "\n"
+    if unicodedata.category(char) in _DROPPED_CATEGORIES:
+        return ""
+    text = unicodedata.normalize("NFKD", char).casefold()
+    text = unicodedata.normalize("NFKD", text)
+    kept = [_BY_HAND.get(c, c) for c in text if unicodedata.category(c) not in _DROPPED_CATEGORIES]
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+def _fold(char: str) -> str:
+    """The full mapping of one character: :func:`_fold_once` repeated until it is stable."""
+    text = _fold_once(char)
+    for _ in range(4):
+        again = "".join(_fold_once(c) for c in text)
+        if again == text:
+            break
+        text = again
+    return text
+
+
+class _FoldTable(dict[int, str]):
+    """A translate table that computes (and remembers) rarely seen characters on first use."""
+
+    def __missing__(self, key: int) -> str:
+        value = _fold(chr(key))
+        self[key] = value
+        return value
+
+
+def _build_table() -> _FoldTable:
+    table = _FoldTable()
+    for low, high in ((0x0000, 0x0530), (0x1E00, 0x2070), (0xFB00, 0xFB07), (0xFF00, 0xFF5F)):
+        for code in range(low, high):
+            table[code] = _fold(chr(code))
+    return table
+
+
+_TABLE = _build_table()
+
+
+def normalize(text: str) -> str:
+    """Return ``text`` in the matching normal form (see the module docstring).
+
+    Idempotent: ``normalize(normalize(t)) == normalize(t)``. Pure ASCII text is only lowercased.
+    """
+    if text.isascii():
+        return text.lower()
+    return text.translate(_TABLE)
+
+
+def is_identity_aligned(text: str) -> bool:
+    """True when every character of ``text`` normalises to exactly one character."""
+    return text.isascii()
+
+
+def offset_map(text: str) -> list[int]:
+    """For each character of ``normalize(text)``, the index of the original character it came from.
+
+    A final entry ``len(text)`` is appended so that an end offset can be mapped too.
+    """
+    if is_identity_aligned(text):
+        return list(range(len(text) + 1))
+    mapping: list[int] = []
+    table = _TABLE
+    for index, char in enumerate(text):
+        mapping.extend([index] * len(table[ord(char)]))
+    mapping.append(len(text))
+    return mapping

@@ -1,0 +1,207 @@
+"""A compiled rule set: prefilter, scanner and evaluators built once, then matched per item."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from rules._compiler import Compiler, EntityRef
+from rules._context import DocContext, Occurrence, Scope, SentenceKey
+from rules._document import Document
+from rules._evaluator import Evaluator
+from rules._lexicon import Found, Scanner
+from rules._match import Entity, Match, TermMatch
+from rules._normal import normalize
+from rules._prefilter import Prefilter
+from rules._rule import Rule
+from rules._snippet import build_snippet
+from rules._text import FIELD_CAPS, FIELD_NAMES, FieldText, cap_text
+
+__all__ = ["CompiledRule", "RuleSet"]
+
+_MAX_EXCLUDE_ROUNDS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    """A rule with its compiled query and exclusion and its normalised document filters."""
+
+    rule: Rule
+    query: Evaluator
+    exclude: Evaluator | None
+    languages: frozenset[str]
+    source_names: frozenset[str]
+    source_tags: frozenset[str]
+
+    @classmethod
+    def build(cls, rule: Rule, query: Evaluator, exclude: Evaluator | None) -> CompiledRule:
+        """Compile the document filters of ``rule``."""
+        names = {s.casefold() for s in rule.sources if not s.casefold().startswith("tag:")}
+        tags = {s.casefold()[4:] for s in rule.sources if s.casefold().startswith("tag:")}
+        return cls(
+            rule, query, exclude, frozenset(rule.languages), frozenset(names), frozenset(tags)
+        )
+
+    def applies_to(self, ctx: DocContext) -> bool:
+        """Whether the rule's ``languages`` and ``sources`` admit the document."""
+        if self.languages and ctx.language is not None and ctx.language not in self.languages:
+            return False
+        if self.source_names or self.source_tags:
+            return ctx.source in self.source_names or not self.source_tags.isdisjoint(ctx.tags)
+        return True
+
+    def evaluate(self, ctx: DocContext) -> list[Occurrence] | None:
+        """The query's occurrences after exclusion, or ``None`` when the rule does not match.
+
+        Exclusion: every sentence holding evidence of the match is tested with the ``exclude``
+        query (restricted to that sentence); sentences where it matches are masked out and the
+        query is evaluated again, until no new sentence is masked.
+        """
+        scope = Scope()
+        found = self.query.evaluate(ctx, scope)
+        if found is None or self.exclude is None:
+            return found
+        checked: set[SentenceKey] = set()
+        masked: set[SentenceKey] = set()
+        for _ in range(_MAX_EXCLUDE_ROUNDS):
+            evidence = {(f, ctx.sentence_of(f, start)) for f, start, _, _ in found} - checked
+            newly = {key for key in evidence if self._excluded(ctx, key)}
+            checked |= evidence
+            if not newly:
+                return found
+            masked |= newly
+            found = self.query.evaluate(ctx, replace(scope, mask=frozenset(masked)))
+            if found is None:
+                return None
+        return None
+
+    def _excluded(self, ctx: DocContext, key: SentenceKey) -> bool:
+        assert self.exclude is not None
+        return self.exclude.evaluate(ctx, Scope(sentence=key)) is not None
+
+
+class RuleSet:
+    """Rules and vocabularies compiled once; :meth:`match` is cheap for non-matching items.
+
+    Build one with :func:`rules.load_ruleset`.
+    """
+
+    __slots__ = (
+        "_active",
+        "_entities",
+        "_labels",
+        "_prefilter",
+        "_rules",
+        "_scanner",
+        "_vocabularies",
+        "_vocabulary_names",
+    )
+
+    def __init__(self, compiled: Sequence[CompiledRule], compiler: Compiler) -> None:
+        self._rules = tuple(c.rule for c in compiled)
+        self._active = tuple(c for c in compiled if c.rule.enabled)
+        self._entities = compiler.entity_patterns()
+        self._labels = tuple(compiler.labels)
+        self._vocabularies = tuple(compiler.vocabularies.values())
+        self._vocabulary_names = tuple(compiler.vocabularies)
+        patterns = compiler.lexicon.patterns
+        self._scanner = Scanner(patterns)
+        self._prefilter = Prefilter(patterns, [c.query.clauses() for c in self._active])
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """Every rule, enabled or not, in file order."""
+        return self._rules
+
+    @property
+    def vocabularies(self) -> tuple[str, ...]:
+        """The names of all vocabularies."""
+        return self._vocabulary_names
+
+    def match(self, doc: Document, now: datetime) -> list[Match]:
+        """The enabled rules that match ``doc`` (in rule order); ``now`` serves ``age:`` filters."""
+        texts = tuple(
+            cap_text(text, cap) for text, cap in zip(_fields(doc), FIELD_CAPS, strict=True)
+        )
+        normals = tuple(normalize(text) for text in texts)
+        candidates = self._prefilter.candidates(normals)
+        if not candidates:
+            return []
+        fields = tuple(FieldText(i, texts[i], normals[i]) for i in range(len(texts)))
+        found: Found = {}
+        for field in fields:
+            self._scanner.scan(field, found)
+        ctx = DocContext(doc, now, fields, found)
+        matches: list[Match] = []
+        entities: tuple[Entity, ...] | None = None
+        for index in candidates:
+            compiled = self._active[index]
+            if not compiled.applies_to(ctx):
+                continue
+            occurrences = compiled.evaluate(ctx)
+            if occurrences is None:
+                continue
+            if entities is None:
+                entities = self._find_entities(ctx)
+            matches.append(self._report(compiled.rule, occurrences, ctx, entities))
+        return matches
+
+    def _find_entities(self, ctx: DocContext) -> tuple[Entity, ...]:
+        first_seen: dict[EntityRef, tuple[int, int]] = {}
+        for pattern, occurrences in ctx.found.items():
+            refs = self._entities.get(pattern)
+            if not refs:
+                continue
+            where = min((f, start) for f, start, _ in occurrences)
+            for ref in refs:
+                known = first_seen.get(ref)
+                if known is None or where < known:
+                    first_seen[ref] = where
+        ordered = sorted(first_seen, key=lambda ref: (ref[0], first_seen[ref]))
+        out = []
+        for vocab_index, entry_index in ordered:
+            vocabulary = self._vocabularies[vocab_index]
+            entry = vocabulary.entries[entry_index]
+            out.append(Entity(vocabulary.name, entry.id, entry.label))
+        return tuple(out)
+
+    def _report(
+        self,
+        rule: Rule,
+        occurrences: list[Occurrence],
+        ctx: DocContext,
+        entities: tuple[Entity, ...],
+    ) -> Match:
+        terms: list[TermMatch] = []
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for field_index, first, end, label in sorted(set(occurrences)):
+            field = ctx.fields[field_index]
+            start, stop = field.original_span(first, end)
+            terms.append(
+                TermMatch(self._labels[label], field.original[start:stop], field.name, start, stop)
+            )
+            spans.setdefault(field_index, []).append((start, stop))
+        terms.sort(key=lambda t: (FIELD_NAMES.index(t.field), t.start, t.end, t.term))
+        snippet_field = min(spans) if spans else _first_nonempty(ctx)
+        snippet, snippet_spans = build_snippet(
+            ctx.fields[snippet_field].original, spans.get(snippet_field, [])
+        )
+        return Match(
+            rule_id=rule.id,
+            rule_title=rule.title,
+            severity=rule.severity,
+            channels=rule.channels,
+            terms=tuple(terms),
+            entities=entities,
+            snippet=snippet,
+            snippet_spans=snippet_spans,
+        )
+
+
+def _fields(doc: Document) -> tuple[str, str, str]:
+    return (doc.title or "", doc.summary or "", doc.content or "")
+
+
+def _first_nonempty(ctx: DocContext) -> int:
+    return next((f.index for f in ctx.fields if f.original.strip()), 0)
