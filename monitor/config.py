@@ -122,6 +122,7 @@ class SourceConfig(_Model):
 class _ChannelBase(_Model):
     name: Name
     enabled: bool = True
+    ops: bool = False  # also receives operator alerts (a source failing or going silent)
     rules: tuple[str, ...] = ()
     min_severity: Literal["low", "medium", "high", "critical"] = "low"
 

@@ -1,4 +1,4 @@
-"""The long-running service: a thin APScheduler shell around ``App``.
+"""The APScheduler shell around ``App`` (the service process itself is ``monitor.service``).
 
 Jobs only call ``app.poll_source(name)`` and ``app.deliver_due()``; every decision lives in the
 app. One job per source (``max_instances=1`` so a slow source never overlaps itself,
@@ -7,34 +7,26 @@ app. One job per source (``max_instances=1`` so a slow source never overlaps its
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
-import signal
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.app import App
-from monitor.logs import log_event
 
-__all__ = ["DELIVERY_INTERVAL", "run_service"]
+__all__ = ["DELIVERY_INTERVAL", "build_scheduler"]
 
 DELIVERY_INTERVAL = timedelta(seconds=10)
-log = logging.getLogger("treatywatch.service")
+log = logging.getLogger("treatywatch.scheduler")
 
 
-async def run_service(app: App, stop: asyncio.Event | None = None) -> None:
-    """Poll every source on its interval and deliver alerts until SIGTERM/SIGINT or ``stop``."""
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+def build_scheduler(app: App, now: datetime | None = None) -> AsyncIOScheduler:
+    """An (unstarted) scheduler with one poll job per enabled source and the delivery job."""
     scheduler = AsyncIOScheduler(timezone=UTC)
-    now = datetime.now(UTC)
-    sources = app.enabled_sources
-    for index, source in enumerate(sources):
+    now = now or datetime.now(UTC)
+    for index, source in enumerate(app.enabled_sources):
         interval = app.settings.source_interval(source).total_seconds()
         # Spread the first polls over a few seconds so many sources do not start at once.
         first = now + timedelta(seconds=min(index * 0.2, 10) + random.uniform(0, 1))
@@ -59,22 +51,7 @@ async def run_service(app: App, stop: asyncio.Event | None = None) -> None:
         misfire_grace_time=30,
         next_run_time=now,
     )
-    scheduler.start()
-    log_event(
-        log, logging.INFO, "service_started", sources=len(sources), channels=len(app.channels)
-    )
-    try:
-        await stop.wait()
-    finally:
-        log_event(log, logging.INFO, "service_stopping")
-        scheduler.shutdown(wait=False)
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
-        # Give in-flight polls and deliveries a moment; whatever is unsent stays in the outbox.
-        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-        if pending:
-            await asyncio.wait(pending, timeout=5)
-        log_event(log, logging.INFO, "service_stopped")
+    return scheduler
 
 
 async def _poll_then_deliver(app: App, name: str) -> None:

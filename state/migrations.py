@@ -64,8 +64,9 @@ _STEPS: list[tuple[str, str]] = [
         CREATE INDEX hits_created ON hits (created);
         CREATE TABLE alerts (
             id TEXT PRIMARY KEY,
-            hit_id INTEGER NOT NULL REFERENCES hits (id) ON DELETE CASCADE,
+            hit_id INTEGER REFERENCES hits (id) ON DELETE CASCADE,
             channel TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'alert',
             status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'dead')),
             attempts INTEGER NOT NULL DEFAULT 0,
             next_attempt TEXT NOT NULL,

@@ -75,8 +75,9 @@ class AlertRow:
     """One outbox row."""
 
     id: str
-    hit_id: int
+    hit_id: int | None
     channel: str
+    kind: str
     status: str
     attempts: int
     next_attempt: str

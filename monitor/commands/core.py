@@ -9,12 +9,14 @@ import sys
 from monitor.app import App, make_app
 from monitor.commands._common import EXIT_OK, settings_from
 from monitor.config import Settings
-from monitor.scheduler import run_service
+from monitor.service import run_service
 
 __all__ = ["register"]
 
 
-def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     run = commands.add_parser(
         "run",
         parents=[common],

@@ -1,0 +1,52 @@
+"""Plumbing shared by the query mixins: transactions and row reading."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlite_utils
+
+from state.errors import DatabaseBusyError, StoreError
+
+__all__ = ["StoreBase", "iso"]
+
+
+def iso(moment: datetime) -> str:
+    """The storage form of a time: ISO 8601 in UTC with a ``Z``, second precision or finer."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given to the store; pass an aware UTC time")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class StoreBase:
+    """Holds the database and the helpers every query mixin uses."""
+
+    db: sqlite_utils.Database
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        try:
+            with self.db.atomic():
+                yield
+        except sqlite3.Error as exc:
+            if isinstance(exc, sqlite3.OperationalError) and (
+                "locked" in str(exc) or "busy" in str(exc)
+            ):
+                raise DatabaseBusyError(f"database busy: {exc}") from exc
+            raise StoreError(f"database write failed: {exc}") from exc
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+        rows = self._all(sql, params)
+        return rows[0] if rows else None
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        try:
+            cursor = self.db.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise StoreError(f"database read failed: {exc}") from exc
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

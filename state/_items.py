@@ -1,0 +1,107 @@
+"""Queries about items and hits, and the transaction that stores them with their alerts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from state._base import StoreBase, iso
+from state.records import NewItem, RecordResult
+
+__all__ = ["ItemQueries"]
+
+
+class ItemQueries(StoreBase):
+    def known_keys(self, source: str, keys: Iterable[str]) -> set[str]:
+        """Which of ``keys`` are already stored for ``source``."""
+        wanted = list(dict.fromkeys(keys))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT key FROM items WHERE source = ? AND key IN ({marks})", [source, *chunk]
+            ).fetchall()
+            found.update(row[0] for row in rows)
+        return found
+
+    def record_items(self, source: str, items: Sequence[NewItem], now: datetime) -> RecordResult:
+        """Store new items with their hits and outbox rows in one transaction.
+
+        An item already stored for ``source`` (same key) is skipped with its hits, so two
+        overlapping polls of one feed write one hit and one alert per channel.
+        """
+        stamp = iso(now)
+        added_items = added_hits = added_alerts = 0
+        with self._write():
+            for item in items:
+                cursor = self.db.execute(
+                    """INSERT OR IGNORE INTO items (source, key, guid, link, canonical_link,
+                       title, summary, language, published, first_seen)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (
+                        source,
+                        item.key,
+                        item.guid,
+                        item.link,
+                        item.canonical_link,
+                        item.title,
+                        item.summary,
+                        item.language,
+                        item.published,
+                        stamp,
+                    ),
+                )
+                if cursor.rowcount == 0:
+                    continue
+                added_items += 1
+                item_id = cursor.lastrowid
+                for hit in item.hits:
+                    hit_cursor = self.db.execute(
+                        """INSERT OR IGNORE INTO hits (item_id, rule, severity, matched,
+                           explanation, alerted, created) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                        (
+                            item_id,
+                            hit.rule,
+                            hit.severity,
+                            hit.matched,
+                            hit.explanation,
+                            int(bool(hit.alerts)),
+                            stamp,
+                        ),
+                    )
+                    if hit_cursor.rowcount == 0:
+                        continue
+                    added_hits += 1
+                    for alert in hit.alerts:
+                        alert_cursor = self.db.execute(
+                            """INSERT OR IGNORE INTO alerts (id, hit_id, channel, status,
+                               next_attempt, created, payload)
+                               VALUES (?, ?, ?, 'pending', ?, ?, ?)""",
+                            (
+                                alert.id,
+                                hit_cursor.lastrowid,
+                                alert.channel,
+                                stamp,
+                                stamp,
+                                alert.payload,
+                            ),
+                        )
+                        added_alerts += alert_cursor.rowcount
+        return RecordResult(items=added_items, hits=added_hits, alerts=added_alerts)
+
+    def count(self, table: str) -> int:
+        if table not in {"sources", "items", "hits", "alerts"}:
+            raise ValueError(f"unknown table {table!r}")
+        return int(self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+    def hits(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Recent hits joined with their items, newest first."""
+        return self._all(
+            """SELECT hits.id, hits.rule, hits.severity, hits.matched, hits.alerted, hits.created,
+                      items.source, items.title, items.link, items.published
+               FROM hits JOIN items ON items.id = hits.item_id
+               ORDER BY hits.id DESC LIMIT ?""",
+            (limit,),
+        )
