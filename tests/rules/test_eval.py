@@ -1,0 +1,314 @@
+"""Score the built-in rule pack against the labelled evaluation set.
+
+The set lives in ``tests/data/rules_eval.jsonl`` (see ``tests/data/README.md``): one JSON object
+per line, ``label`` either ``positive`` (news of a state's step out of an international treaty)
+or ``negative`` (a near miss). For every row a ``rules.Document`` is built from the title,
+summary and language and matched with the built-in rule pack; a row is predicted positive when
+at least one rule matches. Run with ``-s`` to see the report even when the test passes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import rules
+
+DATA_PATH = Path(__file__).resolve().parent.parent / "data" / "rules_eval.jsonl"
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+MIN_RECALL = 0.95
+MIN_PRECISION = 0.95
+MIN_POSITIVES = 150
+MIN_NEGATIVES = 150
+MIN_POSITIVE_EVENTS = 15
+MIN_POSITIVE_LANGUAGES = 8
+
+LABELS = ("positive", "negative")
+STEPS = frozenset(
+    {
+        "announcement",
+        "government_decision",
+        "parliament_vote",
+        "signed_into_law",
+        "notification",
+        "entry_into_force",
+        "suspension",
+    }
+)
+REQUIRED_KEYS = frozenset({"id", "label", "language", "title", "summary", "event", "reference_url"})
+ALLOWED_KEYS = REQUIRED_KEYS | {"step"}
+ID_RE = re.compile(r"^(pos|neg)-\d{3,}$")
+LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
+EVENT_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+URL_RE = re.compile(r"^https://[^\s/]+\.[^\s/]+(?:/\S*)?$")
+ASCII_ESCAPE_RE = re.compile(r"\\u[0-9a-fA-F]{4}")
+MAX_TITLE = 300
+MAX_SUMMARY = 800
+
+Row = dict[str, Any]
+
+
+def _text_problems(row: Row, key: str, limit: int) -> list[str]:
+    value = row.get(key)
+    if not isinstance(value, str) or not value.strip():
+        return [f"{key!r} must be a non-empty string"]
+    problems = []
+    if value != value.strip():
+        problems.append(f"{key!r} has leading or trailing whitespace")
+    if len(value) > limit:
+        problems.append(f"{key!r} is longer than {limit} characters")
+    if "\n" in value or "\r" in value:
+        problems.append(f"{key!r} contains a line break")
+    return problems
+
+
+def row_problems(row: Any) -> list[str]:
+    """Return every schema problem of one parsed row (empty when the row is valid)."""
+    if not isinstance(row, dict):
+        return ["row is not a JSON object"]
+    problems = []
+    missing = REQUIRED_KEYS - row.keys()
+    if missing:
+        problems.append(f"missing keys {sorted(missing)}")
+    extra = row.keys() - ALLOWED_KEYS
+    if extra:
+        problems.append(f"unknown keys {sorted(extra)}")
+
+    label = row.get("label")
+    if label not in LABELS:
+        problems.append(f"'label' must be one of {LABELS}, got {label!r}")
+
+    row_id = row.get("id")
+    if not isinstance(row_id, str) or not ID_RE.match(row_id):
+        problems.append(f"'id' must look like pos-001 or neg-001, got {row_id!r}")
+    elif label in LABELS and not row_id.startswith(label[:3] + "-"):
+        problems.append(f"'id' {row_id!r} does not match label {label!r}")
+
+    language = row.get("language")
+    if not isinstance(language, str) or not LANGUAGE_RE.match(language):
+        problems.append(f"'language' must be a two-letter ISO 639-1 code, got {language!r}")
+
+    event = row.get("event")
+    if not isinstance(event, str) or not EVENT_RE.match(event):
+        problems.append(f"'event' must be a lowercase id (a-z, 0-9, - or _), got {event!r}")
+
+    if label == "positive":
+        if row.get("step") not in STEPS:
+            problems.append(f"'step' must be one of {sorted(STEPS)}, got {row.get('step')!r}")
+    elif "step" in row:
+        problems.append("'step' is only allowed on positive rows")
+
+    url = row.get("reference_url")
+    if not isinstance(url, str) or not URL_RE.match(url):
+        problems.append(f"'reference_url' must be an https:// URL, got {url!r}")
+
+    problems += _text_problems(row, "title", MAX_TITLE)
+    problems += _text_problems(row, "summary", MAX_SUMMARY)
+    return problems
+
+
+def file_problems(path: Path) -> list[str]:
+    """Check the whole file; every problem is reported as ``line N: ...``."""
+    problems: list[str] = []
+    seen_ids: dict[str, int] = {}
+    seen_titles: dict[str, int] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return [f"{path.name} is not valid UTF-8: {exc}"]
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            problems.append(f"line {number}: blank line")
+            continue
+        if ASCII_ESCAPE_RE.search(line):
+            problems.append(
+                f"line {number}: \\uXXXX escape; write the file with ensure_ascii=False"
+            )
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"line {number}: invalid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        problems += [f"line {number}: {problem}" for problem in row_problems(row)]
+        if not isinstance(row, dict):
+            continue
+        row_id = row.get("id")
+        if isinstance(row_id, str):
+            if row_id in seen_ids:
+                problems.append(
+                    f"line {number}: duplicate id {row_id!r} (first on line {seen_ids[row_id]})"
+                )
+            seen_ids.setdefault(row_id, number)
+        title = row.get("title")
+        if isinstance(title, str):
+            key = title.casefold()
+            if key in seen_titles:
+                problems.append(
+                    f"line {number}: duplicate title (first on line {seen_titles[key]})"
+                )
+            seen_titles.setdefault(key, number)
+    if not seen_ids and not problems:
+        problems.append(f"{path.name} has no rows")
+    return problems
+
+
+def load_rows(path: Path = DATA_PATH) -> list[Row]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _ratio(numerator: int, denominator: int) -> float:
+    return numerator / denominator if denominator else 0.0
+
+
+@dataclass
+class Tally:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+
+    def add(self, label: str, predicted: bool) -> None:
+        if label == "positive":
+            if predicted:
+                self.tp += 1
+            else:
+                self.fn += 1
+        elif predicted:
+            self.fp += 1
+        else:
+            self.tn += 1
+
+    @property
+    def recall(self) -> float:
+        return _ratio(self.tp, self.tp + self.fn)
+
+    @property
+    def precision(self) -> float:
+        return _ratio(self.tp, self.tp + self.fp)
+
+
+@dataclass
+class Score:
+    total: Tally = field(default_factory=Tally)
+    by_language: dict[str, Tally] = field(default_factory=dict)
+    by_event: dict[str, Tally] = field(default_factory=dict)
+    false_negatives: list[Row] = field(default_factory=list)
+    false_positives: list[Row] = field(default_factory=list)
+
+    def report(self) -> str:
+        t = self.total
+        lines = [
+            "Built-in rule pack on tests/data/rules_eval.jsonl",
+            f"  TP={t.tp}  FP={t.fp}  FN={t.fn}  TN={t.tn}",
+            f"  recall={t.recall:.3f} (min {MIN_RECALL})  "
+            f"precision={t.precision:.3f} (min {MIN_PRECISION})",
+            "",
+            "Per language:",
+            f"  {'lang':<6}{'pos':>5}{'TP':>5}{'FN':>5}{'recall':>8}{'neg':>6}{'FP':>5}{'TN':>5}",
+        ]
+        for lang in sorted(self.by_language):
+            x = self.by_language[lang]
+            lines.append(
+                f"  {lang:<6}{x.tp + x.fn:>5}{x.tp:>5}{x.fn:>5}{x.recall:>8.3f}"
+                f"{x.fp + x.tn:>6}{x.fp:>5}{x.tn:>5}"
+            )
+        lines += ["", "Per positive event (TP/total):"]
+        for event in sorted(e for e, x in self.by_event.items() if x.tp + x.fn):
+            x = self.by_event[event]
+            lines.append(f"  {event:<28}{x.tp:>4}/{x.tp + x.fn:<4}")
+        lines += ["", "Per negative category (FP/total):"]
+        for event in sorted(e for e, x in self.by_event.items() if x.fp + x.tn):
+            x = self.by_event[event]
+            lines.append(f"  {event:<28}{x.fp:>4}/{x.fp + x.tn:<4}")
+        lines += ["", f"False negatives ({len(self.false_negatives)}):"]
+        lines += [f"  {r['id']} [{r['language']}] {r['title']}" for r in self.false_negatives]
+        lines += ["", f"False positives ({len(self.false_positives)}):"]
+        lines += [f"  {r['id']} [{r['language']}] {r['title']}" for r in self.false_positives]
+        return "\n".join(lines)
+
+
+def score(rows: Iterable[Row], predict: Callable[[Row], bool]) -> Score:
+    result = Score()
+    for row in rows:
+        predicted = bool(predict(row))
+        label = row["label"]
+        result.total.add(label, predicted)
+        result.by_language.setdefault(row["language"], Tally()).add(label, predicted)
+        result.by_event.setdefault(row["event"], Tally()).add(label, predicted)
+        if label == "positive" and not predicted:
+            result.false_negatives.append(row)
+        elif label == "negative" and predicted:
+            result.false_positives.append(row)
+    return result
+
+
+def test_eval_set_schema() -> None:
+    problems = file_problems(DATA_PATH)
+    assert not problems, f"{len(problems)} problem(s) in {DATA_PATH.name}:\n" + "\n".join(problems)
+
+
+def test_eval_set_minimums() -> None:
+    rows = load_rows()
+    positives = [r for r in rows if r["label"] == "positive"]
+    negatives = [r for r in rows if r["label"] == "negative"]
+    events = {r["event"] for r in positives}
+    languages = {r["language"] for r in positives}
+    summary = (
+        f"positives={len(positives)} negatives={len(negatives)} "
+        f"events={len(events)} positive languages={sorted(languages)}"
+    )
+    assert len(positives) >= MIN_POSITIVES, summary
+    assert len(negatives) >= MIN_NEGATIVES, summary
+    assert len(events) >= MIN_POSITIVE_EVENTS, summary
+    assert len(languages) >= MIN_POSITIVE_LANGUAGES, summary
+    assert "en" in languages, summary
+
+
+def test_eval_set_negative_categories_are_spread() -> None:
+    """No single near-miss category may dominate the negatives."""
+    negatives = Counter(r["event"] for r in load_rows() if r["label"] == "negative")
+    largest, count = negatives.most_common(1)[0]
+    assert count <= sum(negatives.values()) // 4, f"{largest!r} has {count} of the negatives"
+
+
+def test_score_report_counts_a_stub_predictor() -> None:
+    rows: list[Row] = [
+        {"id": "pos-001", "label": "positive", "language": "en", "event": "e", "title": "a"},
+        {"id": "pos-002", "label": "positive", "language": "pl", "event": "e", "title": "b"},
+        {"id": "neg-001", "label": "negative", "language": "en", "event": "bank", "title": "c"},
+        {"id": "neg-002", "label": "negative", "language": "en", "event": "bank", "title": "d"},
+    ]
+    result = score(rows, lambda row: row["title"] in {"a", "c"})
+    assert (result.total.tp, result.total.fp, result.total.fn, result.total.tn) == (1, 1, 1, 1)
+    assert result.total.recall == result.total.precision == 0.5
+    assert [r["id"] for r in result.false_negatives] == ["pos-002"]
+    assert [r["id"] for r in result.false_positives] == ["neg-001"]
+    report = result.report()
+    assert "pos-002 [pl] b" in report
+    assert "neg-001 [en] c" in report
+
+
+def test_builtin_pack_recall_and_precision(
+    builtin_ruleset: rules.RuleSet, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def predict(row: Row) -> bool:
+        doc = rules.Document(title=row["title"], summary=row["summary"], language=row["language"])
+        matches = builtin_ruleset.match(doc, NOW)
+        return len(list(matches or ())) > 0
+
+    result = score(load_rows(), predict)
+    report = result.report()
+    with capsys.disabled():
+        print("\n" + report)
+    assert result.total.recall >= MIN_RECALL, report
+    assert result.total.precision >= MIN_PRECISION, report
