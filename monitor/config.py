@@ -36,6 +36,7 @@ __all__ = [
     "WebhookChannel",
     "default_config_path",
     "load_settings",
+    "parse_duration",
     "parse_settings",
 ]
 
@@ -67,6 +68,14 @@ def _duration(value: Any) -> Any:
             return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
         raise ValueError(f"not a duration: {value!r} (use e.g. 30s, 10m, 24h, 7d)")
     return value
+
+
+def parse_duration(text: str) -> timedelta:
+    """A positive duration such as ``30s``, ``10m``, ``24h``, ``7d``; ``ValueError`` if not."""
+    value = _duration(text)
+    if not isinstance(value, timedelta):
+        raise ValueError(f"not a duration: {text!r}")
+    return _positive(value)
 
 
 def _positive(value: timedelta) -> timedelta:

@@ -96,6 +96,14 @@ class ItemQueries(StoreBase):
             raise ValueError(f"unknown table {table!r}")
         return int(self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
+    def items_since(self, since: datetime) -> list[dict[str, Any]]:
+        """Items first seen at or after ``since``, oldest first (for replaying rules)."""
+        return self._all(
+            """SELECT id, source, key, title, summary, link, language, published, first_seen
+               FROM items WHERE first_seen >= ? ORDER BY first_seen, id""",
+            (iso(since),),
+        )
+
     def hits(self, limit: int = 100) -> list[dict[str, Any]]:
         """Recent hits joined with their items, newest first."""
         return self._all(
