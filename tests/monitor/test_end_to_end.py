@@ -11,7 +11,6 @@ from pathlib import Path
 import yaml
 
 from monitor.rulepacks import load_rules
-
 from tests.conftest import run_cli
 from tests.support.feeds import Entry, atom, rss
 from tests.support.servers import FeedServer, Route, WebhookReceiver
