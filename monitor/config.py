@@ -7,9 +7,10 @@ names the key path it is about, e.g. ``sources[2].url: not a URL``.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -22,6 +23,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    SecretStr,
     ValidationError,
     model_validator,
 )
@@ -31,6 +33,8 @@ from monitor.errors import ConfigError
 __all__ = [
     "ChannelConfig",
     "ConsoleChannel",
+    "ServerAuth",
+    "ServerSettings",
     "Settings",
     "SourceConfig",
     "WebhookChannel",
@@ -168,6 +172,89 @@ class HttpSettings(_Model):
     user_agent: str | None = None
 
 
+def _bind_address(value: str) -> str:
+    if value == "localhost":
+        return value
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        raise ValueError("not an IP address (e.g. 127.0.0.1, 0.0.0.0, ::1) or localhost") from None
+    return value
+
+
+def _at_least(size: int) -> Callable[[SecretStr], SecretStr]:
+    def check(value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value()) < size:
+            raise ValueError(f"too short: use at least {size} characters")
+        return value
+
+    return check
+
+
+def is_loopback(bind: str) -> bool:
+    """Whether ``bind`` only accepts connections from this host."""
+    return bind == "localhost" or ipaddress.ip_address(bind).is_loopback
+
+
+class ServerAuth(_Model):
+    """Who may read the dashboard and the metrics: HTTP basic auth or a bearer token."""
+
+    type: Literal["basic", "bearer"]
+    username: str | None = Field(default=None, min_length=1)
+    password: Annotated[SecretStr, AfterValidator(_at_least(8))] | None = None
+    token: Annotated[SecretStr, AfterValidator(_at_least(16))] | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> ServerAuth:
+        if self.type == "bearer" and (self.token is None or self.username or self.password):
+            raise ValueError("type bearer takes a token (at least 16 characters) and nothing else")
+        if self.type == "basic" and (not self.username or self.password is None or self.token):
+            raise ValueError("type basic takes a username and a password (at least 8 characters)")
+        return self
+
+
+class HealthSettings(_Model):
+    """When ``/healthz`` reports the service unhealthy (besides a stalled scheduler)."""
+
+    # None: three times the longest poll interval of the enabled sources.
+    poll_stale_after: Duration | None = None
+    outbox_stale_after: Duration = timedelta(hours=1)
+
+
+class ServerSettings(_Model):
+    """The service's HTTP server: health, readiness, metrics and the read-only dashboard."""
+
+    enabled: bool = True
+    bind: Annotated[str, AfterValidator(_bind_address)] = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    auth: ServerAuth | None = None
+    shutdown_grace: Duration = timedelta(seconds=20)
+    health: HealthSettings = HealthSettings()
+
+
+# Environment variables that supply server defaults where the config file is silent (the
+# container image sets TREATYWATCH_SERVER_BIND=0.0.0.0); a value in the file always wins.
+SERVER_ENV = {
+    "TREATYWATCH_SERVER_BIND": "bind",
+    "TREATYWATCH_SERVER_PORT": "port",
+    "TREATYWATCH_SERVER_TOKEN": "token",
+}
+
+
+def _server_defaults(data: Mapping[str, Any], environ: Mapping[str, str]) -> Mapping[str, Any]:
+    values = {key: environ[name] for name, key in SERVER_ENV.items() if environ.get(name)}
+    server = data.get("server", {})
+    if not values or not isinstance(server, Mapping):
+        return data
+    server = dict(server)
+    token = values.pop("token", None)
+    if token is not None and "auth" not in server:
+        server["auth"] = {"type": "bearer", "token": token}
+    for key, value in values.items():
+        server.setdefault(key, value)
+    return {**data, "server": server}
+
+
 class Settings(_Model):
     """Everything treatywatch needs to run, validated."""
 
@@ -179,6 +266,18 @@ class Settings(_Model):
     sources: tuple[SourceConfig, ...] | None = None
     channels: tuple[ChannelConfig, ...] = ()
     rules: tuple[str, ...] | None = None
+    server: ServerSettings = ServerSettings()
+
+    @model_validator(mode="after")
+    def _server_auth(self) -> Settings:
+        server = self.server
+        if server.enabled and server.auth is None and not is_loopback(server.bind):
+            raise ValueError(
+                f"server.auth: required when server.bind is {server.bind} (not a loopback "
+                "address): set server.auth (type bearer with a token, or type basic with a "
+                "username and password) or TREATYWATCH_SERVER_TOKEN, or bind 127.0.0.1"
+            )
+        return self
 
     @model_validator(mode="after")
     def _unique_names(self) -> Settings:
@@ -254,9 +353,11 @@ def parse_settings(
 ) -> Settings:
     """Validate an already-parsed config mapping."""
     problems: list[str] = []
-    expanded = _expand(data, os.environ if environ is None else environ, (), problems)
+    environ = os.environ if environ is None else environ
+    expanded = _expand(data, environ, (), problems)
     if problems:
         raise ConfigError(problems, origin=origin)
+    expanded = _server_defaults(expanded, environ)
     try:
         return Settings.model_validate(expanded)
     except ValidationError as exc:
