@@ -6,8 +6,10 @@ Tests pass their own ``fetcher``, ``store``, ``channels`` or ``clock`` here inst
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from monitor.catalog import default_sources
 from monitor.channels import Channel, build_channel
@@ -26,6 +28,16 @@ Clock = Callable[[], datetime]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _notify(observers: Sequence[Callable[[Any], None]], value: object) -> None:
+    for observe in observers:
+        try:
+            observe(value)
+        except Exception:  # an observer (metrics) must never break polling or delivery
+            logging.getLogger("treatywatch.app").exception(
+                "observer failed", extra={"event": "observer_failed"}
+            )
 
 
 class App:
@@ -53,6 +65,9 @@ class App:
         self.clock = clock
         self.deliverer = Deliverer(store, channels, clock)
         self.poller = Poller(settings, store, ruleset, fetcher, self.channel_configs, clock)
+        # Called with every poll outcome and delivery report (the service's metrics use them).
+        self.poll_observers: list[Callable[[PollOutcome], None]] = []
+        self.delivery_observers: list[Callable[[DeliveryReport], None]] = []
 
     @property
     def enabled_sources(self) -> list[SourceConfig]:
@@ -64,11 +79,15 @@ class App:
 
     async def poll_source(self, name: str) -> PollOutcome:
         """Fetch, parse, match and store one source (see ``monitor.poller``); never raises."""
-        return await self.poller.poll_source(self.sources[name])
+        outcome = await self.poller.poll_source(self.sources[name])
+        _notify(self.poll_observers, outcome)
+        return outcome
 
     async def deliver_due(self, limit: int = 500) -> DeliveryReport:
         """Send every due alert once (see ``monitor.delivery``)."""
-        return await self.deliverer.deliver_due(limit)
+        report = await self.deliverer.deliver_due(limit)
+        _notify(self.delivery_observers, report)
+        return report
 
     async def aclose(self) -> None:
         await self.fetcher.aclose()

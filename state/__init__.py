@@ -3,6 +3,7 @@
 No HTTP and no rule logic live here; ``state`` never imports ``monitor``.
 """
 
+from state._reports import DeliveryState, HitFilter, OutboxSummary
 from state.db import DB_FILENAME, open_database, schema_version
 from state.errors import CorruptDatabaseError, DatabaseBusyError, StoreError
 from state.records import AlertRow, NewAlert, NewHit, NewItem, RecordResult, SourceState
@@ -13,9 +14,12 @@ __all__ = [
     "AlertRow",
     "CorruptDatabaseError",
     "DatabaseBusyError",
+    "DeliveryState",
+    "HitFilter",
     "NewAlert",
     "NewHit",
     "NewItem",
+    "OutboxSummary",
     "RecordResult",
     "SourceState",
     "Store",
