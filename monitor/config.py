@@ -33,6 +33,9 @@ from monitor.errors import ConfigError
 __all__ = [
     "ChannelConfig",
     "ConsoleChannel",
+    "HttpSettings",
+    "ListingSelectors",
+    "PollingSettings",
     "ServerAuth",
     "ServerSettings",
     "Settings",
@@ -118,18 +121,61 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _css_selector(value: str) -> str:
+    from selectolax.lexbor import LexborHTMLParser  # only loaded when a listing is configured
+
+    try:
+        LexborHTMLParser("<p></p>").css(value)
+    except Exception as exc:  # selectolax reports a bad selector with several exception types
+        raise ValueError(f"not a CSS selector: {value!r}") from exc
+    return value
+
+
+CssSelector = Annotated[str, Field(min_length=1), AfterValidator(_css_selector)]
+
+
+class ListingSelectors(_Model):
+    """Where the items of an HTML press-release listing are (``type: html`` sources).
+
+    ``item`` selects one element per press release; the others are looked up inside it. Without
+    ``link`` the first ``a[href]`` is used; without ``title`` the link's text.
+    """
+
+    item: CssSelector
+    title: CssSelector | None = None
+    link: CssSelector | None = None
+    date: CssSelector | None = None
+    summary: CssSelector | None = None
+    date_format: str | None = None  # strptime format, tried before the built-in formats
+
+
 class SourceConfig(_Model):
-    """One feed to poll."""
+    """One source to poll: a feed (RSS, Atom, JSON Feed), an HTML listing or a news sitemap."""
 
     name: Name
     url: HttpUrl
-    type: Literal["feed"] = "feed"
+    type: Literal["feed", "html", "sitemap"] = "feed"
     enabled: bool = True
     interval: Duration | None = None
+    min_interval: Duration | None = None
+    max_interval: Duration | None = None
     official: bool = False
     language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
     country: str | None = None
     tags: tuple[str, ...] = ()
+    selectors: ListingSelectors | None = None
+    failing_after: Duration | None = None  # operator alert after failing this long
+    silent_after: Duration | None = None  # operator alert after no new item for this long
+
+    @model_validator(mode="after")
+    def _selectors_for_html(self) -> SourceConfig:
+        if self.type == "html" and self.selectors is None:
+            raise ValueError("selectors: required for a source of type html")
+        if self.type != "html" and self.selectors is not None:
+            raise ValueError("selectors: only used by sources of type html")
+        if self.min_interval and self.max_interval and self.min_interval > self.max_interval:
+            raise ValueError("min_interval: longer than max_interval")
+        return self
 
 
 class _ChannelBase(_Model):
@@ -170,6 +216,24 @@ class HttpSettings(_Model):
     concurrency: int = Field(default=16, ge=1, le=512)
     per_host: int = Field(default=2, ge=1, le=64)
     user_agent: str | None = None
+    ca_bundle: Path | None = None  # extra CA certificates (PEM); verification is never off
+    parse_workers: int | None = Field(default=None, ge=0, le=64)  # None: one per CPU; 0: inline
+
+
+class PollingSettings(_Model):
+    """When sources are polled: adaptive intervals, error backoff, operator alerts."""
+
+    adaptive: bool = True
+    min_interval: Duration | None = None  # default: half the source's interval
+    max_interval: Duration | None = None  # default: four times the source's interval
+    jitter: float = Field(default=0.1, ge=0, le=0.5)
+    backoff_cap: Duration = timedelta(hours=6)
+    retry_after_cap: Duration = timedelta(hours=24)
+    give_up_after: int | None = Field(default=None, ge=1)  # failures in a row; None: never
+    redirect_confirmations: int = Field(default=3, ge=1, le=100)
+    failing_after: Duration = timedelta(hours=1)
+    failures_before_alert: int = Field(default=3, ge=1)
+    silent_after: Duration = timedelta(days=7)
 
 
 def _bind_address(value: str) -> str:
@@ -263,6 +327,7 @@ class Settings(_Model):
     interval: Duration = timedelta(minutes=10)
     official_interval: Duration = timedelta(minutes=5)
     http: HttpSettings = HttpSettings()
+    polling: PollingSettings = PollingSettings()
     sources: tuple[SourceConfig, ...] | None = None
     channels: tuple[ChannelConfig, ...] = ()
     rules: tuple[str, ...] | None = None

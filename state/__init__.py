@@ -6,7 +6,15 @@ No HTTP and no rule logic live here; ``state`` never imports ``monitor``.
 from state._reports import DeliveryState, HitFilter, OutboxSummary
 from state.db import DB_FILENAME, open_database, schema_version
 from state.errors import CorruptDatabaseError, DatabaseBusyError, StoreError
-from state.records import AlertRow, NewAlert, NewHit, NewItem, RecordResult, SourceState
+from state.records import (
+    AlertRow,
+    NewAlert,
+    NewHit,
+    NewItem,
+    RecordResult,
+    SourcePoll,
+    SourceState,
+)
 from state.store import Store, iso
 
 __all__ = [
@@ -21,6 +29,7 @@ __all__ = [
     "NewItem",
     "OutboxSummary",
     "RecordResult",
+    "SourcePoll",
     "SourceState",
     "Store",
     "StoreError",

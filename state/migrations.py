@@ -79,6 +79,31 @@ _STEPS: list[tuple[str, str]] = [
         CREATE INDEX alerts_due ON alerts (status, next_attempt);
         """,
     ),
+    (
+        # Source health and scheduling (issue 4): the URL as configured beside the URL fetched
+        # (a confirmed permanent redirect), the next poll and why, the adaptive interval and its
+        # inputs, the failing streak's start, a pending redirect, and a disabled state (410).
+        "0002_source_health",
+        """
+        ALTER TABLE sources ADD COLUMN config_url TEXT;
+        UPDATE sources SET config_url = url;
+        ALTER TABLE sources ADD COLUMN next_poll TEXT;
+        ALTER TABLE sources ADD COLUMN next_poll_reason TEXT;
+        ALTER TABLE sources ADD COLUMN interval_seconds REAL;
+        ALTER TABLE sources ADD COLUMN hint_seconds REAL;
+        ALTER TABLE sources ADD COLUMN failing_since TEXT;
+        ALTER TABLE sources ADD COLUMN last_new_item TEXT;
+        ALTER TABLE sources ADD COLUMN activity REAL NOT NULL DEFAULT 0;
+        ALTER TABLE sources ADD COLUMN items_per_day REAL;
+        ALTER TABLE sources ADD COLUMN redirect_url TEXT;
+        ALTER TABLE sources ADD COLUMN redirect_seen INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sources ADD COLUMN disabled_reason TEXT;
+        ALTER TABLE sources ADD COLUMN disabled_at TEXT;
+        ALTER TABLE sources ADD COLUMN last_warning TEXT;
+        ALTER TABLE sources ADD COLUMN polls INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sources ADD COLUMN failures INTEGER NOT NULL DEFAULT 0
+        """,
+    ),
 ]
 
 

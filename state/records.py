@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["AlertRow", "NewAlert", "NewHit", "NewItem", "RecordResult", "SourceState"]
+__all__ = ["AlertRow", "NewAlert", "NewHit", "NewItem", "RecordResult", "SourcePoll", "SourceState"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,54 @@ class SourceState:
     last_error_class: str | None
     consecutive_failures: int
     entries_last_poll: int | None
+    # health and scheduling (migration 0002)
+    config_url: str | None = None
+    next_poll: str | None = None
+    next_poll_reason: str | None = None
+    interval_seconds: float | None = None
+    hint_seconds: float | None = None
+    failing_since: str | None = None
+    last_new_item: str | None = None
+    activity: float = 0.0
+    items_per_day: float | None = None
+    redirect_url: str | None = None
+    redirect_seen: int = 0
+    disabled_reason: str | None = None
+    disabled_at: str | None = None
+    last_warning: str | None = None
+    polls: int = 0
+    failures: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePoll:
+    """What one poll of a source decided, written by ``Store.record_poll`` in one statement.
+
+    ``url`` is the URL fetched from now on (the configured one, or a confirmed permanent
+    redirect); ``config_url`` the one in the config. Times are ISO 8601 UTC strings.
+    """
+
+    url: str
+    config_url: str
+    ok: bool
+    status: int | None = None
+    error: str | None = None
+    error_class: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    entries: int | None = None
+    new_items: int = 0
+    warning: str | None = None
+    next_poll: str | None = None
+    next_poll_reason: str | None = None
+    interval_seconds: float | None = None
+    hint_seconds: float | None = None
+    activity: float | None = None
+    items_per_day: float | None = None
+    redirect_url: str | None = None
+    redirect_seen: int = 0
+    disabled_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
