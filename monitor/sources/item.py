@@ -7,7 +7,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from monitor.dedup import canonical_url
 
 __all__ = ["Item", "canonical_url", "clean_text", "item_key"]
 
@@ -18,9 +19,6 @@ MAX_CONTENT = 20_000
 # C0/C1 controls except tab/newline, zero-width and bidi controls.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _SPACE = re.compile(r"\s+")
-_TRACKING = re.compile(
-    r"^(utm_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|ref_src)$"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,35 +52,11 @@ def clean_text(text: str | None, limit: int) -> str:
     return text
 
 
-def canonical_url(url: str | None) -> str | None:
-    """The form of a link used to recognise the same article under trivially different URLs.
-
-    Lower-case scheme and host, no default port, no fragment, no tracking parameters, sorted
-    query, no trailing slash; ``http`` and ``https`` are treated alike.
-    """
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-        host = (parts.hostname or "").lower()
-        port = parts.port
-    except ValueError:
-        return url.strip()
-    if not host:
-        return url.strip()
-    netloc = host if port in (None, 80, 443) else f"{host}:{port}"
-    query = sorted(
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)
-    )
-    path = parts.path.rstrip("/") or ""
-    return urlunsplit(("https", netloc, path, urlencode(query), ""))
-
-
 def item_key(item: Item) -> str:
     """The item's identity within its source: its GUID, else its canonical link, else a hash."""
     if item.guid:
         return "guid:" + item.guid.strip()
-    link = canonical_url(item.link)
+    link = canonical_url(item.link) or (item.link or "").strip()
     if link:
         return "link:" + link
     digest = hashlib.sha256(f"{item.title}\n{item.summary}".encode()).hexdigest()[:32]
