@@ -1,44 +1,201 @@
-"""The service process (``treatywatch run``): scheduler, delivery and signals in one loop."""
+"""The service process (``treatywatch run``): scheduler, delivery worker and HTTP server in one
+event loop, with a graceful shutdown.
+
+Start-up: the HTTP server listens first (so ``/healthz`` answers at once), then the scheduler
+built by :func:`monitor.scheduler.build_scheduler` starts; the service adds a heartbeat job
+(liveness) and wraps every job so it knows what is in flight.
+
+Shutdown on SIGTERM or SIGINT: ``/readyz`` turns 503, no new job starts, jobs in flight get
+``server.shutdown_grace`` to finish, and whatever is still running then is abandoned (a fetch is
+cut off; an alert being sent stays in the outbox and goes out after the restart, with the same
+id). A second signal abandons at once. Nothing is half-written: every database write is one
+synchronous transaction that a cancellation cannot split.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import signal
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
+from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.app import App
 from monitor.logs import log_event
+from monitor.metrics import ServiceMetrics
 from monitor.scheduler import build_scheduler
+from monitor.web import Dashboard, HealthProbe, ServiceStatus, WebServer, build_web_app
+from monitor.web.status import HEARTBEAT_INTERVAL
 
-__all__ = ["run_service"]
+__all__ = ["Service", "run_service"]
 
 log = logging.getLogger("treatywatch.service")
 
 
-async def run_service(app: App, stop: asyncio.Event | None = None) -> None:
-    """Poll every source on its interval and deliver alerts until SIGTERM/SIGINT or ``stop``."""
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    scheduler = build_scheduler(app)
-    scheduler.start()
-    log_event(
-        log,
-        logging.INFO,
-        "service_started",
-        sources=len(app.enabled_sources),
-        channels=len(app.channels),
-    )
-    try:
-        await stop.wait()
-    finally:
-        log_event(log, logging.INFO, "service_stopping")
-        scheduler.shutdown(wait=False)
+class Service:
+    """One running service around an :class:`App`; :meth:`run` until ``stop`` is set."""
+
+    def __init__(self, app: App, stop: asyncio.Event | None = None) -> None:
+        self.app = app
+        self.settings = app.settings.server
+        self.stop = stop or asyncio.Event()
+        self.abandon = asyncio.Event()
+        self.status = ServiceStatus()
+        self.scheduler: AsyncIOScheduler | None = None
+        self.metrics = ServiceMetrics(app.store, clock=app.clock, next_polls=self.next_polls)
+        self.web: WebServer | None = None
+        self._in_flight: dict[asyncio.Task[Any], str] = {}
+        app.poll_observers.append(self.metrics.observe_poll)
+        app.delivery_observers.append(self.metrics.observe_delivery)
+
+    def next_polls(self) -> Mapping[str, datetime | None]:
+        """When each source's poll job runs next (from the scheduler)."""
+        if self.scheduler is None:
+            return {}
+        return {
+            job.id.removeprefix("poll:"): job.next_run_time
+            for job in self.scheduler.get_jobs()
+            if job.id.startswith("poll:")
+        }
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        scheduler = self.scheduler = self._build_scheduler()
+        self.status.scheduler_running = lambda: scheduler.state == STATE_RUNNING
+        if self.settings.enabled:
+            self.web = WebServer(self._web_app(), self.settings)
+            await self.web.start()
         for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
-        # Give in-flight polls and deliveries a moment; whatever is unsent stays in the outbox.
-        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-        if pending:
-            await asyncio.wait(pending, timeout=5)
-        log_event(log, logging.INFO, "service_stopped")
+            loop.add_signal_handler(sig, self._signalled, sig)
+        try:
+            scheduler.start()
+            if not self.app.enabled_sources:
+                self.status.polling_started = True
+            log_event(
+                log,
+                logging.INFO,
+                "service_started",
+                sources=len(self.app.enabled_sources),
+                channels=len(self.app.channels),
+                http=f"{self.settings.bind}:{self.web.port}" if self.web else "disabled",
+                auth=self.settings.auth.type if self.settings.auth else "none",
+            )
+            await self.stop.wait()
+        finally:
+            await self._shutdown()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(sig)
+
+    def _signalled(self, sig: signal.Signals) -> None:
+        if self.stop.is_set():
+            log_event(log, logging.WARNING, "service_abandon", signal=sig.name)
+            self.abandon.set()
+        else:
+            log_event(log, logging.INFO, "service_signal", signal=sig.name)
+            self.stop.set()
+
+    async def _shutdown(self) -> None:
+        grace = self.settings.shutdown_grace.total_seconds()
+        self.status.stopping = True
+        log_event(
+            log, logging.INFO, "service_stopping", in_flight=len(self._in_flight), grace=grace
+        )
+        scheduler = self.scheduler
+        if scheduler is not None and scheduler.running:
+            scheduler.pause()  # no new job starts; the ones running carry on
+        abandoned = 0
+        if self._in_flight:
+            abandon = asyncio.ensure_future(self.abandon.wait())
+            finished = asyncio.ensure_future(asyncio.wait(list(self._in_flight)))
+            await asyncio.wait({abandon, finished}, timeout=grace, return_when="FIRST_COMPLETED")
+            abandon.cancel()
+            finished.cancel()
+            leftovers = [task for task in self._in_flight if not task.done()]
+            abandoned = len(leftovers)
+            for task in leftovers:
+                task.cancel()
+            if leftovers:
+                await asyncio.wait(leftovers, timeout=5)
+        if scheduler is not None and scheduler.running:
+            scheduler.shutdown(wait=False)
+        if self.web is not None:
+            await self.web.stop()
+        log_event(log, logging.INFO, "service_stopped", abandoned=abandoned)
+
+    def _build_scheduler(self) -> AsyncIOScheduler:
+        scheduler = build_scheduler(self.app)
+        for job in scheduler.get_jobs():
+            job.modify(func=self._tracked(job.id, job.func))
+        scheduler.add_job(
+            self._heartbeat,
+            IntervalTrigger(seconds=HEARTBEAT_INTERVAL),
+            id="service:heartbeat",
+            name="heartbeat",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            next_run_time=self.app.clock(),
+        )
+        return scheduler
+
+    async def _heartbeat(self) -> None:
+        self.status.beat()
+
+    def _tracked(
+        self, job_id: str, func: Callable[..., Awaitable[Any]]
+    ) -> Callable[..., Awaitable[Any]]:
+        """``func`` as a job that the shutdown can wait for, and abandon quietly."""
+
+        @functools.wraps(func)
+        async def job(*args: Any, **kwargs: Any) -> Any:
+            task = asyncio.current_task()
+            assert task is not None
+            if job_id.startswith("poll:"):
+                self.status.polling_started = True
+            self._in_flight[task] = job_id
+            try:
+                return await func(*args, **kwargs)
+            except asyncio.CancelledError:
+                if not self.status.stopping:
+                    raise
+                log_event(log, logging.WARNING, "job_abandoned", job=job_id)
+                return None
+            finally:
+                self._in_flight.pop(task, None)
+
+        return job
+
+    def _web_app(self) -> Any:
+        app = self.app
+        intervals = [app.settings.source_interval(s) for s in app.enabled_sources]
+        probe = HealthProbe(
+            store=app.store,
+            status=self.status,
+            settings=self.settings,
+            clock=app.clock,
+            poll_interval=max(intervals) if intervals else None,
+            channels=frozenset(app.channels),
+        )
+        dashboard = Dashboard(
+            app.store,
+            sources=app.sources,
+            channels=list(app.channels),
+            clock=app.clock,
+            next_polls=self.next_polls,
+            health=probe.summary,
+        )
+        return build_web_app(
+            settings=self.settings, probe=probe, metrics=self.metrics, dashboard=dashboard
+        )
+
+
+async def run_service(app: App, stop: asyncio.Event | None = None) -> None:
+    """Poll every source on its interval, deliver alerts and serve HTTP until SIGTERM/SIGINT
+    or ``stop``."""
+    await Service(app, stop).run()

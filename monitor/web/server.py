@@ -1,0 +1,229 @@
+"""The service's HTTP server (aiohttp, on the service's own event loop).
+
+``GET /healthz``  liveness: 200 or 503 with the checks as JSON (never behind auth)
+``GET /readyz``   readiness: 200 or 503 with the checks as JSON (never behind auth)
+``GET /metrics``  Prometheus text format (behind auth when configured)
+``GET /``         the read-only dashboard (behind auth when configured)
+
+Requests are served on the event loop that runs the scheduler, so the database is only ever
+used from one thread. Every response carries no-sniff and no-framing headers; the dashboard's
+content security policy allows nothing but its own inline stylesheet.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiohttp import web
+
+from monitor.config import ServerSettings
+from monitor.logs import log_event
+from monitor.metrics import CONTENT_TYPE, ServiceMetrics
+from monitor.web.auth import CHALLENGE, authorized
+from monitor.web.dashboard import Dashboard, style_hash
+from monitor.web.status import Check, ServiceStatus, health_checks, readiness_checks
+from rules.errors import TreatywatchError
+from state import Store, StoreError
+
+__all__ = ["PUBLIC_PATHS", "ServerStartError", "WebServer", "build_web_app"]
+
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})
+log = logging.getLogger("treatywatch.web")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class ServerStartError(TreatywatchError):
+    """The HTTP server could not listen (address in use, permission denied...)."""
+
+
+class HealthProbe:
+    """Turns the service's facts and the database into health and readiness checks."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        status: ServiceStatus,
+        settings: ServerSettings,
+        clock: Callable[[], datetime],
+        poll_interval: timedelta | None,
+        channels: frozenset[str],
+    ) -> None:
+        self.store = store
+        self.status = status
+        self.settings = settings
+        self.clock = clock
+        self.poll_interval = poll_interval
+        self.channels = channels
+
+    def health(self) -> list[Check]:
+        now = self.clock()
+        try:
+            last_success = max(
+                (s.last_success for s in self.store.sources() if s.last_success), default=None
+            )
+            pending = [
+                row.oldest_created
+                for row in self.store.outbox_summary()
+                if row.status == "pending" and row.channel in self.channels and row.oldest_created
+            ]
+        except StoreError as exc:
+            return [Check("state", False, f"database unreadable: {exc}")]
+        stale = self.settings.health.poll_stale_after
+        if stale is None and self.poll_interval is not None:
+            stale = 3 * self.poll_interval
+        return health_checks(
+            scheduler_running=self.status.scheduler_running(),
+            heartbeat_age=self.status.heartbeat_age(),
+            since_start=self.status.uptime(),
+            since_success=_age(now, last_success),
+            poll_stale_after=stale if self.poll_interval is not None else None,
+            oldest_pending=_age(now, min(pending)) if pending else None,
+            outbox_stale_after=self.settings.health.outbox_stale_after,
+        )
+
+    def readiness(self) -> list[Check]:
+        try:
+            self.store.db.execute("SELECT count(*) FROM sources").fetchone()
+            store_ok, detail = True, "open"
+        except Exception as exc:  # any failure to read means not ready
+            store_ok, detail = False, f"database unreadable: {exc}"
+        return readiness_checks(
+            store_ok=store_ok,
+            store_detail=detail,
+            polling_started=self.status.polling_started,
+            stopping=self.status.stopping,
+        )
+
+    def summary(self) -> dict[str, Any]:
+        checks = self.health()
+        return {"ok": all(c.ok for c in checks), "checks": {c.name: c.to_dict() for c in checks}}
+
+
+def build_web_app(
+    *,
+    settings: ServerSettings,
+    probe: HealthProbe,
+    metrics: ServiceMetrics,
+    dashboard: Dashboard,
+) -> web.Application:
+    """The aiohttp application (tests serve it on their own)."""
+    csp = (
+        f"default-src 'none'; style-src {style_hash(dashboard.style)}; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
+
+    @web.middleware
+    async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path not in PUBLIC_PATHS and not authorized(
+            settings.auth, request.headers.get("Authorization")
+        ):
+            log_event(
+                log, logging.WARNING, "http_unauthorized", path=request.path, peer=request.remote
+            )
+            response: web.StreamResponse = web.Response(
+                status=401,
+                text="authentication required\n",
+                headers={"WWW-Authenticate": CHALLENGE},
+            )
+        else:
+            try:
+                response = await handler(request)
+            except web.HTTPException as exc:  # 404, 405: answered, not raised
+                response = web.Response(status=exc.status, text=exc.text, headers=exc.headers)
+            except StoreError as exc:
+                log_event(log, logging.ERROR, "http_store_error", path=request.path, error=str(exc))
+                response = web.Response(status=503, text=f"database unavailable: {exc}\n")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    async def healthz(request: web.Request) -> web.Response:
+        return _checks_response(probe.health())
+
+    async def readyz(request: web.Request) -> web.Response:
+        return _checks_response(probe.readiness())
+
+    async def metrics_page(request: web.Request) -> web.Response:
+        response = web.Response(body=metrics.render())
+        response.headers["Content-Type"] = CONTENT_TYPE
+        return response
+
+    async def index(request: web.Request) -> web.Response:
+        query = request.query
+        try:
+            limit = min(max(int(query.get("limit", "30")), 1), 500)
+        except ValueError:
+            return web.Response(status=400, text="limit: not a number\n")
+        html = dashboard.render(
+            limit=limit, source=query.get("source") or None, rule=query.get("rule") or None
+        )
+        response = web.Response(text=html, content_type="text/html", charset="utf-8")
+        response.headers["Content-Security-Policy"] = csp
+        return response
+
+    app = web.Application(middlewares=[guard])
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics_page)
+    app.router.add_get("/", index)
+    return app
+
+
+class WebServer:
+    """Starts and stops the HTTP server on the running event loop."""
+
+    def __init__(self, app: web.Application, settings: ServerSettings) -> None:
+        self.app = app
+        self.settings = settings
+        self._runner: web.AppRunner | None = None
+        self.port: int | None = None
+
+    async def start(self) -> None:
+        runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, self.settings.bind, self.settings.port, shutdown_timeout=2.0)
+        try:
+            await site.start()
+        except OSError as exc:
+            await runner.cleanup()
+            raise ServerStartError(
+                f"cannot listen on {self.settings.bind}:{self.settings.port}: "
+                f"{exc.strerror or exc} (set server.port or server.bind, or server.enabled: false)"
+            ) from exc
+        self._runner = runner
+        server = getattr(site, "_server", None)
+        sockets = getattr(server, "sockets", None) or []
+        self.port = sockets[0].getsockname()[1] if sockets else self.settings.port
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+
+def _checks_response(checks: list[Check]) -> web.Response:
+    ok = all(check.ok for check in checks)
+    body = {"status": "ok" if ok else "fail", "checks": {c.name: c.to_dict() for c in checks}}
+    return web.Response(
+        status=200 if ok else 503,
+        text=json.dumps(body, indent=2) + "\n",
+        content_type="application/json",
+    )
+
+
+def _age(now: datetime, stamp: str | None) -> timedelta | None:
+    if not stamp:
+        return None
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return max(now - moment, timedelta(0))
