@@ -164,7 +164,7 @@ def adaptive_interval(
 def backoff_delay(base: timedelta, failures: int, cap: timedelta) -> timedelta:
     """The wait after ``failures`` failures in a row: base, 2x, 4x ... up to ``cap``."""
     exponent = min(max(failures, 1) - 1, 30)
-    return min(base * (2**exponent), max(cap, base))
+    return min(base * (1 << exponent), max(cap, base))
 
 
 def jittered(delay: timedelta, fraction: float, draw: float) -> timedelta:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import html
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
@@ -19,30 +20,42 @@ import feedparser
 from monitor.errors import ParseError
 from monitor.sources.item import MAX_CONTENT, MAX_SUMMARY, MAX_TITLE, Item, clean_text
 
-__all__ = ["ParsedFeed", "html_to_text", "parse_feed"]
+__all__ = ["ParsedFeed", "html_to_text", "looks_like_json", "newest", "parse_feed"]
 
 MAX_ENTRIES = 1_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _BLOCK_TAGS = frozenset(
     {"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th"}
     | {"table", "blockquote", "section", "article", "header", "footer"}
 )
 
 
+@dataclass(frozen=True, slots=True)
 class ParsedFeed:
-    """The items of one document plus what the parser had to say about it."""
+    """The items of one document plus what the parser had to say about it.
 
-    def __init__(self, items: list[Item], *, title: str, warning: str | None) -> None:
-        self.items = items
-        self.title = title
-        self.warning = warning
+    ``ttl`` is the feed's own hint (RSS ``<ttl>``, minutes); ``format`` names what was read
+    (``rss20``, ``atom10``, ``json``, ``html``, ``sitemap``, ...).
+    """
+
+    items: list[Item]
+    title: str = ""
+    warning: str | None = None
+    ttl: int | None = None
+    format: str = ""
 
 
 def parse_feed(
     body: bytes, *, url: str, content_type: str | None = None, language: str | None = None
 ) -> ParsedFeed:
-    """Parse an RSS 0.9x/1.0/2.0 or Atom document; raise ``ParseError`` if it is not a feed."""
+    """Parse an RSS 0.9x/1.0/2.0, Atom or JSON Feed document; raise ``ParseError`` if it is not
+    a feed (empty, an HTML page, junk)."""
     if not body.strip():
         raise ParseError("empty response", kind="empty")
+    if looks_like_json(body):
+        from monitor.sources.jsonfeed import parse_json_feed
+
+        return parse_json_feed(body, url=url, language=language)
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
@@ -60,13 +73,51 @@ def parse_feed(
         problem = parsed.get("bozo_exception")
         detail = f": {problem}" if problem else ""
         raise ParseError(f"not a feed{detail}", kind="not_a_feed")
-    feed_language = language or _language(parsed.get("feed", {}).get("language"))
-    items = [_item(entry, feed_language) for entry in entries[:MAX_ENTRIES]]
+    feed = parsed.get("feed", {})
+    feed_language = language or _language(feed.get("language"))
+    items = [item for item in (_item(entry, feed_language) for entry in entries) if item]
     warning = None
     if parsed.get("bozo"):
-        warning = f"{type(parsed.get('bozo_exception')).__name__}: {parsed.get('bozo_exception')}"
-    title = clean_text(parsed.get("feed", {}).get("title"), MAX_TITLE)
-    return ParsedFeed([item for item in items if item is not None], title=title, warning=warning)
+        problem = parsed.get("bozo_exception")
+        warning = _short(f"{type(problem).__name__}: {problem}")
+    return ParsedFeed(
+        newest(items),
+        title=clean_text(feed.get("title"), MAX_TITLE),
+        warning=warning,
+        ttl=_int(feed.get("ttl")),
+        format=str(parsed.get("version") or "xml"),
+    )
+
+
+def looks_like_json(body: bytes) -> bool:
+    """Whether a body is JSON rather than XML (a JSON Feed, or JSON junk)."""
+    head = body[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith((b"{", b"["))
+
+
+def newest(items: list[Item], limit: int = MAX_ENTRIES) -> list[Item]:
+    """At most ``limit`` items, the newest when a document holds more (undated ones last)."""
+    if len(items) <= limit:
+        return items
+    dated = sorted(
+        (item for item in items if item.published),
+        key=lambda item: item.published or _EPOCH,
+        reverse=True,
+    )
+    undated = [item for item in items if not item.published]
+    return (dated + undated)[:limit]
+
+
+def _int(value: object) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def _short(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _item(entry: Mapping[str, Any], language: str | None) -> Item | None:

@@ -1,30 +1,70 @@
 """Fetching a source: bytes plus caching information, or "not modified", or a ``FetchError``.
 
-One ``httpx.AsyncClient`` serves every poll. Each fetch is bounded three ways: connect and read
-timeouts, an overall deadline (a server that drips a byte a second cannot hold a slot past it),
-and a cap on the decoded body enforced while streaming (a gzip bomb is cut off at the cap).
+One ``httpx.AsyncClient`` serves every poll, running on aiohttp's connection engine (the
+``httpx-aiohttp`` transport: httpx's API, a fraction of its per-request CPU). Each fetch is
+bounded: connect and read timeouts, an overall deadline (a server that drips a byte a second
+cannot hold a slot past it), a cap on the decoded body enforced while streaming (a gzip bomb is
+cut off at the cap), a redirect cap, and at most ``per_host`` fetches in flight per host.
+
+Redirects are followed here, hop by hop, so each hop is checked (``guard.check_hop``: no
+``file:`` URLs, no hop from a public origin to a private address) and a chain of permanent
+redirects (301/308) is reported as ``permanent_redirect``; the poller moves the stored URL only
+after the same redirect has been seen on consecutive polls. TLS is always verified.
+
+Error kinds (``FetchError.kind``): ``timeout``, ``deadline``, ``too_large``, ``redirects``,
+``blocked_address``, ``tls``, ``dns``, ``connect``, ``protocol``, ``decode``, ``gone`` (410),
+``blocked`` (a WAF challenge page), ``http_429``, ``http_503``, ``http_4xx``, ``http_5xx``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-from dataclasses import dataclass
-from urllib.parse import urlsplit
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
 
+import aiohttp
+import certifi
 import httpx
+from httpx_aiohttp import AiohttpTransport
 
 from monitor import __version__
 from monitor.config import HttpSettings
 from monitor.errors import FetchError
+from monitor.sources.guard import (
+    BlockedAddressError,
+    GuardedResolver,
+    Origin,
+    check_hop,
+    current_origin,
+)
 
-__all__ = ["FetchResult", "Fetcher", "user_agent"]
+__all__ = ["FetchResult", "Fetcher", "HttpStatusError", "user_agent"]
 
 PROJECT_URL = "https://github.com/treatywatch/treatywatch"
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5"
+)
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_PERMANENT = frozenset({301, 308})
+_WAF_MARKERS = (
+    b"cf-browser-verification",
+    b"challenge-platform",
+    b"cf_chl_",
+    b"just a moment...",
+    b"attention required! | cloudflare",
+    b"ddos-guard",
+    b"_incapsula_resource",
+    b"access denied</title>",
+    b"captcha",
+)
 
 
 def user_agent() -> str:
-    return f"treatywatch/{__version__} (+{PROJECT_URL})"
+    return f"treatywatch/{__version__} (news monitor; +{PROJECT_URL})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,96 +78,239 @@ class FetchResult:
     etag: str | None = None
     last_modified: str | None = None
     not_modified: bool = False
+    permanent_redirect: str | None = None  # where a chain of 301/308 from the URL asked led
+    cache_control: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def body_hash(self) -> str:
         return hashlib.sha256(self.body).hexdigest()
 
 
+class HttpStatusError(FetchError):
+    """The server answered with an error status; ``retry_after`` is its header, if any."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: str,
+        status: int,
+        retry_after: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message, kind=kind, status=status)
+        self.retry_after = retry_after
+        self.url = url
+
+
+def ssl_context(settings: HttpSettings) -> ssl.SSLContext:
+    """Certificate verification with certifi's roots plus ``http.ca_bundle``; never off."""
+    context = ssl.create_default_context(cafile=certifi.where())
+    if settings.ca_bundle is not None:
+        try:
+            context.load_verify_locations(cafile=str(settings.ca_bundle))
+        except (OSError, ssl.SSLError) as exc:
+            raise FetchError(f"http.ca_bundle: cannot load {settings.ca_bundle}: {exc}") from exc
+    return context
+
+
 class Fetcher:
     """Conditional, bounded GETs over one shared async client."""
 
-    def __init__(self, settings: HttpSettings, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self,
+        settings: HttpSettings,
+        client: httpx.AsyncClient | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        resolver: aiohttp.abc.AbstractResolver | None = None,
+    ) -> None:
         self.settings = settings
+        self._resolver = GuardedResolver(resolver)
+        timeout = httpx.Timeout(
+            settings.read_timeout.total_seconds(),
+            connect=settings.connect_timeout.total_seconds(),
+        )
         self._client = client or httpx.AsyncClient(
-            follow_redirects=True,
-            max_redirects=settings.max_redirects,
-            timeout=httpx.Timeout(
-                settings.read_timeout.total_seconds(),
-                connect=settings.connect_timeout.total_seconds(),
-            ),
-            limits=httpx.Limits(max_connections=settings.concurrency),
-            headers={"User-Agent": settings.user_agent or user_agent()},
+            transport=transport or AiohttpTransport(client=self._session_factory()),
+            follow_redirects=False,
+            timeout=timeout,
+            headers={"User-Agent": settings.user_agent or user_agent(), "Accept": ACCEPT},
             trust_env=False,
         )
-        self._global = asyncio.Semaphore(settings.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    def _session_factory(self) -> Callable[[], aiohttp.ClientSession]:
+        settings = self.settings
+        context = ssl_context(settings)
+
+        def build() -> aiohttp.ClientSession:
+            connector = aiohttp.TCPConnector(
+                limit=settings.concurrency,
+                limit_per_host=settings.per_host,
+                ssl=context,
+                resolver=self._resolver,
+                use_dns_cache=False,  # resolve per connection, inside the fetch's context
+                keepalive_timeout=30,
+            )
+            return aiohttp.ClientSession(
+                connector=connector,
+                cookie_jar=aiohttp.DummyCookieJar(),
+                skip_auto_headers=("User-Agent",),
+            )
+
+        return build
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+    def per_host(self, url: str) -> asyncio.Semaphore:
+        host = (urlsplit(url).hostname or "").lower()
+        return self._hosts.setdefault(host, asyncio.Semaphore(self.settings.per_host))
 
     async def fetch(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None
     ) -> FetchResult:
         """GET ``url``, sending the stored validators; raises ``FetchError`` on any failure."""
-        host = (urlsplit(url).hostname or "").lower()
-        per_host = self._hosts.setdefault(host, asyncio.Semaphore(self.settings.per_host))
-        headers = {
-            "Accept": "application/atom+xml, application/rss+xml, application/xml;q=0.9, "
-            "text/xml;q=0.9, */*;q=0.5"
-        }
+        headers: dict[str, str] = {}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        async with self._global, per_host:
-            deadline = self.settings.deadline.total_seconds()
+        deadline = self.settings.deadline.total_seconds()
+        async with self.per_host(url):
+            token = current_origin.set(Origin.of(url))
             try:
                 async with asyncio.timeout(deadline):
-                    return await self._get(url, headers)
+                    return await self._follow(url, headers)
             except TimeoutError:
                 raise FetchError(f"deadline of {deadline:g}s exceeded", kind="deadline") from None
+            finally:
+                current_origin.reset(token)
 
-    async def _get(self, url: str, headers: dict[str, str]) -> FetchResult:
+    async def _follow(self, url: str, headers: dict[str, str]) -> FetchResult:
+        origin = Origin.of(url)
+        permanent: str | None = None
+        all_permanent = True
+        current = url
+        for hop in range(self.settings.max_redirects + 1):
+            if hop:
+                try:
+                    check_hop(origin, current)
+                except BlockedAddressError as exc:
+                    raise FetchError(f"blocked address: {exc}", kind="blocked_address") from exc
+            try:
+                result = await self._get(current, headers)
+            except BlockedAddressError as exc:
+                raise FetchError(f"blocked address: {exc}", kind="blocked_address") from exc
+            if isinstance(result, str):  # a redirect: result is the Location
+                status, location = result.split(" ", 1)
+                target = urljoin(current, location)
+                if all_permanent and int(status) in _PERMANENT:
+                    permanent = target
+                else:
+                    all_permanent = False
+                current = target
+                continue
+            if permanent is None:
+                return result
+            return FetchResult(
+                url=result.url,
+                status=result.status,
+                body=result.body,
+                content_type=result.content_type,
+                etag=result.etag,
+                last_modified=result.last_modified,
+                not_modified=result.not_modified,
+                permanent_redirect=permanent,
+                cache_control=result.cache_control,
+                headers=result.headers,
+            )
+        raise FetchError(
+            f"too many redirects (more than {self.settings.max_redirects})", kind="redirects"
+        )
+
+    async def _get(self, url: str, headers: dict[str, str]) -> FetchResult | str:
+        """One request: a result, a ``"STATUS location"`` string for a redirect, or an error."""
         try:
             async with self._client.stream("GET", url, headers=headers) as response:
-                if response.status_code == 304:
+                status = response.status_code
+                location = response.headers.get("location")
+                if status in _REDIRECTS and location:
+                    return f"{status} {location.strip()}"
+                common = {
+                    "url": url,
+                    "status": status,
+                    "etag": response.headers.get("etag"),
+                    "last_modified": response.headers.get("last-modified"),
+                    "cache_control": response.headers.get("cache-control"),
+                }
+                if status == 304:
                     return FetchResult(
-                        url=str(response.url),
-                        status=304,
-                        etag=response.headers.get("etag") or headers.get("If-None-Match"),
-                        last_modified=response.headers.get("last-modified")
-                        or headers.get("If-Modified-Since"),
+                        **common,
                         not_modified=True,
                     )
-                if response.status_code >= 400 or response.status_code < 200:
-                    raise FetchError(
-                        f"HTTP {response.status_code}",
-                        kind=f"http_{response.status_code // 100}xx",
-                        status=response.status_code,
-                    )
+                if not 200 <= status < 300:
+                    raise await self._status_error(response, url)
                 body = await self._read_capped(response)
                 return FetchResult(
-                    url=str(response.url),
-                    status=response.status_code,
+                    **common,
                     body=body,
                     content_type=response.headers.get("content-type"),
-                    etag=response.headers.get("etag"),
-                    last_modified=response.headers.get("last-modified"),
                 )
-        except httpx.TooManyRedirects as exc:
-            raise FetchError(f"too many redirects: {exc}", kind="redirects") from exc
-        except httpx.TimeoutException as exc:
-            raise FetchError(f"timed out ({type(exc).__name__})", kind="timeout") from exc
+        except (FetchError, BlockedAddressError):
+            raise
         except httpx.DecodingError as exc:
             raise FetchError(f"cannot decode body: {exc}", kind="decode") from exc
-        except httpx.RemoteProtocolError as exc:
-            raise FetchError(f"protocol error: {exc}", kind="protocol") from exc
-        except httpx.HTTPError as exc:
-            raise FetchError(f"{type(exc).__name__}: {exc}", kind="connect") from exc
+        except (httpx.HTTPError, aiohttp.ClientError, OSError, ValueError) as exc:
+            kind, message = _classify(exc)
+            raise FetchError(message, kind=kind) from exc
+
+    async def _status_error(self, response: httpx.Response, url: str) -> HttpStatusError:
+        status = response.status_code
+        retry_after = response.headers.get("retry-after")
+        if status == 410:
+            return HttpStatusError("HTTP 410 Gone", kind="gone", status=status, url=url)
+        if status in (403, 429, 503) and await self._looks_like_waf(response):
+            return HttpStatusError(
+                f"HTTP {status}: blocked by a WAF or bot challenge",
+                kind="blocked",
+                status=status,
+                retry_after=retry_after,
+                url=url,
+            )
+        kind = f"http_{status}" if status in (429, 503) else f"http_{status // 100}xx"
+        return HttpStatusError(
+            f"HTTP {status}", kind=kind, status=status, retry_after=retry_after, url=url
+        )
+
+    async def _looks_like_waf(self, response: httpx.Response) -> bool:
+        if response.headers.get("cf-mitigated") == "challenge":
+            return True
+        head = b""
+        try:
+            async for chunk in response.aiter_bytes():
+                head += chunk
+                if len(head) >= 65_536:
+                    break
+        except (httpx.HTTPError, aiohttp.ClientError, OSError):
+            return False
+        lowered = head[:65_536].lower()
+        return any(marker in lowered for marker in _WAF_MARKERS)
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
         cap = self.settings.max_body
+        declared = response.headers.get("content-length")
+        if (
+            declared
+            and declared.isdigit()
+            and int(declared) > cap
+            and not response.headers.get("content-encoding")
+        ):
+            raise FetchError(
+                f"body larger than {cap} bytes (declared {declared})", kind="too_large"
+            )
         chunks: list[bytes] = []
         size = 0
         async for chunk in response.aiter_bytes():
@@ -136,3 +319,38 @@ class Fetcher:
                 raise FetchError(f"body larger than {cap} bytes", kind="too_large")
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _classify(exc: BaseException) -> tuple[str, str]:
+    """A short kind and message for a transport failure (the cause chain is searched)."""
+    chain: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and len(chain) < 8:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    for error in chain:
+        if isinstance(error, ssl.SSLError | aiohttp.ClientSSLError):
+            return "tls", f"TLS failure: {_short(error)}"
+    for error in chain:
+        if isinstance(error, aiohttp.ClientConnectorDNSError):
+            return "dns", f"cannot resolve host: {_short(error)}"
+        if isinstance(error, aiohttp.ClientPayloadError | httpx.RemoteProtocolError):
+            return "protocol", f"incomplete or malformed response: {_short(error)}"
+        if isinstance(error, aiohttp.ServerDisconnectedError):
+            return "protocol", f"server closed the connection: {_short(error)}"
+        if isinstance(error, aiohttp.ClientConnectorError):
+            return "connect", f"cannot connect: {_short(error)}"
+        if isinstance(
+            error, TimeoutError | aiohttp.ServerTimeoutError | httpx.TimeoutException
+        ) and not isinstance(error, httpx.ConnectTimeout):
+            return "timeout", f"timed out ({type(error).__name__})"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "timeout", "timed out connecting"
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL | ValueError):
+        return "connect", f"invalid URL: {_short(exc)}"
+    return "connect", f"{type(exc).__name__}: {_short(exc)}"
+
+
+def _short(error: BaseException) -> str:
+    text = str(error) or type(error).__name__
+    return text if len(text) <= 300 else text[:297] + "..."
