@@ -4,6 +4,15 @@ No HTTP and no rule logic live here; ``state`` never imports ``monitor``.
 """
 
 from state._reports import DeliveryState, HitFilter, OutboxSummary
+from state._stories import (
+    IdentityRow,
+    PruneResult,
+    StoryAlert,
+    StoryHit,
+    StoryMember,
+    StoryPolicy,
+    StoryRow,
+)
 from state.db import DB_FILENAME, open_database, schema_version
 from state.errors import CorruptDatabaseError, DatabaseBusyError, StoreError
 from state.records import (
@@ -24,15 +33,22 @@ __all__ = [
     "DatabaseBusyError",
     "DeliveryState",
     "HitFilter",
+    "IdentityRow",
     "NewAlert",
     "NewHit",
     "NewItem",
     "OutboxSummary",
+    "PruneResult",
     "RecordResult",
     "SourcePoll",
     "SourceState",
     "Store",
     "StoreError",
+    "StoryAlert",
+    "StoryHit",
+    "StoryMember",
+    "StoryPolicy",
+    "StoryRow",
     "iso",
     "open_database",
     "schema_version",

@@ -104,6 +104,84 @@ _STEPS: list[tuple[str, str]] = [
         ALTER TABLE sources ADD COLUMN failures INTEGER NOT NULL DEFAULT 0
         """,
     ),
+    (
+        # Identity and stories (issue 5): identity keys outlive pruned items so repeats stay
+        # suppressed; stories group the hits of one event; an alert row names its story, and a
+        # story has at most one row per channel and kind ('alert', 'follow_up'). Keys of items
+        # stored before this step are backfilled from their GUIDs and canonical links.
+        "0003_stories",
+        """
+        CREATE TABLE identity_keys (
+            key TEXT PRIMARY KEY,
+            source TEXT NOT NULL,
+            item_id INTEGER,
+            story_id TEXT,
+            title TEXT NOT NULL DEFAULT '',
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL
+        );
+        CREATE INDEX identity_keys_last_seen ON identity_keys (last_seen);
+        CREATE INDEX identity_keys_item ON identity_keys (item_id);
+        CREATE TABLE stories (
+            id TEXT PRIMARY KEY,
+            rule TEXT NOT NULL,
+            treaties TEXT NOT NULL,
+            states TEXT NOT NULL,
+            steps TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL
+        );
+        CREATE INDEX stories_last_seen ON stories (last_seen);
+        CREATE TABLE story_keys (
+            bucket TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            story_id TEXT NOT NULL REFERENCES stories (id) ON DELETE CASCADE,
+            PRIMARY KEY (bucket, first_seen, story_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX story_keys_story ON story_keys (story_id);
+        CREATE TABLE story_members (
+            id INTEGER PRIMARY KEY,
+            story_id TEXT NOT NULL REFERENCES stories (id) ON DELETE CASCADE,
+            hit_id INTEGER UNIQUE REFERENCES hits (id) ON DELETE SET NULL,
+            source TEXT NOT NULL,
+            official INTEGER NOT NULL,
+            outlet TEXT NOT NULL,
+            language TEXT,
+            url TEXT,
+            title TEXT NOT NULL,
+            duplicate INTEGER NOT NULL,
+            published TEXT,
+            first_seen TEXT NOT NULL
+        );
+        CREATE INDEX story_members_story ON story_members (story_id, first_seen);
+        ALTER TABLE alerts ADD COLUMN story_id TEXT;
+        CREATE UNIQUE INDEX alerts_story ON alerts (story_id, channel, kind)
+            WHERE story_id IS NOT NULL;
+        INSERT OR IGNORE INTO identity_keys (key, source, item_id, first_seen, last_seen)
+            SELECT 'guid:' || source || char(31) || trim(guid), source, id, first_seen,
+                   first_seen
+            FROM items WHERE guid IS NOT NULL AND trim(guid) != '';
+        INSERT OR IGNORE INTO identity_keys (key, source, item_id, title, first_seen, last_seen)
+            SELECT 'url:' || canonical_link, source, id, title, first_seen, first_seen
+            FROM items WHERE canonical_link IS NOT NULL AND canonical_link != ''
+        """,
+    ),
+    (
+        # Delivery bookkeeping (issue 6): why a row died, when its attempts started, a marker
+        # for a send in flight (a row still marked after a crash is resent with the same id),
+        # and the digest a row was folded into.
+        "0004_delivery",
+        """
+        ALTER TABLE alerts ADD COLUMN dead_reason TEXT;
+        ALTER TABLE alerts ADD COLUMN first_attempt TEXT;
+        ALTER TABLE alerts ADD COLUMN last_attempt TEXT;
+        ALTER TABLE alerts ADD COLUMN sending_since TEXT;
+        ALTER TABLE alerts ADD COLUMN digest_id TEXT;
+        CREATE INDEX alerts_channel_status ON alerts (channel, status, created);
+        CREATE INDEX alerts_digest ON alerts (digest_id) WHERE digest_id IS NOT NULL;
+        CREATE INDEX alerts_sending ON alerts (sending_since) WHERE sending_since IS NOT NULL;
+        """,
+    ),
 ]
 
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from state._stories import StoryHit
 
 __all__ = ["AlertRow", "NewAlert", "NewHit", "NewItem", "RecordResult", "SourcePoll", "SourceState"]
 
@@ -92,6 +96,8 @@ class NewHit:
     matched: str
     explanation: str
     alerts: tuple[NewAlert, ...] = ()
+    # With a story policy (issue 5): what clustering needs; its alerts come from the policy.
+    story: StoryHit | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +113,8 @@ class NewItem:
     language: str | None = None
     published: str | None = None
     hits: tuple[NewHit, ...] = ()
+    # identity keys (``guid:``, ``url:``, ``fp:``; see monitor.dedup), checked across sources
+    identity: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,3 +141,9 @@ class AlertRow:
     created: str
     sent_at: str | None
     payload: str
+    # delivery bookkeeping (migration 0004)
+    dead_reason: str | None = None
+    first_attempt: str | None = None
+    last_attempt: str | None = None
+    sending_since: str | None = None
+    digest_id: str | None = None

@@ -17,12 +17,13 @@ from state._items import ItemQueries
 from state._outbox import OutboxQueries
 from state._reports import ReportQueries
 from state._sources import SourceQueries
+from state._stories import StoryQueries
 from state.db import DB_FILENAME, open_database
 
 __all__ = ["Store", "iso"]
 
 
-class Store(SourceQueries, ItemQueries, OutboxQueries, ReportQueries):
+class Store(SourceQueries, ItemQueries, OutboxQueries, ReportQueries, StoryQueries):
     """The one object through which treatywatch reads and writes its database."""
 
     def __init__(self, db: sqlite_utils.Database) -> None:
