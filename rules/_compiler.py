@@ -17,12 +17,16 @@ from rules._evaluator import (
     TermSet,
 )
 from rules._lexicon import Lexicon
-from rules._syntax import And, Filter, Near, Node, Not, Or, Scoped, Sentence, Term, VocabRef
+from rules._syntax import And, Filter, Near, Node, Not, Or, Scoped, Sentence, Term, VocabRef, Word
+from rules._terms import GAP_WORDS
 from rules._text import FIELD_NAMES
 from rules._vocabulary import Vocabulary, VocabularyEntry
 from rules.errors import RuleError
 
 __all__ = ["Compiler", "EntityRef"]
+
+_Gapped = tuple[tuple[tuple[Word, ...], ...], int]
+"""A gapped vocabulary term: its parts and its label id."""
 
 EntityRef = tuple[int, int]
 """``(vocabulary index, entry index)`` of an entity vocabulary entry."""
@@ -40,7 +44,9 @@ class Compiler:
         self.lexicon = Lexicon()
         self.labels: list[str] = []
         self._label_ids: dict[str, int] = {}
-        self._sets: dict[tuple[str, str | None], dict[int, tuple[int, ...]]] = {}
+        self._sets: dict[
+            tuple[str, str | None], tuple[dict[int, tuple[int, ...]], list[_Gapped]]
+        ] = {}
 
     def label(self, text: str) -> int:
         """The id of display label ``text``."""
@@ -55,7 +61,7 @@ class Compiler:
         if isinstance(node, Term):
             return TermSet({self.lexicon.intern(node.words): (self.label(node.source),)}, fields)
         if isinstance(node, VocabRef):
-            return TermSet(self._vocabulary_set(node), fields)
+            return self._vocabulary(node, fields)
         if isinstance(node, Filter):
             return DocFilter(node.kind, node.value, node.seconds, node.comparison)
         if isinstance(node, Not):
@@ -89,7 +95,20 @@ class Compiler:
             return SameSentence(children)
         raise AssertionError(f"unknown node {node!r}")  # pragma: no cover
 
-    def _vocabulary_set(self, ref: VocabRef) -> dict[int, tuple[int, ...]]:
+    def _vocabulary(self, ref: VocabRef, fields: int) -> Evaluator:
+        labels, gapped = self._vocabulary_set(ref)
+        options: list[Evaluator] = [TermSet(labels, fields)] if labels else []
+        for parts, label in gapped:
+            chain: Evaluator = TermSet({self.lexicon.intern(parts[0]): (label,)}, fields)
+            for part in parts[1:]:
+                following = TermSet({self.lexicon.intern(part): (label,)}, fields)
+                chain = Proximity(chain, following, GAP_WORDS, ordered=True)
+            options.append(chain)
+        if len(options) == 1:
+            return options[0]
+        return AnyOf(tuple(options))
+
+    def _vocabulary_set(self, ref: VocabRef) -> tuple[dict[int, tuple[int, ...]], list[_Gapped]]:
         key = (ref.name, ref.entry)
         cached = self._sets.get(key)
         if cached is not None:
@@ -103,6 +122,7 @@ class Compiler:
                 hint=f"did you mean '@{close[0]}'?" if close else _known(self.vocabularies),
             )
         labels: dict[int, tuple[int, ...]] = {}
+        gapped: list[_Gapped] = []
         if ref.entry is not None:
             entry = vocabulary.entry(ref.entry)
             if entry is None:
@@ -118,13 +138,19 @@ class Compiler:
             entries = vocabulary.entries
             own = self.label(f"@{ref.name}")
             for term in vocabulary.terms:
-                self._add(labels, self.lexicon.intern(term.words), own)
+                if term.gapped:
+                    gapped.append((term.parts, own))
+                else:
+                    self._add(labels, self.lexicon.intern(term.words), own)
         for entry in entries:
             name = self.label(f"@{ref.name}:{entry.id}")
             for term in entry.terms:
-                self._add(labels, self.lexicon.intern(term.words), name)
-        self._sets[key] = labels
-        return labels
+                if term.gapped:
+                    gapped.append((term.parts, name))
+                else:
+                    self._add(labels, self.lexicon.intern(term.words), name)
+        self._sets[key] = (labels, gapped)
+        return labels, gapped
 
     @staticmethod
     def _add(labels: dict[int, tuple[int, ...]], pattern: int, label: int) -> None:
@@ -140,6 +166,8 @@ class Compiler:
                 continue
             for entry_index, entry in enumerate(vocabulary.entries):
                 for term in entry.terms:
+                    if term.gapped:
+                        continue
                     pattern = self.lexicon.intern(term.words)
                     known = found.get(pattern, ())
                     if (vocab_index, entry_index) not in known:

@@ -15,8 +15,8 @@ from rules._text import FieldText
 
 __all__ = ["Found", "Lexicon", "Occurrences", "Pattern", "Scanner"]
 
-Pattern = tuple[tuple[str, bool], ...]
-"""A phrase as ``((word, is_prefix), ...)``."""
+Pattern = tuple[tuple[str, bool, str | None], ...]
+"""A phrase as ``((word, is_prefix, exact spelling or None), ...)``."""
 
 Occurrences = list[tuple[int, int, int]]
 """Where a pattern occurs: ``(field index, first word, end word)``."""
@@ -36,7 +36,7 @@ class Lexicon:
 
     def intern(self, words: Sequence[Word]) -> int:
         """The id of the pattern made of ``words`` (created on first use)."""
-        pattern: Pattern = tuple((w.text, w.prefix) for w in words)
+        pattern: Pattern = tuple((w.text, w.prefix, w.cased) for w in words)
         known = self._ids.get(pattern)
         if known is not None:
             return known
@@ -48,14 +48,17 @@ class Lexicon:
 class Scanner:
     """Finds all patterns of a frozen lexicon in a field, indexed by each pattern's first word."""
 
-    __slots__ = ("_exact", "_lengths", "_patterns", "_prefix", "_stems")
+    __slots__ = ("_cased", "_exact", "_lengths", "_patterns", "_prefix", "_stems")
 
     def __init__(self, patterns: Sequence[Pattern]) -> None:
         self._patterns = tuple(patterns)
+        self._cased = frozenset(
+            i for i, pattern in enumerate(self._patterns) if any(w[2] for w in pattern)
+        )
         self._exact: dict[str, list[int]] = {}
         self._prefix: dict[str, list[int]] = {}
         for pattern_id, pattern in enumerate(self._patterns):
-            first, is_prefix = pattern[0]
+            first, is_prefix, _ = pattern[0]
             index = self._prefix if is_prefix else self._exact
             index.setdefault(first, []).append(pattern_id)
         self._lengths = tuple(sorted({len(stem) for stem in self._prefix}))
@@ -71,7 +74,7 @@ class Scanner:
         for position, word in enumerate(words):
             candidates = exact.get(word)
             if candidates:
-                self._record(candidates, words, position, field.index, found)
+                self._record(candidates, field, position, found)
             if word[:MIN_PREFIX] in stems:
                 size = len(word)
                 for length in lengths:
@@ -79,12 +82,11 @@ class Scanner:
                         break
                     candidates = prefix.get(word[:length])
                     if candidates:
-                        self._record(candidates, words, position, field.index, found)
+                        self._record(candidates, field, position, found)
 
-    def _record(
-        self, candidates: list[int], words: list[str], position: int, field: int, found: Found
-    ) -> None:
+    def _record(self, candidates: list[int], field: FieldText, position: int, found: Found) -> None:
         patterns = self._patterns
+        words = field.words
         for pattern_id in candidates:
             pattern = patterns[pattern_id]
             end = position + len(pattern)
@@ -92,13 +94,25 @@ class Scanner:
                 continue
             if len(pattern) > 1 and not _rest_matches(pattern, words, position):
                 continue
-            found.setdefault(pattern_id, []).append((field, position, end))
+            if pattern_id in self._cased and not _spelled_alike(pattern, field, position):
+                continue
+            found.setdefault(pattern_id, []).append((field.index, position, end))
 
 
 def _rest_matches(pattern: Pattern, words: list[str], position: int) -> bool:
     for offset in range(1, len(pattern)):
-        text, is_prefix = pattern[offset]
+        text, is_prefix, _ = pattern[offset]
         word = words[position + offset]
         if not (word.startswith(text) if is_prefix else word == text):
+            return False
+    return True
+
+
+def _spelled_alike(pattern: Pattern, field: FieldText, position: int) -> bool:
+    for offset, (_, is_prefix, cased) in enumerate(pattern):
+        if cased is None:
+            continue
+        written = field.original_word(position + offset)
+        if not (written.startswith(cased) if is_prefix else written == cased):
             return False
     return True

@@ -20,7 +20,7 @@ from rules._parser import parse_query
 from rules._rule import SEVERITIES, Rule
 from rules._ruleset import CompiledRule, RuleSet
 from rules._syntax import Node as QueryNode
-from rules._terms import term_words
+from rules._terms import term_parts
 from rules._vocabulary import Vocabulary, VocabularyEntry, VocabularyTerm
 from rules.errors import RuleError
 
@@ -301,10 +301,10 @@ def _terms(source: _File, node: Node, what: str) -> tuple[VocabularyTerm, ...]:
             items = source.string_list(value, f"terms for '{language}'")
         for text, item in items:
             try:
-                words = term_words(text)
+                parts = term_parts(text)
             except RuleError as exc:
                 raise source.relocate(exc, item) from exc
-            terms.append(VocabularyTerm(code, text, words))
+            terms.append(VocabularyTerm(code, text, parts))
     return tuple(terms)
 
 

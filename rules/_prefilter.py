@@ -32,7 +32,7 @@ class Prefilter:
         for clauses in rule_clauses:
             kept: list[frozenset[int]] = []
             for clause in clauses:
-                literals = [max((w for w, _ in patterns[p]), key=len) for p in clause]
+                literals = [max((w[0] for w in patterns[p]), key=len) for p in clause]
                 if not literals or min(len(text) for text in literals) < MIN_LITERAL:
                     continue
                 kept.append(

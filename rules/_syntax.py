@@ -25,10 +25,15 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Word:
-    """One normalised word of a term; ``prefix`` means it was written with a trailing ``*``."""
+    """One normalised word of a term.
+
+    ``prefix`` means it was written with a trailing ``*``; ``cased`` holds the exact spelling
+    the document must use when the term was written case-sensitively (``=WHO``).
+    """
 
     text: str
     prefix: bool = False
+    cased: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

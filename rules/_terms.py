@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from rules._normal import normalize, offset_map
 from rules._syntax import Word
 from rules.errors import RuleError
 
-__all__ = ["MAX_PHRASE_WORDS", "MIN_PREFIX", "term_words"]
+__all__ = [
+    "CASED",
+    "GAP",
+    "GAP_WORDS",
+    "MAX_PHRASE_WORDS",
+    "MIN_PREFIX",
+    "term_parts",
+    "term_words",
+]
 
 MIN_PREFIX = 3
 """Shortest allowed stem before a ``*`` wildcard (``withdr*`` is fine, ``wi*`` is not)."""
@@ -16,7 +25,20 @@ MIN_PREFIX = 3
 MAX_PHRASE_WORDS = 12
 """Longest allowed phrase, in words."""
 
+CASED = "="
+"""A term written with this prefix is matched case-sensitively (``=WHO``)."""
+
+MIN_INNER_PREFIX = 2
+"""Shortest stem before a ``*`` on a later word of a phrase (``sona er*``)."""
+
+GAP = "..."
+"""Separates the parts of a gapped vocabulary term, like ``pull* ... out`` or ``tritt ... aus``."""
+
+GAP_WORDS = 4
+"""How many words may stand in a gap."""
+
 _PIECE = re.compile(r"[^\W_]+\*?|\*")
+_SPELLED = re.compile(r"[^\W_]+\*?")
 
 
 def term_words(raw: str) -> tuple[Word, ...]:
@@ -24,8 +46,11 @@ def term_words(raw: str) -> tuple[Word, ...]:
 
     Separators (spaces, hyphens, apostrophes, punctuation) split words, exactly as they split
     the words of a document, so ``anti-personnel`` is the two-word phrase ``anti personnel``.
+    A leading ``=`` makes the term case-sensitive: ``=WHO`` matches "WHO" but not "who".
     Raises :class:`RuleError` whose ``offset`` is relative to ``raw``.
     """
+    if raw.startswith(CASED):
+        return _cased_words(raw[len(CASED) :], len(CASED))
     normal = normalize(raw)
     back = offset_map(raw)
     words: list[Word] = []
@@ -47,11 +72,12 @@ def term_words(raw: str) -> tuple[Word, ...]:
                     hint="only prefix wildcards like 'withdr*' are supported",
                 )
             stem = text[:-1]
-            if len(stem) < MIN_PREFIX:
+            if len(stem) < (MIN_PREFIX if not words else MIN_INNER_PREFIX):
                 raise RuleError(
                     f"wildcard stem '{stem}*' is too short",
                     offset=where,
-                    hint=f"use at least {MIN_PREFIX} letters before '*'",
+                    hint=f"use at least {MIN_PREFIX} letters before '*' "
+                    f"({MIN_INNER_PREFIX} after the first word of a phrase)",
                 )
             words.append(Word(stem, prefix=True))
         else:
@@ -67,3 +93,41 @@ def term_words(raw: str) -> tuple[Word, ...]:
             hint="use NEAR/n or SENTENCE(...) for long spans",
         )
     return tuple(words)
+
+
+def term_parts(raw: str) -> tuple[tuple[Word, ...], ...]:
+    """Split a vocabulary term into its gapped parts (one part when it has no ``...``).
+
+    ``pull* ... out`` matches ``pulls Poland out`` and ``pulled out``: each part follows the
+    previous one with at most :data:`GAP_WORDS` words between them. Offsets in errors are
+    relative to ``raw``.
+    """
+    parts: list[tuple[Word, ...]] = []
+    position = 0
+    for piece in raw.split(GAP):
+        try:
+            parts.append(term_words(piece))
+        except RuleError as exc:
+            raise RuleError(
+                exc.message, offset=position + (exc.offset or 0), hint=exc.hint
+            ) from exc
+        position += len(piece) + len(GAP)
+    return tuple(parts)
+
+
+def _cased_words(raw: str, shift: int) -> tuple[Word, ...]:
+    """The words of a case-sensitive term: normalised for lookup, spelled exactly for checking."""
+    try:
+        words = term_words(raw)
+    except RuleError as exc:
+        raise RuleError(exc.message, offset=shift + (exc.offset or 0), hint=exc.hint) from exc
+    spelled = _SPELLED.findall(unicodedata.normalize("NFC", raw))
+    if len(spelled) != len(words) or any(
+        normalize(s.rstrip("*")) != w.text for s, w in zip(spelled, words, strict=False)
+    ):
+        raise RuleError(
+            "a case-sensitive term may only use plain letters and digits",
+            offset=shift,
+            hint="write it like =WHO or =New START",
+        )
+    return tuple(Word(w.text, w.prefix, s.rstrip("*")) for s, w in zip(spelled, words, strict=True))

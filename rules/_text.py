@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from rules._normal import normalize, offset_map
 
@@ -16,6 +17,7 @@ FIELD_CAPS = (2_000, 10_000, 20_000)
 
 _WORD = re.compile(r"[^\W_]+")
 _SENTENCE_PUNCTUATION = frozenset(".!?;…\n|")
+_HARD_STOPS = frozenset("!?;|\n")
 
 
 def cap_text(text: str, limit: int) -> str:
@@ -28,11 +30,13 @@ def split_words(normal: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(normal)]
 
 
-def _ends_sentence(gap: str, previous_word: str) -> bool:
-    """Whether the text between two words separates two sentences.
+def _ends_sentence(gap: str, previous_word: str) -> bool | None:
+    """Whether the text between two words separates two sentences (``None``: it depends).
 
-    A sentence ends at ``. ! ? ; … |`` or a line break followed by white space; a full stop after
-    a one-letter word (``U.S. troops``) is an abbreviation, not an end.
+    ``! ? ; … |`` followed by white space, and line breaks, always end a sentence. A full stop
+    followed by white space ends one unless it follows a one-letter word (``U.S.``); the caller
+    also keeps the sentence going when the next word starts in lower case (``EE.UU. de``),
+    which this function signals by returning ``None``.
     """
     if "\n" in gap:
         return True
@@ -40,7 +44,11 @@ def _ends_sentence(gap: str, previous_word: str) -> bool:
         return False
     if not any(c.isspace() for c in gap):
         return False
-    return not (len(previous_word) == 1 and gap.strip() == ".")
+    if any(c in _HARD_STOPS for c in gap):
+        return True
+    if len(previous_word) == 1:
+        return False
+    return None
 
 
 class FieldText:
@@ -62,14 +70,19 @@ class FieldText:
         self.ends = [e for _, _, e in found]
         sentences: list[int] = []
         current = 0
+        self._map: list[int] | None = None
         for position in range(len(found)):
-            if position and _ends_sentence(
-                normal[self.ends[position - 1] : self.starts[position]], self.words[position - 1]
-            ):
-                current += 1
+            if position:
+                ends = _ends_sentence(
+                    normal[self.ends[position - 1] : self.starts[position]],
+                    self.words[position - 1],
+                )
+                if ends is None:
+                    ends = not self._starts_lower(position)
+                if ends:
+                    current += 1
             sentences.append(current)
         self.sentences = sentences
-        self._map: list[int] | None = None
 
     @classmethod
     def prepare(cls, index: int, text: str) -> FieldText:
@@ -81,6 +94,15 @@ class FieldText:
     def name(self) -> str:
         """The field's name: ``title``, ``summary`` or ``content``."""
         return FIELD_NAMES[self.index]
+
+    def _starts_lower(self, word: int) -> bool:
+        start, _ = self.original_span(word, word + 1)
+        return self.original[start : start + 1].islower()
+
+    def original_word(self, word: int) -> str:
+        """Word number ``word`` as written in the original text (NFC)."""
+        start, end = self.original_span(word, word + 1)
+        return unicodedata.normalize("NFC", self.original[start:end])
 
     def original_span(self, first_word: int, end_word: int) -> tuple[int, int]:
         """Original character offsets of words ``first_word`` up to (excluding) ``end_word``."""

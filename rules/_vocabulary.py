@@ -16,11 +16,25 @@ __all__ = ["Vocabulary", "VocabularyEntry", "VocabularyTerm"]
 
 @dataclass(frozen=True, slots=True)
 class VocabularyTerm:
-    """One term as written (``source``), its language code (``any`` for all) and its words."""
+    """One term as written (``source``), its language code (``any`` for all) and its words.
+
+    ``parts`` holds more than one phrase for a gapped term (``tritt ... aus``); ``words`` is
+    then the first part.
+    """
 
     language: str
     source: str
-    words: tuple[Word, ...]
+    parts: tuple[tuple[Word, ...], ...]
+
+    @property
+    def words(self) -> tuple[Word, ...]:
+        """The (first) phrase of the term."""
+        return self.parts[0]
+
+    @property
+    def gapped(self) -> bool:
+        """Whether the term has several parts separated by gaps."""
+        return len(self.parts) > 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,7 +47,8 @@ def test_pack_ignores_near_misses(
 
 def test_matches_name_states_and_treaties(builtin_ruleset: RuleSet, now: datetime) -> None:
     doc = Document(title="Lithuania to withdraw from the Ottawa Convention", language="en")
-    (match,) = builtin_ruleset.match(doc, now)
+    match = builtin_ruleset.match(doc, now)[0]
+    assert match.rule_id == "named-treaty-withdrawal"
     kinds = {(e.kind, e.id) for e in match.entities}
     assert ("states", "lithuania") in kinds
     assert ("treaties", "ottawa") in kinds
