@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -139,6 +140,89 @@ class ReportQueries(StoreBase):
                     )
                 )
         return found
+
+    def story_ids(self, where: HitFilter | None = None, *, limit: int = 30) -> list[str]:
+        """The most recently active stories matching ``where`` (rule glob, a report from
+        ``source``, latest report within ``since``/``until``), newest first."""
+        where = where or HitFilter()
+        clauses: list[str] = []
+        params: list[Any] = []
+        if where.rule is not None:
+            clauses.append("stories.rule GLOB ?")
+            params.append(where.rule)
+        if where.source is not None:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM story_members m WHERE m.story_id = stories.id "
+                "AND m.source = ?)"
+            )
+            params.append(where.source)
+        if where.since is not None:
+            clauses.append("stories.last_seen >= ?")
+            params.append(iso(where.since))
+        if where.until is not None:
+            clauses.append("stories.last_seen < ?")
+            params.append(iso(where.until))
+        rows = self._all(
+            f"""SELECT id FROM stories WHERE {" AND ".join(clauses) or "1"}
+                ORDER BY last_seen DESC, id LIMIT ?""",
+            (*params, limit),
+        )
+        return [str(row["id"]) for row in rows]
+
+    def story_deliveries(self, story_ids: Sequence[str]) -> dict[str, list[DeliveryState]]:
+        """The outbox rows of each story (its first alert and any follow-ups), by channel."""
+        found: dict[str, list[DeliveryState]] = {}
+        if not story_ids or not self._has_column("alerts", "story_id"):
+            return found
+        wanted = list(dict.fromkeys(story_ids))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = self._all(
+                f"""SELECT story_id, id, channel, status, attempts, last_error, sent_at
+                    FROM alerts WHERE story_id IN ({",".join("?" * len(chunk))})
+                    ORDER BY channel, created""",
+                chunk,
+            )
+            for row in rows:
+                found.setdefault(row["story_id"], []).append(
+                    DeliveryState(
+                        alert_id=row["id"],
+                        channel=row["channel"],
+                        status=row["status"],
+                        attempts=row["attempts"],
+                        last_error=row["last_error"],
+                        sent_at=row["sent_at"],
+                    )
+                )
+        return found
+
+    def hit_rows_by_id(self, hit_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """Hits joined with their items, by hit id."""
+        found: dict[int, dict[str, Any]] = {}
+        wanted = list(dict.fromkeys(hit_ids))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            for row in self._all(
+                f"""SELECT {_HIT_COLUMNS} FROM hits JOIN items ON items.id = hits.item_id
+                    WHERE hits.id IN ({",".join("?" * len(chunk))})""",
+                chunk,
+            ):
+                found[int(row["id"])] = row
+        return found
+
+    @contextmanager
+    def rolled_back(self) -> Iterator[None]:
+        """Run writes inside a transaction that is undone at the end: a dry run of a
+        housekeeping step reports exact counts and changes nothing."""
+        self.db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self.db.conn.in_transaction:
+                self.db.execute("ROLLBACK")
+
+    def _has_column(self, table: str, column: str) -> bool:
+        return any(row["name"] == column for row in self._all(f"PRAGMA table_info({table})"))
 
     def dead_alert_rows(self, limit: int = 50) -> list[dict[str, Any]]:
         """The newest dead alerts with the title, source and link they carry."""

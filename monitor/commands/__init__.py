@@ -2,8 +2,8 @@
 common)``, adding its sub-parsers and setting ``handler`` (a function of the parsed args that
 returns the exit code)."""
 
-from monitor.commands import core, rules
+from monitor.commands import core, ops, rules
 
 __all__ = ["MODULES"]
 
-MODULES = [core, rules]
+MODULES = [core, rules, ops]

@@ -1,0 +1,239 @@
+"""The dashboard and the HTTP endpoints, served by aiohttp's test server over real sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import re
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from aiohttp.test_utils import TestClient, TestServer
+from hypothesis import given
+from hypothesis import strategies as st
+
+from monitor.app import App
+from monitor.config import ServerSettings
+from monitor.metrics import ServiceMetrics
+from monitor.web import (
+    Dashboard,
+    HealthProbe,
+    ServiceStatus,
+    build_web_app,
+    highlight,
+    safe_link,
+)
+from tests.monitor.web.conftest import HOSTILE, NOW, WITHDRAWAL
+
+TOKEN = "dashboard-token-0123456789"
+
+
+def test_highlight_marks_spans_and_escapes_everything_else() -> None:
+    text = "A <b> withdraw & the Ottawa Convention"
+    html = highlight(text, [(6, 14), (21, 38)])
+    assert str(html) == (
+        "A &lt;b&gt; <mark>withdraw</mark> &amp; the <mark>Ottawa Convention</mark>"
+    )
+
+
+def test_highlight_merges_overlaps_and_ignores_spans_that_do_not_fit() -> None:
+    assert str(highlight("abcdef", [(1, 3), (2, 5), (4, 99), (-1, 2)])) == "a<mark>bcde</mark>f"
+
+
+def test_highlight_falls_back_to_the_matched_terms() -> None:
+    html = highlight("Lithuania leaves the OTTAWA Convention", [], ["Ottawa Convention"])
+    assert str(html) == "Lithuania leaves the <mark>OTTAWA Convention</mark>"
+
+
+@given(st.text(), st.lists(st.tuples(st.integers(-5, 60), st.integers(-5, 60)), max_size=5))
+def test_highlight_never_lets_markup_through(text: str, spans: list[tuple[int, int]]) -> None:
+    html = str(highlight(text, spans, [text[:3]]))
+    bare = html.replace("<mark>", "").replace("</mark>", "")
+    assert "<" not in bare and ">" not in bare
+    assert bare.replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", '"').replace(
+        "&#39;", "'"
+    ).replace("&amp;", "&") == text
+
+
+def test_only_http_links_are_linked() -> None:
+    assert safe_link("https://news.test/a?b=1") == "https://news.test/a?b=1"
+    for bad in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x", "//x", "", None):
+        assert safe_link(bad) is None
+
+
+def _web(app: App, *, auth: dict[str, Any] | None = None, status: ServiceStatus | None = None):
+    settings = ServerSettings.model_validate({"auth": auth} if auth else {})
+    status = status or ServiceStatus(polling_started=True)
+    probe = HealthProbe(
+        store=app.store,
+        status=status,
+        settings=settings,
+        clock=app.clock,
+        poll_interval=timedelta(minutes=10),
+        channels=frozenset(app.channels),
+    )
+    dashboard = Dashboard(
+        app.store,
+        sources=app.sources,
+        channels=list(app.channels),
+        clock=app.clock,
+        next_polls=lambda: {"baltic-news": NOW + timedelta(minutes=7)},
+        health=probe.summary,
+    )
+    metrics = ServiceMetrics(app.store, clock=app.clock)
+    return build_web_app(settings=settings, probe=probe, metrics=metrics, dashboard=dashboard)
+
+
+def _serve(web_app: Any, check: Callable[[TestClient], Awaitable[None]]) -> None:
+    async def run() -> None:
+        async with TestClient(TestServer(web_app)) as client:
+            await check(client)
+
+    asyncio.run(run())
+
+
+def test_dashboard_shows_stories_with_highlighted_terms_and_delivery(seeded: App) -> None:
+    async def check(client: TestClient) -> None:
+        response = await client.get("/")
+        assert response.status == 200
+        assert response.headers["Content-Type"].startswith("text/html")
+        csp = response.headers["Content-Security-Policy"]
+        assert "default-src 'none'" in csp and "'sha256-" in csp and "unsafe" not in csp
+        html = await response.text()
+        assert (
+            "Latvia decides to <mark>withdraw</mark> from the <mark>Ottawa Convention</mark>"
+            in html
+        )
+        assert 'href="https://news.test/lv-ottawa"' in html
+        assert "ops-hook: sent" in html and "second-hook: sent" in html
+        assert "baltic-news" in html
+        assert "Parliament debates the budget" not in html  # no hit, no story
+
+    _serve(_web(seeded), check)
+
+
+def test_dashboard_escapes_feed_text_and_drops_script_links(seeded: App) -> None:
+    async def check(client: TestClient) -> None:
+        html = await (await client.get("/")).text()
+        assert "<script>" not in html and "<img" not in html
+        assert "Estonia to <mark>exit</mark> &lt;script&gt;alert(1)&lt;/script&gt; &amp; the" in html
+        assert "javascript:" not in html
+        assert HOSTILE not in html
+
+    _serve(_web(seeded), check)
+
+
+def test_dashboard_shows_source_health_and_dead_alerts(seeded: App) -> None:
+    async def check(client: TestClient) -> None:
+        html = await (await client.get("/")).text()
+        rows = re.findall(r'<tr class="source-row">(.*?)</tr>', html, re.S)
+        assert len(rows) == 2
+        silent = next(row for row in rows if "silent" in row)
+        assert "failing" in silent and "HTTP 404" in silent and "http_4xx" in silent
+        news = next(row for row in rows if "baltic-news" in row)
+        assert "2025-03-18 12:00Z" in news  # last success
+        assert "2025-03-18 12:07Z (in 7m)" in news  # next poll, from the scheduler
+        assert "0.6" in news  # 4 items in the 7-day window: 0.6 a day
+        dead = re.findall(r'<tr class="dead-row">(.*?)</tr>', html, re.S)
+        assert len(dead) == 1 and "alrt_hostile" in dead[0] and "HTTP 410 Gone" in dead[0]
+
+    _serve(_web(seeded), check)
+
+
+def test_dashboard_filters_by_source_and_rule(seeded: App) -> None:
+    async def check(client: TestClient) -> None:
+        latvia = WITHDRAWAL[:17]
+        assert latvia in await (await client.get("/?rule=test.*")).text()
+        assert latvia not in await (await client.get("/?rule=other.*")).text()
+        assert latvia not in await (await client.get("/?source=silent")).text()
+        assert latvia in await (await client.get("/?source=baltic-news&limit=1")).text()
+        assert (await client.get("/?limit=abc")).status == 400
+
+    _serve(_web(seeded), check)
+
+
+def test_health_and_readiness_answer_json(seeded: App) -> None:
+    status = ServiceStatus(polling_started=False, scheduler_running=lambda: True)
+    status.beat()
+
+    async def check(client: TestClient) -> None:
+        health = await client.get("/healthz")
+        body = await health.json()
+        # the dead alert is not waiting; the feed was polled at NOW: healthy
+        assert health.status == 200, body
+        assert body["status"] == "ok" and set(body["checks"]) == {"scheduler", "polling", "outbox"}
+        ready = await client.get("/readyz")
+        assert ready.status == 503
+        assert (await ready.json())["checks"]["polling"]["ok"] is False
+        status.polling_started = True
+        assert (await client.get("/readyz")).status == 200
+        status.stopping = True
+        assert (await client.get("/readyz")).status == 503
+
+    _serve(_web(seeded, status=status), check)
+
+
+def test_a_waiting_alert_older_than_the_limit_makes_healthz_fail(seeded: App) -> None:
+    seeded.store.db.execute(
+        "UPDATE alerts SET status = 'pending', created = '2025-03-18T10:00:00Z' "
+        "WHERE channel = 'second-hook'"
+    )
+    status = ServiceStatus(scheduler_running=lambda: True)
+    status.beat()
+
+    async def check(client: TestClient) -> None:
+        response = await client.get("/healthz")
+        assert response.status == 503
+        body = await response.json()
+        assert body["checks"]["outbox"]["ok"] is False
+        assert "2h" in body["checks"]["outbox"]["detail"]
+        html = await (await client.get("/")).text()
+        assert 'id="problems"' in html and "unhealthy" in html
+
+    _serve(_web(seeded, status=status), check)
+
+
+def test_auth_protects_dashboard_and_metrics_but_not_probes(seeded: App) -> None:
+    async def check(client: TestClient) -> None:
+        for path in ("/", "/metrics", "/nowhere"):
+            response = await client.get(path)
+            assert response.status == 401, path
+            assert response.headers["WWW-Authenticate"].startswith("Basic")
+            assert (await client.get(path, headers={"Authorization": "Bearer nope"})).status == 401
+        good = {"Authorization": f"Bearer {TOKEN}"}
+        assert (await client.get("/", headers=good)).status == 200
+        assert (await client.get("/metrics", headers=good)).status == 200
+        assert (await client.get("/nowhere", headers=good)).status == 404
+        browser = "Basic " + base64.b64encode(f"me:{TOKEN}".encode()).decode()
+        assert (await client.get("/", headers={"Authorization": browser})).status == 200
+        for path in ("/healthz", "/readyz"):
+            assert (await client.get(path)).status in (200, 503)
+
+    _serve(_web(seeded, auth={"type": "bearer", "token": TOKEN}), check)
+
+
+def test_only_get_is_served(seeded: App) -> None:
+    async def check(client: TestClient) -> None:
+        response = await client.post("/", data=b"x")
+        assert response.status == 405
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+    _serve(_web(seeded), check)
+
+
+def test_healthz_reports_a_broken_database(seeded: App) -> None:
+    status = ServiceStatus(scheduler_running=lambda: True)
+    status.beat()
+    web_app = _web(seeded, status=status)
+    seeded.store.close()
+
+    async def check(client: TestClient) -> None:
+        response = await client.get("/healthz")
+        assert response.status == 503
+        assert "database" in json.dumps(await response.json())
+        assert (await client.get("/readyz")).status == 503
+        assert (await client.get("/")).status == 503
+
+    _serve(web_app, check)
