@@ -15,6 +15,7 @@ from typing import Any
 from monitor.config import ChannelConfig
 from monitor.sources.item import Item
 from rules import Match
+from state import StoryRow
 
 __all__ = [
     "PAYLOAD_VERSION",
@@ -23,15 +24,33 @@ __all__ = [
     "alert_payload",
     "is_fresh",
     "routes",
+    "story_alert_id",
+    "story_id",
+    "story_payload",
 ]
 
 PAYLOAD_VERSION = 1
 SEVERITIES = ("low", "medium", "high", "critical")
+STORY_LIST_CAP = 50
+"""Most sources, URLs and reports listed in one payload's ``story`` (counts stay exact)."""
 
 
 def alert_id(source: str, item_key: str, rule: str, channel: str) -> str:
     """A stable id for one alert, the same on every attempt and after any restart."""
     digest = hashlib.sha256("\x00".join((source, item_key, rule, channel)).encode()).digest()
+    return "alrt_" + base64.b32encode(digest[:15]).decode().lower()
+
+
+def story_id(source: str, item_key: str, rule: str) -> str:
+    """The id of the story founded by one hit: the same after any restart."""
+    digest = hashlib.sha256("\x00".join(("story", source, item_key, rule)).encode()).digest()
+    return "stry_" + base64.b32encode(digest[:15]).decode().lower()
+
+
+def story_alert_id(story: str, kind: str, channel: str) -> str:
+    """The stable id of a story's alert (``kind`` ``alert`` or ``follow_up``) on a channel:
+    one row per story, channel and kind, the same on every attempt and after any restart."""
+    digest = hashlib.sha256("\x00".join(("story", story, kind, channel)).encode()).digest()
     return "alrt_" + base64.b32encode(digest[:15]).decode().lower()
 
 
@@ -55,9 +74,20 @@ def is_fresh(published: datetime | None, now: datetime, max_age: timedelta) -> b
 
 
 def alert_payload(
-    *, alert_id: str, source: str, item: Item, match: Match, detected: datetime
+    *,
+    alert_id: str,
+    source: str,
+    item: Item,
+    match: Match,
+    detected: datetime,
+    kind: str = "alert",
+    story: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The JSON body of one alert (payload version 1)."""
+    """The JSON body of one alert (payload version 1).
+
+    ``kind`` is ``alert`` for a story's first alert and ``follow_up`` for its follow-up;
+    ``story`` (from :func:`story_payload`) is added when the alert belongs to a story.
+    """
     terms: list[str] = []
     for term in match.terms:
         if term.text not in terms:
@@ -67,10 +97,10 @@ def alert_payload(
         labels = entities.setdefault(entity.kind, [])
         if entity.label not in labels:
             labels.append(entity.label)
-    return {
+    payload: dict[str, Any] = {
         "version": PAYLOAD_VERSION,
         "id": alert_id,
-        "type": "alert",
+        "type": kind,
         "rule": match.rule_id,
         "rule_title": match.rule_title,
         "severity": match.severity,
@@ -86,6 +116,64 @@ def alert_payload(
         "snippet": match.snippet,
         "explanation": match.to_dict(),
     }
+    if story is not None:
+        payload["story"] = story
+    return payload
+
+
+def story_payload(story: StoryRow, *, kind: str, reason: str | None = None) -> dict[str, Any]:
+    """The ``story`` object of a payload: the story as it stands when the alert is created.
+
+    ``status`` is ``new`` (the story's first alert) or ``follow_up``; ``reason`` says why a
+    follow-up was sent (``official_source`` or ``outlets``). ``reports`` lists each report with
+    its lag behind the story's first report, in seconds.
+    """
+    first = _parse(story.first_seen)
+    sources: list[str] = []
+    urls: list[str] = []
+    languages: list[str] = []
+    reports = []
+    for member in story.members:
+        if member.source not in sources:
+            sources.append(member.source)
+        if member.url and member.url not in urls:
+            urls.append(member.url)
+        if member.language and member.language not in languages:
+            languages.append(member.language)
+        reports.append(
+            {
+                "source": member.source,
+                "url": member.url,
+                "title": member.title,
+                "language": member.language,
+                "official": member.official,
+                "copy": member.duplicate,
+                "published": member.published,
+                "first_seen": member.first_seen,
+                "lag_seconds": int((_parse(member.first_seen) - first).total_seconds()),
+            }
+        )
+    return {
+        "id": story.id,
+        "status": "follow_up" if kind == "follow_up" else "new",
+        "reason": reason,
+        "first_seen": story.first_seen,
+        "last_seen": story.last_seen,
+        "treaties": list(story.treaties),
+        "states": list(story.states),
+        "steps": list(story.steps),
+        "report_count": story.reports,
+        "outlets": story.outlets,
+        "official": story.official,
+        "sources": sources[:STORY_LIST_CAP],
+        "urls": urls[:STORY_LIST_CAP],
+        "languages": languages,
+        "reports": reports[:STORY_LIST_CAP],
+    }
+
+
+def _parse(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
 def _iso(moment: datetime | None) -> str | None:

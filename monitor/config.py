@@ -33,6 +33,7 @@ from monitor.errors import ConfigError
 __all__ = [
     "ChannelConfig",
     "ConsoleChannel",
+    "DedupSettings",
     "HttpSettings",
     "ListingSelectors",
     "PollingSettings",
@@ -40,6 +41,7 @@ __all__ = [
     "ServerSettings",
     "Settings",
     "SourceConfig",
+    "StoriesSettings",
     "WebhookChannel",
     "default_config_path",
     "load_settings",
@@ -184,6 +186,8 @@ class _ChannelBase(_Model):
     ops: bool = False  # also receives operator alerts (a source failing or going silent)
     rules: tuple[str, ...] = ()
     min_severity: Literal["low", "medium", "high", "critical"] = "low"
+    # also send one follow-up per story when it gains an official source or enough outlets
+    follow_ups: bool = False
 
 
 class ConsoleChannel(_ChannelBase):
@@ -319,6 +323,22 @@ def _server_defaults(data: Mapping[str, Any], environ: Mapping[str, str]) -> Map
     return {**data, "server": server}
 
 
+class DedupSettings(_Model):
+    """How long the memory that suppresses repeats is kept (``monitor.retention``)."""
+
+    keep_items: Duration = timedelta(days=30)  # items, hits, stories and sent alerts
+    keep_keys: Duration = timedelta(days=90)  # identity keys (GUIDs, canonical URLs, hashes)
+
+
+class StoriesSettings(_Model):
+    """How reports of one event from many sources become one story (``monitor.stories``)."""
+
+    enabled: bool = True  # false: every matching item is its own story
+    window: Duration = timedelta(hours=72)  # a story takes reports this long after its first
+    similarity: float = Field(default=0.8, ge=0, le=1)  # title likeness to join without entities
+    follow_up_outlets: int = Field(default=5, ge=2, le=1000)  # outlets that earn a follow-up
+
+
 class Settings(_Model):
     """Everything treatywatch needs to run, validated."""
 
@@ -332,6 +352,24 @@ class Settings(_Model):
     channels: tuple[ChannelConfig, ...] = ()
     rules: tuple[str, ...] | None = None
     server: ServerSettings = ServerSettings()
+    dedup: DedupSettings = DedupSettings()
+    stories: StoriesSettings = StoriesSettings()
+
+    @model_validator(mode="after")
+    def _retention_order(self) -> Settings:
+        # Pruning a story that can still take reports, or a key younger than its item, would
+        # let a repeat through.
+        if self.dedup.keep_items < self.stories.window:
+            raise ValueError(
+                "dedup.keep_items: must be at least stories.window "
+                f"({_human(self.stories.window)}), or a story could be pruned while still open"
+            )
+        if self.dedup.keep_keys < self.dedup.keep_items:
+            raise ValueError(
+                f"dedup.keep_keys: must be at least dedup.keep_items "
+                f"({_human(self.dedup.keep_items)})"
+            )
+        return self
 
     @model_validator(mode="after")
     def _server_auth(self) -> Settings:
@@ -364,6 +402,14 @@ class Settings(_Model):
         if source.interval is not None:
             return source.interval
         return self.official_interval if source.official else self.interval
+
+
+def _human(value: timedelta) -> str:
+    seconds = int(value.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0 and seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
 
 
 def default_config_path(

@@ -1,28 +1,54 @@
-"""From parsed items to rows to store: match, decide, build alerts (pure: no clock, no I/O)."""
+"""From parsed items to rows to store: match, decide, build alerts (pure: no clock, no I/O).
+
+``plan_items`` matches each new item and builds its rows; with stories (the default) it also
+returns a :class:`StoryPlanner`, the policy ``Store.record_items`` consults inside its
+transaction to recognise repeated articles (``monitor.dedup``), put each hit into its story
+(``monitor.stories``) and decide the story's alerts: the first per story and channel, then at
+most one follow-up for channels with ``follow_ups: true``.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from monitor.alerts import alert_id, alert_payload, is_fresh, routes
-from monitor.config import ChannelConfig, SourceConfig
+from monitor import dedup
+from monitor import stories as clustering
+from monitor.alerts import (
+    alert_payload,
+    is_fresh,
+    routes,
+    story_alert_id,
+    story_id,
+    story_payload,
+)
+from monitor.config import ChannelConfig, SourceConfig, StoriesSettings
 from monitor.sources.item import Item, canonical_url, item_key
-from rules import Document, RuleSet
-from state import NewAlert, NewHit, NewItem, iso
+from rules import Document, Match, RuleSet
+from state import (
+    IdentityRow,
+    NewHit,
+    NewItem,
+    StoryAlert,
+    StoryHit,
+    StoryRow,
+    iso,
+)
 
-__all__ = ["Batch", "document_for", "plan_items", "unique_items"]
+__all__ = ["Batch", "StoryPlanner", "document_for", "plan_items", "unique_items"]
 
 
 @dataclass(frozen=True, slots=True)
 class Batch:
-    """What one poll will write: new items with their hits and outbox rows."""
+    """What one poll will write: new items with their hits, and the policy that decides their
+    stories and alerts when they are stored (``alerts`` counts alerts known before that: 0)."""
 
     items: tuple[NewItem, ...]
     hits: int
     alerts: int
+    policy: StoryPlanner | None = None
 
 
 def unique_items(items: Iterable[Item]) -> dict[str, Item]:
@@ -57,41 +83,42 @@ def plan_items(
     now: datetime,
     baseline: bool,
     max_age: timedelta,
+    stories: StoriesSettings | None = None,
 ) -> Batch:
     """Match every new item and build the rows to store.
 
     On a source's first successful poll (``baseline``) everything is recorded, but only items
     published within ``max_age`` alert, so adding a feed never floods the channels.
+
+    With ``stories`` (None: the defaults) alerts are not built here but by the returned
+    ``Batch.policy`` once the store knows each hit's story; ``stories.enabled: false`` makes
+    every item its own story (still one alert per item and channel, still no repeats).
     """
+    settings = stories or StoriesSettings()
+    planner = StoryPlanner(
+        source=source,
+        channels=channels,
+        now=now,
+        rules=stories_rules(settings),
+    )
     rows: list[NewItem] = []
-    hit_count = alert_count = 0
+    hit_count = 0
     for key, item in new:
         matches = ruleset.match(document_for(item, source), now)
         alertable = not baseline or is_fresh(item.published, now, max_age)
         hits = []
         for match in matches:
-            alerts = []
-            if alertable:
-                for channel in channels:
-                    if not routes(channel, match):
-                        continue
-                    aid = alert_id(source.name, key, match.rule_id, channel.name)
-                    payload = alert_payload(
-                        alert_id=aid, source=source.name, item=item, match=match, detected=now
-                    )
-                    alerts.append(NewAlert(aid, channel.name, _json(payload)))
-            terms = sorted({term.text for term in match.terms})
+            story_hit = planner.add(key, item, match, alertable=alertable)
             hits.append(
                 NewHit(
                     rule=match.rule_id,
                     severity=match.severity,
-                    matched=_json(terms),
+                    matched=_json(sorted({term.text for term in match.terms})),
                     explanation=_json(match.to_dict()),
-                    alerts=tuple(alerts),
+                    story=story_hit,
                 )
             )
             hit_count += 1
-            alert_count += len(alerts)
         rows.append(
             NewItem(
                 key=key,
@@ -103,9 +130,127 @@ def plan_items(
                 language=item.language or source.language,
                 published=iso(item.published) if item.published else None,
                 hits=tuple(hits),
+                identity=dedup.identity_keys(
+                    source.name,
+                    guid=item.guid,
+                    link=item.link,
+                    title=item.title,
+                    summary=item.summary,
+                ),
             )
         )
-    return Batch(items=tuple(rows), hits=hit_count, alerts=alert_count)
+    return Batch(items=tuple(rows), hits=hit_count, alerts=0, policy=planner)
+
+
+def stories_rules(settings: StoriesSettings) -> clustering.StoryRules:
+    """The clustering tunables of a ``stories:`` config section."""
+    return clustering.StoryRules(
+        window=settings.window,
+        similarity=settings.similarity,
+        follow_up_outlets=settings.follow_up_outlets,
+        enabled=settings.enabled,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    key: str
+    item: Item
+    match: Match
+    alertable: bool
+
+
+@dataclass
+class StoryPlanner:
+    """The ``StoryPolicy`` of one batch: what ``Store.record_items`` asks inside its
+    transaction, answered from the items and matches planned here (pure)."""
+
+    source: SourceConfig
+    channels: Sequence[ChannelConfig]
+    now: datetime
+    rules: clustering.StoryRules
+    _planned: list[_Planned] = field(default_factory=list)
+
+    @property
+    def window(self) -> timedelta:
+        return self.rules.window
+
+    def add(self, key: str, item: Item, match: Match, *, alertable: bool) -> StoryHit:
+        """Remember one hit and describe it for clustering."""
+        ref = len(self._planned)
+        self._planned.append(_Planned(key, item, match, alertable))
+        entities = clustering.signature(match)
+        return StoryHit(
+            ref=ref,
+            story_id=story_id(self.source.name, key, match.rule_id),
+            rule=match.rule_id,
+            buckets=clustering.buckets(entities["treaties"]),
+            treaties=entities["treaties"],
+            states=entities["states"],
+            steps=entities["steps"],
+            source=self.source.name,
+            official=self.source.official,
+            outlet=dedup.outlet(item.link, self.source.name),
+            language=item.language or self.source.language,
+            url=item.link,
+            title=item.title,
+            published=iso(item.published) if item.published else None,
+        )
+
+    def duplicate_of(
+        self, item: NewItem, source: str, stored: Sequence[IdentityRow]
+    ) -> IdentityRow | None:
+        same = [r for r in stored if dedup.same_article(r.kind, item.title, r.title)]
+        # prefer this source's own earlier copy: it means "skip", not "store as a copy"
+        mine = [r for r in same if r.source == source]
+        chosen = mine or same
+        return chosen[0] if chosen else None
+
+    def place(self, hit: StoryHit, candidates: Sequence[StoryRow]) -> str | None:
+        return clustering.place(hit, candidates, self.rules)
+
+    def alerts(self, hit: StoryHit, before: StoryRow | None, after: StoryRow) -> list[StoryAlert]:
+        planned = self._planned[hit.ref]
+        if not planned.alertable:
+            return []
+        made = []
+        for channel in self.channels:
+            if not routes(channel, planned.match):
+                continue
+            if (channel.name, "alert") not in after.alerts:
+                made.append(self._alert(after, channel.name, planned, kind="alert"))
+                continue
+            if not channel.follow_ups or (channel.name, "follow_up") in after.alerts:
+                continue
+            if before is None or (channel.name, "alert") not in before.alerts:
+                continue
+            reason = clustering.follow_up_reason(before, after, self.rules)
+            if reason is not None:
+                made.append(
+                    self._alert(after, channel.name, planned, kind="follow_up", reason=reason)
+                )
+        return made
+
+    def _alert(
+        self,
+        story: StoryRow,
+        channel: str,
+        planned: _Planned,
+        *,
+        kind: str,
+        reason: str | None = None,
+    ) -> StoryAlert:
+        aid = story_alert_id(story.id, kind, channel)
+        payload = alert_payload(
+            alert_id=aid,
+            source=self.source.name,
+            item=planned.item,
+            match=planned.match,
+            detected=self.now,
+            kind=kind,
+            story=story_payload(story, kind=kind, reason=reason),
+        )
+        return StoryAlert(aid, channel, kind, _json(payload))
 
 
 def _json(value: object) -> str:

@@ -138,8 +138,9 @@ class Poller:
             now=now,
             baseline=known is None or known.first_success is None,
             max_age=self.settings.max_age,
+            stories=self.settings.stories,
         )
-        written = self.store.record_items(source.name, batch.items, now)
+        written = self.store.record_items(source.name, batch.items, now, stories=batch.policy)
         self.store.record_fetch(
             source.name,
             source.url,

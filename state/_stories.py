@@ -229,7 +229,15 @@ class StoryQueries(StoreBase):
                 """INSERT INTO identity_keys (key, source, item_id, story_id, title, first_seen,
                    last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT (key) DO UPDATE SET last_seen = excluded.last_seen""",
-                (key, source, item_id, story_id, title if key.startswith("url:") else "", stamp),
+                (
+                    key,
+                    source,
+                    item_id,
+                    story_id,
+                    title if key.startswith("url:") else "",
+                    stamp,
+                    stamp,
+                ),
             )
 
     def _touch_keys(self, keys: Sequence[str], stamp: str) -> None:
