@@ -7,6 +7,8 @@ names the key path it is about, e.g. ``sources[2].url: not a URL``.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import os
 import re
@@ -34,12 +36,15 @@ __all__ = [
     "ChannelConfig",
     "ConsoleChannel",
     "DedupSettings",
+    "DeliverySettings",
+    "EmailChannel",
     "HttpSettings",
     "ListingSelectors",
     "PollingSettings",
     "ServerAuth",
     "ServerSettings",
     "Settings",
+    "SlackChannel",
     "SourceConfig",
     "StoriesSettings",
     "WebhookChannel",
@@ -190,23 +195,179 @@ class _ChannelBase(_Model):
     follow_ups: bool = False
 
 
-class ConsoleChannel(_ChannelBase):
+def _webhook_secret(value: str) -> str:
+    # Standard Webhooks: "whsec_" + base64 of 24 to 64 random bytes. The message never repeats
+    # the secret.
+    if not value.startswith("whsec_"):
+        raise ValueError("not a webhook secret: it must start with whsec_ (Standard Webhooks)")
+    try:
+        key = base64.b64decode(value.removeprefix("whsec_"), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("not a webhook secret: the part after whsec_ is not base64") from None
+    if not 24 <= len(key) <= 64:
+        raise ValueError(f"webhook secret decodes to {len(key)} bytes; use 24 to 64 random bytes")
+    return value
+
+
+def _one_or_many(value: Any) -> Any:
+    return (value,) if isinstance(value, str) else value
+
+
+_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_RESERVED_HEADERS = {
+    "content-length",
+    "host",
+    "transfer-encoding",
+    "connection",
+    "webhook-id",
+    "webhook-timestamp",
+    "webhook-signature",
+}
+
+
+def _headers(value: dict[str, str]) -> dict[str, str]:
+    for name, text in value.items():
+        if not _TOKEN.match(name):
+            raise ValueError(f"header {name!r}: not a valid header name")
+        if name.lower() in _RESERVED_HEADERS:
+            raise ValueError(f"header {name!r}: set by treatywatch, cannot be configured")
+        if any(c in text for c in "\r\n\x00"):
+            raise ValueError(f"header {name!r}: the value contains a line break")
+    return value
+
+
+def _template(value: Any) -> Any:
+    from monitor.payload_template import TemplateError, check_template
+
+    if not isinstance(value, str | dict | list):
+        raise ValueError("template: a mapping or list (a JSON body) or a string (a text body)")
+    try:
+        check_template(value)
+    except TemplateError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+def _mailbox(value: str) -> str:
+    from email.headerregistry import Address
+    from email.utils import parseaddr
+
+    if any(c in value for c in "\r\n\x00"):
+        raise ValueError("not an email address: it contains a line break")
+    display, address = parseaddr(value)
+    if not address or "@" not in address or " " in address:
+        raise ValueError(f"not an email address: {value!r}")
+    try:
+        Address(display_name=display, addr_spec=address)
+    except (ValueError, IndexError) as exc:
+        raise ValueError(f"not an email address: {value!r}") from exc
+    return value
+
+
+def _hh_mm(value: str) -> str:
+    match = re.match(r"^([01]\d|2[0-3]):([0-5]\d)$", value)
+    if not match:
+        raise ValueError("not a time of day (HH:MM, 24-hour clock, UTC)")
+    return value
+
+
+Secret = Annotated[str, AfterValidator(_webhook_secret)]
+Mailbox = Annotated[str, AfterValidator(_mailbox)]
+
+
+class _Delivered(_ChannelBase):
+    """How a channel is delivered to: immediately or as a digest, paced, in parallel."""
+
+    mode: Literal["immediate", "digest"] = "immediate"
+    digest: Literal["hourly", "daily"] = "daily"
+    digest_at: Annotated[str, AfterValidator(_hh_mm)] = "08:00"  # daily digests, UTC
+    concurrency: int | None = Field(default=None, ge=1, le=32)  # default per type
+    min_interval: Duration | None = None  # least time between two messages; default per type
+
+
+class ConsoleChannel(_Delivered):
     """Prints alerts on standard output."""
 
     type: Literal["console"]
 
 
-class WebhookChannel(_ChannelBase):
-    """POSTs each alert as JSON to ``url``."""
+class WebhookChannel(_Delivered):
+    """POSTs each alert as JSON to ``url`` (signed when ``secret`` is set)."""
 
     type: Literal["webhook"]
-    url: HttpUrl
-    headers: dict[str, str] = Field(default_factory=dict)
+    url: HttpUrl = Field(repr=False)
+    headers: Annotated[dict[str, str], AfterValidator(_headers)] = Field(
+        default_factory=dict, repr=False
+    )
+    timeout: Duration = timedelta(seconds=20)
+    # Standard Webhooks signing; several secrets during a rotation (newest first)
+    secret: Annotated[tuple[Secret, ...], BeforeValidator(_one_or_many)] = Field(
+        default=(), repr=False
+    )
+    template: Annotated[Any, AfterValidator(_template)] = None
+    content_type: str | None = None  # default: JSON, or text/plain for a string template
+
+
+class SlackChannel(_Delivered):
+    """Posts a Block Kit message to a Slack incoming webhook."""
+
+    type: Literal["slack"]
+    url: HttpUrl = Field(repr=False)
     timeout: Duration = timedelta(seconds=20)
 
 
-ChannelConfig = Annotated[ConsoleChannel | WebhookChannel, Field(discriminator="type")]
-CHANNEL_TYPES = ("console", "webhook")
+class EmailChannel(_Delivered):
+    """Sends a multipart (text + HTML) email over SMTP."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    type: Literal["email"]
+    host: str = Field(min_length=1)
+    port: int | None = Field(default=None, ge=1, le=65535)  # default 587, 465 (tls) or 25
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str | None = None
+    password: str | None = Field(default=None, repr=False)
+    sender: Mailbox = Field(alias="from")
+    to: Annotated[tuple[Mailbox, ...], BeforeValidator(_one_or_many)] = Field(min_length=1)
+    subject_prefix: str = Field(default="[treatywatch]", max_length=40)
+    timeout: Duration = timedelta(seconds=30)
+    ca_file: Path | None = None  # extra CA certificates (PEM); verification is never off
+
+    @model_validator(mode="after")
+    def _auth(self) -> EmailChannel:
+        if (self.username is None) != (self.password is None):
+            raise ValueError("username and password: set both or neither")
+        if self.password is not None and self.security == "none":
+            raise ValueError(
+                "password: refused over an unencrypted connection (security: none); "
+                "use starttls or tls"
+            )
+        if any(c in self.subject_prefix for c in "\r\n"):
+            raise ValueError("subject_prefix: contains a line break")
+        return self
+
+    @property
+    def smtp_port(self) -> int:
+        return self.port or {"starttls": 587, "tls": 465, "none": 25}[self.security]
+
+
+ChannelConfig = Annotated[
+    ConsoleChannel | WebhookChannel | SlackChannel | EmailChannel, Field(discriminator="type")
+]
+CHANNEL_TYPES = ("console", "webhook", "slack", "email")
+
+
+class DeliverySettings(_Model):
+    """How the outbox is delivered: retries, backoff, giving up."""
+
+    max_attempts: int = Field(default=20, ge=1, le=1000)
+    max_age: Duration = timedelta(hours=24)  # give up once retries have failed this long
+    max_rejected_attempts: int = Field(default=3, ge=1, le=100)  # for 4xx-style refusals
+    backoff: Duration = timedelta(seconds=30)  # first retry delay, doubled each time
+    max_backoff: Duration = timedelta(hours=1)
+    retry_after_cap: Duration = timedelta(hours=6)  # a longer Retry-After is capped
+    batch: int = Field(default=200, ge=1, le=10000)  # rows read per round of a pass
+    ops_alerts: bool = True  # tell ops channels when an alert dies
 
 
 class HttpSettings(_Model):
@@ -350,6 +511,7 @@ class Settings(_Model):
     polling: PollingSettings = PollingSettings()
     sources: tuple[SourceConfig, ...] | None = None
     channels: tuple[ChannelConfig, ...] = ()
+    delivery: DeliverySettings = DeliverySettings()
     rules: tuple[str, ...] | None = None
     server: ServerSettings = ServerSettings()
     dedup: DedupSettings = DedupSettings()

@@ -72,7 +72,28 @@ class ParseError(SourceError):
 
 
 class DeliveryError(TreatywatchError):
-    """An alert could not be delivered to a channel."""
+    """An alert could not be delivered to a channel. The message never contains a secret.
+
+    ``status`` is the HTTP or SMTP code when there was one; ``retry_after`` (seconds) is the
+    receiver's own hint; ``final`` means this very message will never be accepted (dead at
+    once); ``gone`` means the endpoint itself is gone (410: every pending row of the channel is
+    parked as dead).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        final: bool = False,
+        gone: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+        self.final = final
+        self.gone = gone
 
 
 class TransientDeliveryError(DeliveryError):

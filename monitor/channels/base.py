@@ -1,10 +1,40 @@
-"""What every alert channel offers the delivery worker."""
+"""What every alert channel offers the delivery worker, and helpers the HTTP channels share.
+
+A channel's ``send`` returns a ``Sent`` (what the receiver answered) or raises
+``TransientDeliveryError`` (retry later) or ``RejectedDeliveryError`` (the receiver refused).
+Error messages never contain a secret (webhook URL, header value, password): every message is
+passed through ``redact`` with the channel's secrets before it leaves the channel.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
-__all__ = ["Channel"]
+import httpx
+
+from monitor.errors import DeliveryError, RejectedDeliveryError, TransientDeliveryError
+from monitor.retry import parse_retry_after
+
+__all__ = [
+    "Channel",
+    "Sent",
+    "http_failure",
+    "redact",
+    "short_body",
+    "transport_failure",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A delivery the receiver accepted: ``detail`` is its answer (``HTTP 200``, ``250 OK``);
+    ``note`` records a partial outcome (e.g. a refused email recipient)."""
+
+    detail: str
+    note: str | None = None
 
 
 class Channel(Protocol):
@@ -12,8 +42,92 @@ class Channel(Protocol):
 
     name: str
 
-    async def send(self, alert_id: str, body: str, payload: dict[str, Any]) -> None:
+    async def send(self, alert_id: str, body: str, payload: dict[str, Any]) -> Sent | None:
         """``body`` is the stored JSON text of ``payload``, byte-identical on every attempt."""
         ...
 
     async def aclose(self) -> None: ...
+
+
+def redact(text: str, secrets: Iterable[str | None]) -> str:
+    """``text`` with every secret (and its URL-decoded path, for webhook URLs) replaced."""
+    for secret in sorted((s for s in secrets if s and len(s) >= 4), key=len, reverse=True):
+        text = text.replace(secret, "[redacted]")
+    return text
+
+
+def transport_failure(name: str, exc: httpx.HTTPError) -> TransientDeliveryError:
+    """A request that got no HTTP answer (timeout, refused, reset, TLS): retry later."""
+    if isinstance(exc, httpx.TimeoutException):
+        what = "timed out"
+    elif isinstance(exc, httpx.ConnectError):
+        what = "could not connect (ConnectError)"
+    else:
+        what = f"no answer ({type(exc).__name__})"
+    return TransientDeliveryError(f"{name}: {what}")
+
+
+_REASONS = {
+    400: "bad request",
+    401: "unauthorized (check the channel's credentials)",
+    403: "forbidden (check the channel's credentials)",
+    404: "not found (no such webhook?)",
+    405: "method not allowed",
+    410: "gone (the endpoint was removed)",
+    413: "payload too large",
+    415: "unsupported media type",
+    422: "unprocessable payload",
+}
+# statuses after which resending the very same body cannot succeed
+_FINAL = {400, 413, 415, 422}
+
+
+def http_failure(
+    name: str,
+    response: httpx.Response,
+    *,
+    body_hint: str | None = None,
+    final: bool | None = None,
+    gone: bool | None = None,
+    now: datetime | None = None,
+) -> DeliveryError:
+    """Classify a non-2xx answer: 3xx and most 4xx are refusals (400/413/415/422 final, 410
+    gone), 408/425/429 and 5xx are transient; ``Retry-After`` is kept for 429 and 503."""
+    status = response.status_code
+    reason = f"{name}: HTTP {status}"
+    if 300 <= status < 400:
+        return RejectedDeliveryError(
+            f"{reason} redirect (not followed: update the channel's URL)", status=status
+        )
+    label = _REASONS.get(status)
+    if label:
+        reason += f" {label}"
+    if body_hint:
+        reason += f": {body_hint}"
+    retry_after = None
+    if status in (429, 503):
+        retry_after = parse_retry_after(response.headers.get("Retry-After"), now or _now())
+    if 400 <= status < 500 and status not in (408, 425, 429):
+        return RejectedDeliveryError(
+            reason,
+            status=status,
+            final=status in _FINAL if final is None else final,
+            gone=status == 410 if gone is None else gone,
+        )
+    return TransientDeliveryError(reason, status=status, retry_after=retry_after)
+
+
+def short_body(response: httpx.Response, limit: int = 120) -> str | None:
+    """The start of a short plain answer (Slack's ``invalid_payload``), never HTML."""
+    try:
+        text = response.text.strip()
+    except (UnicodeDecodeError, httpx.ResponseNotRead):
+        return None
+    if not text or text.startswith("<") or len(text) > 2000:
+        return None
+    printable = "".join(c if c.isprintable() else " " for c in text)
+    return printable[:limit]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -5,7 +5,49 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
-__all__ = ["ConsoleChannel"]
+from monitor.channels.base import Sent
+from monitor.channels.view import read_alert, read_digest, when
+
+__all__ = ["ConsoleChannel", "console_text"]
+
+
+def console_text(alert_id: str, payload: dict[str, Any]) -> str:
+    """The plain-text block printed for one payload of any type."""
+    if payload.get("type") == "digest":
+        digest = read_digest(payload, alert_id)
+        lines = [f"DIGEST {len(digest.entries)} stories, {when(digest.start)} – {when(digest.end)}"]
+        for entry in digest.entries:
+            lines.append(f"  - [{entry.severity or '-'}] {entry.title} ({entry.source})")
+            if entry.url:
+                lines.append(f"    {entry.url}")
+        lines.append(f"  id:        {digest.id}")
+        return "\n".join(_printable(line) for line in lines)
+    view = read_alert(payload, alert_id)
+    if view.kind in ("ops", "test"):
+        label = "OPS" if view.kind == "ops" else "TEST"
+        lines = [f"{label} {view.title}"]
+        if view.summary:
+            lines.append(f"  {view.summary}")
+        if view.source:
+            lines.append(f"  source:    {view.source}")
+    else:
+        label = "FOLLOW-UP" if view.kind == "follow_up" else "ALERT"
+        lines = [
+            f"{label} [{view.severity}] {view.title}",
+            f"  rule:      {view.rule} ({view.rule_title})",
+            f"  source:    {view.source}   published: {view.published or '-'}",
+            f"  url:       {view.url or '-'}",
+            f"  matched:   {', '.join(view.matched)}",
+        ]
+        if view.entities:
+            found = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in view.entities)
+            lines.append(f"  entities:  {found}")
+        if view.story_sources > 1:
+            lines.append(f"  story:     {view.story_id} ({view.story_sources} sources)")
+        if view.snippet:
+            lines.append(f"  snippet:   {view.snippet}")
+    lines.append(f"  id:        {view.id}")
+    return "\n".join(_printable(line) for line in lines)
 
 
 class ConsoleChannel:
@@ -15,24 +57,11 @@ class ConsoleChannel:
         self.name = name
         self._stream = stream
 
-    async def send(self, alert_id: str, body: str, payload: dict[str, Any]) -> None:
+    async def send(self, alert_id: str, body: str, payload: dict[str, Any]) -> Sent:
         stream = self._stream or sys.stdout
-        lines = [
-            f"ALERT [{payload.get('severity')}] {payload.get('title')}",
-            f"  rule:      {payload.get('rule')} ({payload.get('rule_title')})",
-            f"  source:    {payload.get('source')}   published: {payload.get('published') or '-'}",
-            f"  url:       {payload.get('url') or '-'}",
-            f"  matched:   {', '.join(payload.get('matched') or [])}",
-        ]
-        entities = payload.get("entities") or {}
-        if entities:
-            found = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in entities.items())
-            lines.append(f"  entities:  {found}")
-        if payload.get("snippet"):
-            lines.append(f"  snippet:   {payload['snippet']}")
-        lines.append(f"  id:        {alert_id}")
-        stream.write("\n".join(_printable(line) for line in lines) + "\n\n")
+        stream.write(console_text(alert_id, payload) + "\n\n")
         stream.flush()
+        return Sent("printed")
 
     async def aclose(self) -> None:
         return None
