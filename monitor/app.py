@@ -63,7 +63,13 @@ class App:
         self.channel_configs = tuple(channel_configs)
         self.sources = {source.name: source for source in sources}
         self.clock = clock
-        self.deliverer = Deliverer(store, channels, clock)
+        self.deliverer = Deliverer(
+            store,
+            channels,
+            clock,
+            settings=settings.delivery,
+            channel_configs=self.channel_configs,
+        )
         self.poller = Poller(settings, store, ruleset, fetcher, self.channel_configs, clock)
         # Called with every poll outcome and delivery report (the service's metrics use them).
         self.poll_observers: list[Callable[[PollOutcome], None]] = []
