@@ -83,9 +83,11 @@ class App:
         """Poll every enabled source concurrently (bounded by the fetcher's limits)."""
         return list(await asyncio.gather(*(self.poll_source(s.name) for s in self.enabled_sources)))
 
-    async def poll_source(self, name: str) -> PollOutcome:
-        """Fetch, parse, match and store one source (see ``monitor.poller``); never raises."""
-        outcome = await self.poller.poll_source(self.sources[name])
+    async def poll_source(self, name: str, *, force: bool = False) -> PollOutcome:
+        """Fetch, parse, match and store one source (see ``monitor.poller``); never raises.
+        A source held back by backoff or ``Retry-After``, or disabled by a 410, is skipped
+        unless ``force``."""
+        outcome = await self.poller.poll_source(self.sources[name], force=force)
         _notify(self.poll_observers, outcome)
         return outcome
 
@@ -96,6 +98,7 @@ class App:
         return report
 
     async def aclose(self) -> None:
+        self.poller.close()
         await self.fetcher.aclose()
         await self.deliverer.aclose()
         self.store.close()

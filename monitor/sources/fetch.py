@@ -19,6 +19,7 @@ Error kinds (``FetchError.kind``): ``timeout``, ``deadline``, ``too_large``, ``r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import ssl
 from collections.abc import Callable
@@ -170,16 +171,24 @@ class Fetcher:
         return self._hosts.setdefault(host, asyncio.Semaphore(self.settings.per_host))
 
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        host_slot: bool = True,
     ) -> FetchResult:
-        """GET ``url``, sending the stored validators; raises ``FetchError`` on any failure."""
+        """GET ``url``, sending the stored validators; raises ``FetchError`` on any failure.
+
+        ``host_slot=False`` when the caller already holds ``per_host(url)``.
+        """
         headers: dict[str, str] = {}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         deadline = self.settings.deadline.total_seconds()
-        async with self.per_host(url):
+        async with self.per_host(url) if host_slot else contextlib.nullcontext():
             token = current_origin.set(Origin.of(url))
             try:
                 async with asyncio.timeout(deadline):

@@ -31,14 +31,14 @@ def parse_sitemap(body: bytes, *, url: str, language: str | None = None) -> Pars
         raise ParseError("empty response", kind="empty")
     if b"<!ENTITY" in body[:4096]:
         raise ParseError("not a sitemap: entity declarations are refused", kind="not_a_feed")
-    parser = ET.XMLPullParser(events=("start", "end"))
+    parser = ET.XMLPullParser(events=("start", "end"))  # type: ignore[var-annotated]
     items: list[Item] = []
     root_tag: str | None = None
     warning = None
     try:
         for start in range(0, len(body), 65_536):
             parser.feed(body[start : start + 65_536])
-            for event, element in parser.read_events():
+            for event, element in parser.read_events():  # type: ignore[misc]
                 if not isinstance(element, ET.Element):
                     continue
                 if event == "start":
