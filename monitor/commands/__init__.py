@@ -2,8 +2,8 @@
 common)``, adding its sub-parsers and setting ``handler`` (a function of the parsed args that
 returns the exit code)."""
 
-from monitor.commands import core, ops, rules
+from monitor.commands import alerts, core, ops, rules
 
 __all__ = ["MODULES"]
 
-MODULES = [core, rules, ops]
+MODULES = [core, rules, ops, alerts]
