@@ -50,7 +50,10 @@ disable_created_metrics()  # type: ignore[no-untyped-call]
 
 
 def poll_result(outcome: PollOutcome) -> str:
-    """The ``result`` label of one poll: ok, not_modified, unchanged or error."""
+    """The ``result`` label of one poll: ok, not_modified, unchanged, skipped (held back by
+    error backoff or ``Retry-After``, or disabled) or error."""
+    if getattr(outcome, "skipped", False):
+        return "skipped"
     if not outcome.ok:
         return "error"
     if outcome.not_modified:
@@ -84,7 +87,7 @@ class ServiceMetrics:
         registry = self.registry
         self.polls = Counter(
             "treatywatch_polls",
-            "Polls by source and result (ok, not_modified, unchanged, error).",
+            "Polls by source and result (ok, not_modified, unchanged, skipped, error).",
             ["source", "result"],
             registry=registry,
         )
@@ -124,6 +127,12 @@ class ServiceMetrics:
             ["source"],
             registry=registry,
         )
+        self.ops_alerts = Counter(
+            "treatywatch_ops_alerts_queued",
+            "Operator alerts (source failing, silent or gone) written to the outbox, by source.",
+            ["source"],
+            registry=registry,
+        )
         self.poll_duration = Histogram(
             "treatywatch_poll_duration_seconds",
             "Time for one poll (fetch, parse, match, store), by result.",
@@ -157,6 +166,8 @@ class ServiceMetrics:
         """Count one poll outcome."""
         source, result = outcome.source, poll_result(outcome)
         self.polls.labels(source, result).inc()
+        if result == "skipped":
+            return
         self.poll_duration.labels(result).observe(max(outcome.duration_ms, 0) / 1000)
         self.http_responses.labels(source, status_class(outcome.status)).inc()
         if not outcome.ok:
@@ -165,6 +176,7 @@ class ServiceMetrics:
         self.new_items.labels(source).inc(outcome.new_items)
         self.hits.labels(source).inc(outcome.hits)
         self.alerts_queued.labels(source).inc(outcome.alerts)
+        self.ops_alerts.labels(source).inc(getattr(outcome, "ops_alerts", 0) or 0)
 
     def observe_delivery(self, report: DeliveryReport) -> None:
         """Count one pass of the delivery worker, then time the alerts it sent."""

@@ -43,7 +43,12 @@ def test_basic_auth_needs_both_user_and_password() -> None:
 
 def test_server_defaults() -> None:
     server = parse_settings({}, environ={}).server
-    assert (server.enabled, server.bind, server.port, server.auth) == (True, "127.0.0.1", 8080, None)
+    assert (server.enabled, server.bind, server.port, server.auth) == (
+        True,
+        "127.0.0.1",
+        8080,
+        None,
+    )
 
 
 @pytest.mark.parametrize(
@@ -91,7 +96,7 @@ def test_environment_supplies_defaults_the_file_can_override() -> None:
         {"server": {"bind": "127.0.0.1", "port": 8081, "auth": None}}, environ=environ
     ).server
     assert (explicit.bind, explicit.port, explicit.auth) == ("127.0.0.1", 8081, None)
-    with pytest.raises(ConfigError, match="server.auth: required"):
+    with pytest.raises(ConfigError, match=r"server\.auth: required"):
         parse_settings({}, environ={"TREATYWATCH_SERVER_BIND": "0.0.0.0"})
 
 

@@ -52,9 +52,14 @@ def test_highlight_never_lets_markup_through(text: str, spans: list[tuple[int, i
     html = str(highlight(text, spans, [text[:3]]))
     bare = html.replace("<mark>", "").replace("</mark>", "")
     assert "<" not in bare and ">" not in bare
-    assert bare.replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", '"').replace(
-        "&#39;", "'"
-    ).replace("&amp;", "&") == text
+    assert (
+        bare.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#34;", '"')
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        == text
+    )
 
 
 def test_only_http_links_are_linked() -> None:
@@ -118,7 +123,9 @@ def test_dashboard_escapes_feed_text_and_drops_script_links(seeded: App) -> None
     async def check(client: TestClient) -> None:
         html = await (await client.get("/")).text()
         assert "<script>" not in html and "<img" not in html
-        assert "Estonia to <mark>exit</mark> &lt;script&gt;alert(1)&lt;/script&gt; &amp; the" in html
+        assert (
+            "Estonia to <mark>exit</mark> &lt;script&gt;alert(1)&lt;/script&gt; &amp; the" in html
+        )
         assert "javascript:" not in html
         assert HOSTILE not in html
 
