@@ -11,6 +11,7 @@ from rules._evaluator import (
     AnyOf,
     DocFilter,
     Evaluator,
+    GappedTerms,
     NoneOf,
     Proximity,
     SameSentence,
@@ -98,12 +99,12 @@ class Compiler:
     def _vocabulary(self, ref: VocabRef, fields: int) -> Evaluator:
         labels, gapped = self._vocabulary_set(ref)
         options: list[Evaluator] = [TermSet(labels, fields)] if labels else []
-        for parts, label in gapped:
-            chain: Evaluator = TermSet({self.lexicon.intern(parts[0]): (label,)}, fields)
-            for part in parts[1:]:
-                following = TermSet({self.lexicon.intern(part): (label,)}, fields)
-                chain = Proximity(chain, following, GAP_WORDS, ordered=True)
-            options.append(chain)
+        if gapped:
+            terms = tuple(
+                (tuple(self.lexicon.intern(part) for part in parts), label)
+                for parts, label in gapped
+            )
+            options.append(GappedTerms(terms, fields, GAP_WORDS))
         if len(options) == 1:
             return options[0]
         return AnyOf(tuple(options))

@@ -41,13 +41,15 @@ def _aware(moment: datetime) -> datetime:
 class DocContext:
     """A prepared document: its fields, the patterns found in them and the facts filters need."""
 
-    __slots__ = ("age_seconds", "fields", "found", "language", "source", "tags")
+    __slots__ = ("age_seconds", "fields", "found", "language", "memo", "source", "tags")
 
     def __init__(
         self, document: Document, now: datetime, fields: tuple[FieldText, ...], found: Found
     ) -> None:
         self.fields = fields
         self.found = found
+        self.memo: dict[tuple[int, Scope], Result] = {}
+        """Results of term nodes per scope (shared lists: never mutate a result)."""
         language = document.language
         self.language = language.split("-")[0].split("_")[0].lower() if language else None
         self.source = document.source.casefold()

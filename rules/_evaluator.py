@@ -7,6 +7,7 @@ pattern sets of which at least one member must occur for the node to possibly ma
 
 from __future__ import annotations
 
+import dataclasses
 from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -21,10 +22,12 @@ __all__ = [
     "Clauses",
     "DocFilter",
     "Evaluator",
+    "GappedTerms",
     "NoneOf",
     "Proximity",
     "SameSentence",
     "TermSet",
+    "near",
 ]
 
 Clauses = list[frozenset[int]]
@@ -66,6 +69,15 @@ class TermSet:
         return [frozenset(self.labels)] if self.labels else []
 
     def evaluate(self, ctx: DocContext, scope: Scope) -> Result:
+        key = (id(self), scope)
+        memo = ctx.memo
+        if key in memo:
+            return memo[key]
+        result = self._evaluate(ctx, scope)
+        memo[key] = result
+        return result
+
+    def _evaluate(self, ctx: DocContext, scope: Scope) -> Result:
         found = ctx.found
         labels = self.labels
         if len(found) <= len(labels):
@@ -231,30 +243,89 @@ class Proximity:
         right = self.right.evaluate(ctx, scope)
         if not right:
             return None
-        right_sorted = sorted(right)
-        out: set[Occurrence] = set()
-        for occurrence in left:
-            field, start, end, _ = occurrence
-            low = (field, end)
-            if not self.ordered:
-                low = (field, max(0, start - self.distance - MAX_PHRASE_WORDS))
-            index = bisect_left(right_sorted, low)
-            while index < len(right_sorted):
-                other = right_sorted[index]
-                o_field, o_start, o_end, _ = other
-                if o_field != field or o_start > end + self.distance:
+        return near(left, right, self.distance, self.ordered)
+
+
+def near(left: list[Occurrence], right: list[Occurrence], distance: int, ordered: bool) -> Result:
+    """Occurrences of ``left`` and ``right`` that pair up within ``distance`` words.
+
+    Pairs must be in the same field and must not overlap; with ``ordered`` the left one comes
+    first. Returns both members of every pair, or ``None`` when nothing pairs.
+    """
+    right_sorted = sorted(right)
+    out: set[Occurrence] = set()
+    for occurrence in left:
+        field, start, end, _ = occurrence
+        low = (field, end)
+        if not ordered:
+            low = (field, max(0, start - distance - MAX_PHRASE_WORDS))
+        index = bisect_left(right_sorted, low)
+        while index < len(right_sorted):
+            other = right_sorted[index]
+            o_field, o_start, o_end, _ = other
+            if o_field != field or o_start > end + distance:
+                break
+            index += 1
+            if o_start >= end:
+                gap = o_start - end
+            elif o_end <= start and not ordered:
+                gap = start - o_end
+            else:
+                continue
+            if gap <= distance:
+                out.add(occurrence)
+                out.add(other)
+    return sorted(out) or None
+
+
+@dataclass(frozen=True, slots=True)
+class GappedTerms:
+    """Gapped vocabulary terms (``tritt ... aus``): each part follows the previous one within
+    ``distance`` words. ``terms`` holds, per term, the pattern id of each part and a label."""
+
+    terms: tuple[tuple[tuple[int, ...], int], ...]
+    fields: int
+    distance: int
+    _by_first: dict[int, list[tuple[tuple[int, ...], int]]] = dataclasses.field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        by_first: dict[int, list[tuple[tuple[int, ...], int]]] = {}
+        for parts, label in self.terms:
+            by_first.setdefault(parts[0], []).append((parts, label))
+        object.__setattr__(self, "_by_first", by_first)
+
+    @property
+    def positional(self) -> bool:
+        return True
+
+    def clauses(self) -> Clauses:
+        return [frozenset(parts[0] for parts, _ in self.terms)] if self.terms else []
+
+    def evaluate(self, ctx: DocContext, scope: Scope) -> Result:
+        key = (id(self), scope)
+        memo = ctx.memo
+        if key in memo:
+            return memo[key]
+        found = ctx.found
+        by_first = self._by_first
+        candidates = [term for pid in found if pid in by_first for term in by_first[pid]]
+        out: list[Occurrence] = []
+        for parts, label in candidates:
+            if not all(part in found for part in parts):
+                continue
+            chain: Result = TermSet({parts[0]: (label,)}, self.fields).evaluate(ctx, scope)
+            for part in parts[1:]:
+                if not chain:
                     break
-                index += 1
-                if o_start >= end:
-                    gap = o_start - end
-                elif o_end <= start and not self.ordered:
-                    gap = start - o_end
-                else:
-                    continue
-                if gap <= self.distance:
-                    out.add(occurrence)
-                    out.add(other)
-        return sorted(out) or None
+                following = TermSet({part: (label,)}, self.fields).evaluate(ctx, scope)
+                chain = near(chain, following, self.distance, True) if following else None
+            if chain:
+                out.extend(chain)
+        result = out or None
+        memo[key] = result
+        return result
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["is_identity_aligned", "normalize", "offset_map"]
+__all__ = ["is_identity_aligned", "normalize", "offset_map", "word_text"]
 
 _BY_HAND = {
     "ł": "l",
@@ -97,6 +97,20 @@ def _build_table() -> _FoldTable:
 _TABLE = _build_table()
 
 
+class _WordTable(dict[int, str]):
+    """Like the fold table, but every character that is not a letter or digit becomes a space."""
+
+    def __missing__(self, key: int) -> str:
+        value = "".join(c if c.isalnum() else " " for c in _TABLE[key])
+        self[key] = value
+        return value
+
+
+_WORD_TABLE = _WordTable()
+for _code in range(0x80):
+    _WORD_TABLE[_code] = _WORD_TABLE.__missing__(_code)
+
+
 def normalize(text: str) -> str:
     """Return ``text`` in the matching normal form (see the module docstring).
 
@@ -125,3 +139,12 @@ def offset_map(text: str) -> list[int]:
         mapping.extend([index] * len(table[ord(char)]))
     mapping.append(len(text))
     return mapping
+
+
+def word_text(text: str) -> str:
+    """The normal form with every non-word character replaced by spaces.
+
+    Words are exactly the words of :func:`normalize` (runs of letters and digits), so a
+    substring search for ``" word "`` finds whole words. Used by the prefilter.
+    """
+    return text.translate(_WORD_TABLE)

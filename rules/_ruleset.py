@@ -12,7 +12,7 @@ from rules._document import Document
 from rules._evaluator import Evaluator
 from rules._lexicon import Found, Scanner
 from rules._match import Entity, Match, TermMatch
-from rules._normal import normalize
+from rules._normal import normalize, word_text
 from rules._prefilter import Prefilter
 from rules._rule import Rule
 from rules._snippet import build_snippet
@@ -124,11 +124,11 @@ class RuleSet:
         texts = tuple(
             cap_text(text, cap) for text, cap in zip(_fields(doc), FIELD_CAPS, strict=True)
         )
-        normals = tuple(normalize(text) for text in texts)
-        candidates = self._prefilter.candidates(normals)
+        words = word_text(f" {texts[0]} \n {texts[1]} \n {texts[2]} ")
+        candidates = self._prefilter.candidates(words, texts)
         if not candidates:
             return []
-        fields = tuple(FieldText(i, texts[i], normals[i]) for i in range(len(texts)))
+        fields = tuple(FieldText(i, texts[i], normalize(texts[i])) for i in range(len(texts)))
         found: Found = {}
         for field in fields:
             self._scanner.scan(field, found)
