@@ -41,9 +41,10 @@ def alert_id(source: str, item_key: str, rule: str, channel: str) -> str:
     return "alrt_" + base64.b32encode(digest[:15]).decode().lower()
 
 
-def story_id(source: str, item_key: str, rule: str) -> str:
-    """The id of the story founded by one hit: the same after any restart."""
-    digest = hashlib.sha256("\x00".join(("story", source, item_key, rule)).encode()).digest()
+def story_id(source: str, item_key: str) -> str:
+    """The id of the story an item founds: the same after any restart (an item's hits for
+    several rules found, or join, one story)."""
+    digest = hashlib.sha256("\x00".join(("story", source, item_key)).encode()).digest()
     return "stry_" + base64.b32encode(digest[:15]).decode().lower()
 
 

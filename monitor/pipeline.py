@@ -182,7 +182,7 @@ class StoryPlanner:
         entities = clustering.signature(match)
         return StoryHit(
             ref=ref,
-            story_id=story_id(self.source.name, key, match.rule_id),
+            story_id=story_id(self.source.name, key),
             rule=match.rule_id,
             buckets=clustering.buckets(entities["treaties"]),
             treaties=entities["treaties"],

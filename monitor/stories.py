@@ -15,12 +15,15 @@ A new hit joins the best *compatible* candidate story, or founds its own:
   of a signature recalls the vote) — so the announcement, the parliament vote and the signature
   of one withdrawal are separate stories, each alerting;
 * **states** must overlap when both sides name some — so Lithuania's and Finland's withdrawals
-  from one convention are two stories even on the same day;
-* a hit whose states the story already holds (``hit ⊆ story``) joins on entities alone, in any
-  language; a hit that names a state the story has not seen, or names none, joins only when
-  its title is nearly the same as one already in the story (``similarity``, 0.8 by default).
-  Such a report may be news of another state's withdrawal, and a second alert is better than a
-  missed one.
+  from one convention are two stories even on the same day, however alike their headlines;
+* a hit joins on entities alone, in any language, when the story already holds all its states
+  (``hit ⊆ story``: a Polish outlet naming only Poland joins the four-state story) or when the
+  two sets mostly agree (Jaccard ≥ :data:`STATE_AGREEMENT`: a wire report that also names
+  Russia as the threat). Otherwise — a report naming states the story has mostly not seen, or
+  none — it joins only when its title is nearly the same as one already in the story
+  (``similarity``, 0.8 by default): it may be news of another state's withdrawal, and a
+  second alert is better than a missed one. The same near-identical title also lets a
+  lightly edited report join across a disagreement about its main step.
 
 Among compatible stories the one sharing most states and the most similar title wins; ties go
 to the earlier story.
@@ -42,6 +45,7 @@ from state import StoryHit, StoryRow
 __all__ = [
     "ENTITY_KINDS",
     "NO_TREATY",
+    "STATE_AGREEMENT",
     "STEP_ORDER",
     "StoryRules",
     "buckets",
@@ -55,6 +59,8 @@ __all__ = [
 ENTITY_KINDS = ("treaties", "states", "steps")
 NO_TREATY = "-"
 """The bucket of hits that name no treaty."""
+STATE_AGREEMENT = 0.5
+"""Jaccard overlap of state sets above which a hit joins a story without a similar title."""
 STEP_ORDER = (
     "announcement",
     "government_decision",
@@ -102,16 +108,21 @@ def compatibility(hit: StoryHit, story: StoryRow, rules: StoryRules) -> float | 
     """How well ``hit`` fits ``story`` (higher is better), or None when it must not join."""
     if (hit.treaties or story.treaties) and not set(hit.treaties) & set(story.treaties):
         return None
-    if hit.steps and story.steps and main_step(hit.steps) != main_step(story.steps):
-        return None
     hit_states, story_states = set(hit.states), set(story.states)
     if hit_states and story_states and not hit_states & story_states:
         return None
     similar = max((title_similarity(hit.title, m.title) for m in story.members), default=0.0)
-    covered = bool(hit_states) and hit_states <= story_states
-    if not covered and similar < rules.similarity:
+    near_same = similar >= rules.similarity
+    steps_differ = bool(hit.steps and story.steps) and main_step(hit.steps) != main_step(
+        story.steps
+    )
+    if steps_differ and not near_same:
         return None
-    shared = len(hit_states & story_states) / len(hit_states | story_states) if hit_states else 0
+    union = hit_states | story_states
+    shared = len(hit_states & story_states) / len(union) if union else 0.0
+    covered = bool(hit_states) and hit_states <= story_states
+    if not (covered or shared >= STATE_AGREEMENT or near_same):
+        return None
     return shared + similar
 
 

@@ -79,6 +79,7 @@ class ItemQueries(StoryQueries):
                     continue
                 added_items += 1
                 item_id = cursor.lastrowid
+                assert item_id is not None
                 story_of_item = original.story_id if original is not None else None
                 for hit in item.hits:
                     hit_cursor = self.db.execute(
@@ -101,7 +102,7 @@ class ItemQueries(StoryQueries):
                     assert hit_id is not None
                     if stories is not None and hit.story is not None:
                         story_id, made = self._cluster(
-                            stories, hit_id, hit.story, original=original, now=now
+                            stories, item_id, hit_id, hit.story, original=original, now=now
                         )
                         story_of_item = story_of_item or story_id
                         added_alerts += len(made)

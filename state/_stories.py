@@ -345,14 +345,23 @@ class StoryQueries(StoreBase):
         return hit.story_id
 
     def _attach(
-        self, story: StoryRow, hit_id: int, hit: StoryHit, *, duplicate: bool, stamp: str
+        self,
+        story: StoryRow,
+        item_id: int,
+        hit_id: int,
+        hit: StoryHit,
+        *,
+        duplicate: bool,
+        stamp: str,
     ) -> None:
+        # one report per item and story, however many of the item's rules matched
         self.db.execute(
-            """INSERT OR IGNORE INTO story_members (story_id, hit_id, source, official, outlet,
-               language, url, title, duplicate, published, first_seen)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            """INSERT OR IGNORE INTO story_members (story_id, item_id, hit_id, source, official,
+               outlet, language, url, title, duplicate, published, first_seen)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 story.id,
+                item_id,
                 hit_id,
                 hit.source,
                 int(hit.official),
@@ -374,6 +383,7 @@ class StoryQueries(StoreBase):
     def _cluster(
         self,
         policy: StoryPolicy,
+        item_id: int,
         hit_id: int,
         hit: StoryHit,
         *,
@@ -394,7 +404,7 @@ class StoryQueries(StoreBase):
         story_id = before.id if before is not None else self._create_story(hit, stamp)
         current = before or self.story(story_id)
         assert current is not None
-        self._attach(current, hit_id, hit, duplicate=duplicate, stamp=stamp)
+        self._attach(current, item_id, hit_id, hit, duplicate=duplicate, stamp=stamp)
         after = self.story(story_id)
         assert after is not None
         alerts = [] if duplicate else list(policy.alerts(hit, before, after))

@@ -142,6 +142,7 @@ _STEPS: list[tuple[str, str]] = [
         CREATE TABLE story_members (
             id INTEGER PRIMARY KEY,
             story_id TEXT NOT NULL REFERENCES stories (id) ON DELETE CASCADE,
+            item_id INTEGER,
             hit_id INTEGER UNIQUE REFERENCES hits (id) ON DELETE SET NULL,
             source TEXT NOT NULL,
             official INTEGER NOT NULL,
@@ -151,7 +152,8 @@ _STEPS: list[tuple[str, str]] = [
             title TEXT NOT NULL,
             duplicate INTEGER NOT NULL,
             published TEXT,
-            first_seen TEXT NOT NULL
+            first_seen TEXT NOT NULL,
+            UNIQUE (story_id, item_id)
         );
         CREATE INDEX story_members_story ON story_members (story_id, first_seen);
         ALTER TABLE alerts ADD COLUMN story_id TEXT;
