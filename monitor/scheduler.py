@@ -1,8 +1,14 @@
 """The APScheduler shell around ``App`` (the service process itself is ``monitor.service``).
 
 Jobs only call ``app.poll_source(name)`` and ``app.deliver_due()``; every decision lives in the
-app. One job per source (``max_instances=1`` so a slow source never overlaps itself,
-``coalesce=True`` and a generous misfire grace so a stalled host catches up once, not in a storm).
+app. One job per source: an interval trigger at the source's base interval with jitter is the
+fallback rhythm, and after every poll the job is moved to the next poll time the app decided
+(adaptive interval, error backoff, ``Retry-After``; see ``monitor.health``), so the scheduler
+never decides anything itself. ``max_instances=1``: a slow source never overlaps itself;
+``coalesce=True`` with a misfire grace of a whole interval: a stalled or suspended host runs
+each job once on resume, not a storm, and never skips it. On start, a source whose stored next
+poll lies in the future (backoff, ``Retry-After``) waits for it; the others start spread over
+the first seconds.
 """
 
 from __future__ import annotations
@@ -11,35 +17,64 @@ import logging
 import random
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.app import App
+from monitor.health import parse_time
 
-__all__ = ["DELIVERY_INTERVAL", "build_scheduler"]
+__all__ = ["DELIVERY_INTERVAL", "build_scheduler", "first_run", "job_id"]
 
 DELIVERY_INTERVAL = timedelta(seconds=10)
+START_SPREAD = timedelta(seconds=10)
 log = logging.getLogger("treatywatch.scheduler")
 
 
-def build_scheduler(app: App, now: datetime | None = None) -> AsyncIOScheduler:
+def job_id(source: str) -> str:
+    return f"poll:{source}"
+
+
+def first_run(stored: str | None, now: datetime, index: int, draw: float) -> datetime:
+    """When a source's first poll after start-up runs: its stored next poll if that is still
+    ahead, else soon, spread by position and a random ``draw`` in [0, 1)."""
+    spread = min(timedelta(seconds=index * 0.2), START_SPREAD) + timedelta(seconds=draw)
+    planned = parse_time(stored)
+    soon = now + spread
+    return planned if planned is not None and planned > soon else soon
+
+
+def build_scheduler(
+    app: App, now: datetime | None = None, rand: random.Random | None = None
+) -> AsyncIOScheduler:
     """An (unstarted) scheduler with one poll job per enabled source and the delivery job."""
     scheduler = AsyncIOScheduler(timezone=UTC)
     now = now or datetime.now(UTC)
+    rand = rand or random.Random()
+    stored = {state.name: state for state in app.store.sources()}
     for index, source in enumerate(app.enabled_sources):
+        state = stored.get(source.name)
+        if state is not None and state.disabled_reason and state.config_url == source.url:
+            log.warning(
+                "source disabled",
+                extra={
+                    "event": "source_skipped",
+                    "source": source.name,
+                    "reason": state.disabled_reason,
+                },
+            )
+            continue
         interval = app.settings.source_interval(source).total_seconds()
-        # Spread the first polls over a few seconds so many sources do not start at once.
-        first = now + timedelta(seconds=min(index * 0.2, 10) + random.uniform(0, 1))
         scheduler.add_job(
             _poll_then_deliver,
             IntervalTrigger(seconds=interval, jitter=min(interval * 0.1, 60), timezone=UTC),
-            args=(app, source.name),
-            id=f"poll:{source.name}",
+            args=(app, scheduler, source.name),
+            id=job_id(source.name),
             name=f"poll {source.name}",
             max_instances=1,
             coalesce=True,
-            misfire_grace_time=int(interval),
-            next_run_time=first,
+            misfire_grace_time=max(int(interval), 60),
+            next_run_time=first_run(state.next_poll if state else None, now, index, rand.random()),
         )
     scheduler.add_job(
         app.deliver_due,
@@ -54,10 +89,23 @@ def build_scheduler(app: App, now: datetime | None = None) -> AsyncIOScheduler:
     return scheduler
 
 
-async def _poll_then_deliver(app: App, name: str) -> None:
+async def _poll_then_deliver(app: App, scheduler: AsyncIOScheduler, name: str) -> None:
     try:
         outcome = await app.poll_source(name)
-        if outcome.alerts:
+        _reschedule(scheduler, name, outcome.next_poll, disabled=outcome.next_poll is None)
+        if outcome.alerts or outcome.ops_alerts:
             await app.deliver_due()
     except Exception:  # the scheduler must outlive any bug in one job
         log.exception("job failed", extra={"event": "job_failed", "source": name})
+
+
+def _reschedule(
+    scheduler: AsyncIOScheduler, name: str, when: datetime | None, *, disabled: bool
+) -> None:
+    try:
+        if when is not None:
+            scheduler.modify_job(job_id(name), next_run_time=when)
+        elif disabled:
+            scheduler.remove_job(job_id(name))
+    except JobLookupError:
+        pass  # the job went away meanwhile (shutdown)

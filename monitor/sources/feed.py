@@ -56,15 +56,13 @@ def parse_feed(
         from monitor.sources.jsonfeed import parse_json_feed
 
         return parse_json_feed(body, url=url, language=language)
-    headers = {"content-location": url}
-    if content_type:
-        headers["content-type"] = content_type
-    parsed = feedparser.parse(
-        body,
-        response_headers=headers,
-        sanitize_html=False,
-        resolve_relative_uris=False,
-    )
+    # Only a declared charset is worth passing on: with response headers but no content type,
+    # feedparser falls back to ISO-8859-1 and garbles UTF-8 feeds (a BOM included), and
+    # ``text/xml`` without a charset means US-ASCII by RFC 3023.
+    kwargs = {}
+    if content_type and "charset=" in content_type.lower():
+        kwargs["response_headers"] = {"content-type": content_type, "content-location": url}
+    parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False, **kwargs)
     entries = parsed.get("entries") or []
     if not parsed.get("version") and not entries:
         head = body[:512].lstrip().lower()
@@ -144,7 +142,8 @@ def _item(entry: Mapping[str, Any], language: str | None) -> Item | None:
 
 def _date(entry: Mapping[str, Any]) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
+        # dict.get: FeedParserDict maps missing keys onto others with a DeprecationWarning
+        value = dict.get(entry, key) if isinstance(entry, dict) else entry.get(key)
         if value:
             try:
                 return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)

@@ -67,7 +67,7 @@ def _item(entry: Any, base: str, language: str | None) -> Item | None:
     if not (title or summary or content or link):
         return None
     if not title and not summary:
-        summary = clean_text(content, MAX_SUMMARY)
+        summary, content = clean_text(content, MAX_SUMMARY), ""
     return Item(
         title=title,
         summary=summary,
