@@ -21,6 +21,7 @@ import html
 import smtplib
 import ssl
 from datetime import UTC, datetime
+from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -34,6 +35,7 @@ from monitor.errors import DeliveryError, RejectedDeliveryError, TransientDelive
 __all__ = ["EmailChannel", "email_message", "header_text"]
 
 SUBJECT_LIMIT = 200
+SMTP_POLICY = policy.SMTP  # CRLF line ends, RFC 2047 headers folded at 78 characters
 
 
 def header_text(text: str, limit: int = SUBJECT_LIMIT) -> str:
@@ -205,8 +207,9 @@ class EmailChannel:
     def _deliver(self, message: EmailMessage) -> Sent:
         config = self._config
         name = self.name
+        phase = ["connect"]
         try:
-            refused = self._transact(message)
+            refused = self._transact(message, phase)
         except smtplib.SMTPNotSupportedError as exc:
             raise RejectedDeliveryError(f"{name}: {exc} (refusing to send in clear)") from None
         except smtplib.SMTPAuthenticationError as exc:
@@ -222,11 +225,14 @@ class EmailChannel:
             raise TransientDeliveryError(f"{name}: recipients deferred: {detail}") from None
         except smtplib.SMTPResponseException as exc:
             raise _smtp_failure(name, exc.smtp_code, exc.smtp_error) from None
-        except smtplib.SMTPServerDisconnected:
-            raise TransientDeliveryError(
-                f"{name}: SMTP connection closed before the server confirmed (resent with the "
-                "same Message-ID)"
-            ) from None
+        except smtplib.SMTPServerDisconnected as exc:
+            if phase[-1] == "data":
+                raise TransientDeliveryError(
+                    f"{name}: SMTP connection lost after the message was sent, before the server "
+                    "confirmed it (resent with the same Message-ID)"
+                ) from None
+            what = "timed out" if "timed out" in str(exc) else "connection closed"
+            raise TransientDeliveryError(f"{name}: SMTP {what} during {phase[-1]}") from None
         except ssl.SSLError as exc:
             reason = getattr(exc, "reason", None) or type(exc).__name__
             raise TransientDeliveryError(f"{name}: TLS failed ({reason})") from None
@@ -240,7 +246,7 @@ class EmailChannel:
     async def aclose(self) -> None:
         return None
 
-    def _transact(self, message: EmailMessage) -> dict[str, tuple[int, bytes]]:
+    def _transact(self, message: EmailMessage, phase: list[str]) -> dict[str, tuple[int, bytes]]:
         config = self._config
         timeout = config.timeout.total_seconds()
         context = ssl.create_default_context(cafile=str(config.ca_file) if config.ca_file else None)
@@ -250,17 +256,35 @@ class EmailChannel:
         else:
             smtp = smtplib.SMTP(config.host, config.smtp_port, timeout=timeout)
         with smtp:
+            phase.append("greeting")
             smtp.ehlo()
             if config.security == "starttls":
                 if not smtp.has_extn("starttls"):
                     raise smtplib.SMTPNotSupportedError("the server does not offer STARTTLS")
+                phase.append("starttls")
                 smtp.starttls(context=context)
                 smtp.ehlo()
             if config.username is not None and config.password is not None:
+                phase.append("login")
                 smtp.login(config.username, config.password)
             recipients = [Address(addr_spec=parseaddr(to)[1]).addr_spec for to in config.to]
             sender = parseaddr(config.sender)[1]
-            return smtp.send_message(message, from_addr=sender, to_addrs=recipients)
+            phase.append("envelope")
+            smtp.mail(sender)
+            refused: dict[str, tuple[int, bytes]] = {}
+            for recipient in recipients:
+                code, reply = smtp.rcpt(recipient)
+                if code not in (250, 251):
+                    refused[recipient] = (code, reply)
+            if len(refused) == len(recipients):
+                smtp.rset()
+                raise smtplib.SMTPRecipientsRefused(refused)
+            phase.append("data")
+            code, reply = smtp.data(message.as_bytes(policy=SMTP_POLICY))
+            if code != 250:
+                raise smtplib.SMTPDataError(code, reply)
+            phase.append("quit")
+            return refused
 
 
 def _refusals(refused: dict[str, tuple[int, bytes]]) -> str:
