@@ -1,31 +1,53 @@
 # syntax=docker/dockerfile:1
-# The base is overridable so the image can be built where no registry is reachable
-# (see the README, "Container"): --build-arg BASE=localhost/base:py
+# treatywatch as a container: `treatywatch run` as a non-root user, state in the /app/state
+# volume, the HTTP server (health, metrics, dashboard) on 8080.
+#
+# The base is overridable so that the image can be built where no registry is reachable
+# (see README, "Container"): --build-arg BASE=localhost/base:py. Python 3.11 or newer.
 ARG BASE=python:3.12-slim
 
+# --- build: a virtualenv with the pinned dependencies (requirements.lock, hashed) and the app
 FROM ${BASE} AS build
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_ROOT_USER_ACTION=ignore
 WORKDIR /src
+RUN python3 -m venv /opt/treatywatch
+COPY requirements.lock ./
+RUN /opt/treatywatch/bin/pip install --require-hashes --no-deps -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY monitor ./monitor
 COPY rules ./rules
 COPY state ./state
-RUN python3 -m venv /opt/treatywatch \
-    && /opt/treatywatch/bin/pip install --no-cache-dir --disable-pip-version-check . \
+# --no-deps: everything comes from the lock; `pip check` fails the build if the lock misses a
+# dependency of pyproject.toml (run `make lock`).
+RUN /opt/treatywatch/bin/pip install --no-deps --no-build-isolation . \
+    && /opt/treatywatch/bin/pip check \
+    && /opt/treatywatch/bin/pip uninstall --yes setuptools \
     && /opt/treatywatch/bin/treatywatch --version
 
+# --- runtime: the base plus the virtualenv, nothing installed at start-up
 FROM ${BASE}
-RUN useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin treatywatch \
+RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home \
+        --shell /usr/sbin/nologin treatywatch \
     && mkdir -p /app/state \
-    && chown treatywatch:treatywatch /app/state
+    && chown 10001:10001 /app/state
 COPY --from=build /opt/treatywatch /opt/treatywatch
+# TREATYWATCH_SERVER_BIND: listen on all addresses inside the container (a value in the config
+# file wins). Binding beyond loopback needs server.auth, e.g. TREATYWATCH_SERVER_TOKEN.
 ENV PATH=/opt/treatywatch/bin:$PATH \
     PYTHONUNBUFFERED=1 \
-    PYTHONDONTWRITEBYTECODE=1
+    PYTHONDONTWRITEBYTECODE=1 \
+    TZ=UTC \
+    TREATYWATCH_SERVER_BIND=0.0.0.0
 WORKDIR /app
 VOLUME ["/app/state"]
-USER 10001
+USER 10001:10001
 EXPOSE 8080
-# A config file mounted at /app/treatywatch.yaml is used automatically; or set
-# TREATYWATCH_CONFIG to its path. Without one, the embedded defaults run.
+# `treatywatch healthcheck` asks the service's own /healthz (no curl in the image).
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["treatywatch", "healthcheck"]
+STOPSIGNAL SIGTERM
+# A config mounted at /app/treatywatch.yaml is found automatically, or set TREATYWATCH_CONFIG.
 ENTRYPOINT ["treatywatch"]
 CMD ["run"]
