@@ -37,7 +37,9 @@ __all__ = [
 ]
 
 MEMBERS_LOADED = 100
-"""Reports of a story handed to the policy (the earliest and the latest); counts are exact."""
+"""Reports of a story listed by ``story()`` (the earliest and the latest); counts are exact."""
+CANDIDATE_MEMBERS = 24
+"""Reports of each candidate story handed to the policy for title comparisons."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +276,7 @@ class StoryQueries(StoreBase):
                 WHERE bucket IN ({marks}) AND first_seen >= ? ORDER BY first_seen, story_id""",
             (*buckets, since),
         )
-        return self._stories([row["story_id"] for row in rows], MEMBERS_LOADED)
+        return self._stories([row["story_id"] for row in rows], CANDIDATE_MEMBERS)
 
     def _stories(self, ids: Sequence[str], member_limit: int) -> list[StoryRow]:
         stories = []
