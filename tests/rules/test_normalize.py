@@ -1,0 +1,104 @@
+"""The matching normal form, and matching through it."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rules import normalize
+from rules._normal import offset_map, word_text
+from tests.rules._support import matches
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Withdrawal", "withdrawal"),
+        ("with\u200bdrawal", "withdrawal"),  # zero-width space
+        ("with\u00addrawal", "withdrawal"),  # soft hyphen
+        ("Ｗｉｔｈｄｒａｗ", "withdraw"),  # full-width letters
+        ("Łotwa", "lotwa"),
+        ("Straße", "strasse"),
+        ("İSTANBUL", "istanbul"),
+        ("ISTANBUL", "istanbul"),
+        ("ıstanbul", "istanbul"),
+        ("Sözleşmesi’nden çekildi", "sozlesmesi'nden cekildi"),
+        ("Ёлка", "елка"),
+        ("Україна виходить", "украіна виходить"),  # ї becomes і, і is kept
+        ("Їжак", "іжак"),
+        ("Jõustus väljaastumine", "joustus valjaastumine"),
+        ("Kilépés az egyezményből", "kilepes az egyezmenybol"),
+        ("l’Ottawa", "l'ottawa"),
+        ("anti‑personnel – mines", "anti-personnel - mines"),
+        ("ﬁnal", "final"),
+        ("Ø and æ", "o and ae"),
+    ],
+)
+def test_normal_form(text: str, expected: str) -> None:
+    assert normalize(text) == expected
+
+
+def test_nfd_and_nfc_agree() -> None:
+    word = "Lietuvos pasitraukimą"
+    assert normalize(unicodedata.normalize("NFD", word)) == normalize(word)
+
+
+def test_word_text_keeps_words_and_blanks_the_rest() -> None:
+    assert word_text("Poland’s exit (U.S.)") == "poland s exit  u s  "
+    assert len(word_text("a-b")) == 3
+
+
+def test_offset_map_points_back_to_original_characters() -> None:
+    text = "Stra\u00dfe with\u200bdrawal"
+    normal = normalize(text)
+    mapping = offset_map(text)
+    assert len(mapping) == len(normal) + 1
+    assert text[mapping[normal.index("withdrawal")]] == "w"
+    assert mapping[-1] == len(text)
+
+
+@pytest.mark.parametrize(
+    ("query", "text", "expected"),
+    [
+        ("withdrawal", "with\u200bdrawal from the pact", True),
+        ("withdrawal", "with drawal from the pact", False),
+        ("ottawa", "quits the Convention d’Ottawa", True),
+        ("ottawa", "quits the Convention d'Ottawa", True),
+        ("ottawa", "Ottawan sopimus", False),
+        ("ottawa*", "Ottawan sopimus", True),
+        ("pasitraukimas", unicodedata.normalize("NFD", "Pasitraukimas"), True),
+        ("sozlesme", "İstanbul SÖZLEŞME", True),
+        ("istanbul", "İSTANBUL", True),
+        ("istanbul", "Istanbul", True),
+        ("withdraw", "ｗｉｔｈｄｒａｗ", True),
+        ("withdraw", "ｗｉｔｈｄｒａｗｎ", False),
+        ("convention", "conventional forces", False),
+        ("convention*", "conventional forces", True),
+        ('"anti personnel"', "anti-personnel mines", True),
+        ("anti-personnel", "anti personnel mines", True),
+        ("antipersonnel", "anti-personnel mines", False),
+        ("lotwa", "Łotwa wychodzi", True),
+        ("strasse", "Straße", True),
+        ("елка", "ёлка", True),
+    ],
+)
+def test_matching_is_normalised_and_word_bounded(query: str, text: str, expected: bool) -> None:
+    assert matches(query, text) is expected
+
+
+@given(st.text())
+def test_normalize_is_idempotent_and_total(text: str) -> None:
+    once = normalize(text)
+    assert normalize(once) == once
+    assert len(offset_map(text)) == len(once) + 1
+
+
+@given(st.text())
+def test_word_text_has_the_same_words_as_normalize(text: str) -> None:
+    import re
+
+    words = re.findall(r"[^\W_]+", normalize(text))
+    assert word_text(text).split() == words
