@@ -2,8 +2,8 @@
 common)``, adding its sub-parsers and setting ``handler`` (a function of the parsed args that
 returns the exit code)."""
 
-from monitor.commands import alerts, core, ops, rules
+from monitor.commands import alerts, core, ops, rules, sources
 
 __all__ = ["MODULES"]
 
-MODULES = [core, rules, ops, alerts]
+MODULES = [core, rules, ops, alerts, sources]
