@@ -27,6 +27,7 @@ __all__ = [
     "Proximity",
     "SameSentence",
     "TermSet",
+    "collect",
     "near",
 ]
 
@@ -78,29 +79,35 @@ class TermSet:
         return result
 
     def _evaluate(self, ctx: DocContext, scope: Scope) -> Result:
-        found = ctx.found
-        labels = self.labels
-        if len(found) <= len(labels):
-            hits = [(pid, found[pid]) for pid in found if pid in labels]
-        else:
-            hits = [(pid, found[pid]) for pid in labels if pid in found]
-        if not hits:
-            return None
-        fields = self.fields & scope.fields
-        sentence = scope.sentence
-        mask = scope.mask
-        out: list[Occurrence] = []
-        for pid, occurrences in hits:
-            names = labels[pid]
-            for field, start, end in occurrences:
-                if not (fields >> field) & 1:
+        return collect(ctx, self.labels, self.fields, scope)
+
+
+def collect(
+    ctx: DocContext, labels: Mapping[int, tuple[int, ...]], fields: int, scope: Scope
+) -> Result:
+    """Occurrences of the patterns in ``labels`` inside ``scope`` (one per label)."""
+    found = ctx.found
+    if len(found) <= len(labels):
+        hits = [(pid, found[pid]) for pid in found if pid in labels]
+    else:
+        hits = [(pid, found[pid]) for pid in labels if pid in found]
+    if not hits:
+        return None
+    fields &= scope.fields
+    sentence = scope.sentence
+    mask = scope.mask
+    out: list[Occurrence] = []
+    for pid, occurrences in hits:
+        names = labels[pid]
+        for field, start, end in occurrences:
+            if not (fields >> field) & 1:
+                continue
+            if sentence is not None or mask:
+                key = (field, ctx.sentence_of(field, start))
+                if (sentence is not None and key != sentence) or key in mask:
                     continue
-                if sentence is not None or mask:
-                    key = (field, ctx.sentence_of(field, start))
-                    if (sentence is not None and key != sentence) or key in mask:
-                        continue
-                out.extend((field, start, end, name) for name in names)
-        return out or None
+            out.extend((field, start, end, name) for name in names)
+    return out or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,11 +322,11 @@ class GappedTerms:
         for parts, label in candidates:
             if not all(part in found for part in parts):
                 continue
-            chain: Result = TermSet({parts[0]: (label,)}, self.fields).evaluate(ctx, scope)
+            chain = collect(ctx, {parts[0]: (label,)}, self.fields, scope)
             for part in parts[1:]:
                 if not chain:
                     break
-                following = TermSet({part: (label,)}, self.fields).evaluate(ctx, scope)
+                following = collect(ctx, {part: (label,)}, self.fields, scope)
                 chain = near(chain, following, self.distance, True) if following else None
             if chain:
                 out.extend(chain)
