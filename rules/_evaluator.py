@@ -181,8 +181,12 @@ class NoneOf:
 
 @dataclass(frozen=True, slots=True)
 class DocFilter:
-    """``source:``, ``tag:``, ``lang:`` or ``age:``; an unknown language or date always passes,
-    negated or not, so a missing fact never suppresses a match."""
+    """``source:``, ``tag:``, ``lang:``, ``age:`` or ``is:question``.
+
+    An unknown language or date always passes, negated or not, so a missing fact never
+    suppresses a match. ``is:question`` holds in a sentence that ends with a question mark
+    (without a sentence scope: when any sentence in the scoped fields does).
+    """
 
     kind: str
     value: str
@@ -198,10 +202,17 @@ class DocFilter:
         return []
 
     def evaluate(self, ctx: DocContext, scope: Scope) -> Result:
-        verdict = self._holds(ctx)
+        verdict = self._is_question(ctx, scope) if self.kind == "is" else self._holds(ctx)
         if verdict is None:
             return []
         return [] if verdict != self.negated else None
+
+    @staticmethod
+    def _is_question(ctx: DocContext, scope: Scope) -> bool:
+        if scope.sentence is not None:
+            field, sentence = scope.sentence
+            return sentence in ctx.fields[field].questions
+        return any(f.questions and (scope.fields >> f.index) & 1 for f in ctx.fields)
 
     def _holds(self, ctx: DocContext) -> bool | None:
         if self.kind == "source":

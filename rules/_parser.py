@@ -38,7 +38,7 @@ from rules.errors import RuleError
 __all__ = ["FIELDS", "FILTERS", "MAX_DEPTH", "MAX_QUERY_LENGTH", "parse_query"]
 
 FIELDS = ("title", "summary", "content")
-FILTERS = ("source", "tag", "lang", "age")
+FILTERS = ("source", "tag", "lang", "age", "is")
 MAX_QUERY_LENGTH = 20_000
 MAX_DEPTH = 40
 MAX_DISTANCE = 1_000
@@ -140,6 +140,12 @@ def _parse_filter(token: _Token) -> Filter:
                 hint="use an ISO 639-1 code like 'pl'",
             )
         return Filter("lang", lang, 0, "=", token.offset)
+    if kind == "is":
+        if value.lower() != "question":
+            raise RuleError(
+                f"unknown property 'is:{value}'", offset=value_offset, hint="write is:question"
+            )
+        return Filter("is", "question", 0, "=", token.offset)
     if kind == "age":
         age = _AGE.fullmatch(value)
         if not age:

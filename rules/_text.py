@@ -58,7 +58,17 @@ class FieldText:
     the sentence number of each word. Original character offsets are computed lazily.
     """
 
-    __slots__ = ("_map", "ends", "index", "normal", "original", "sentences", "starts", "words")
+    __slots__ = (
+        "_map",
+        "ends",
+        "index",
+        "normal",
+        "original",
+        "questions",
+        "sentences",
+        "starts",
+        "words",
+    )
 
     def __init__(self, index: int, original: str, normal: str) -> None:
         self.index = index
@@ -83,6 +93,15 @@ class FieldText:
                     current += 1
             sentences.append(current)
         self.sentences = sentences
+        self.questions = frozenset(
+            sentences[position - 1]
+            for position in range(1, len(found) + 1)
+            if (position == len(found) or sentences[position] != sentences[position - 1])
+            and "?"
+            in normal[
+                self.ends[position - 1] : self.starts[position] if position < len(found) else None
+            ]
+        )
 
     @classmethod
     def prepare(cls, index: int, text: str) -> FieldText:

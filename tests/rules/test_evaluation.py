@@ -227,3 +227,13 @@ def test_huge_fields_are_capped() -> None:
 def test_rule_set_exposes_vocabulary_names() -> None:
     ruleset = load_ruleset({"t.yaml": rule_file("quit")})
     assert ruleset.vocabularies == ("treaties", "states", "verbs")
+
+
+def test_question_sentences() -> None:
+    rule = {"exclude": "is:question"}
+    assert not matches("quit*", "Will Lithuania quit? Experts are divided", rule=rule)
+    assert matches("quit*", "Will Lithuania stay? It quits, officials say", rule=rule)
+    assert matches("quit* is:question", "Will Lithuania quit?")
+    assert not matches("quit* is:question", "Lithuania quits.")
+    assert matches("SENTENCE(quit*, NOT is:question)", "Will it quit? Lithuania quits.")
+    assert not matches("SENTENCE(quit*, NOT is:question)", "Will it quit? Lithuania stays.")

@@ -67,6 +67,7 @@ def test_near_onear_sentence_fields_filters_vocabularies() -> None:
     assert parse_query("lang:PL") == Filter("lang", "pl", 0, "=", 0)
     assert parse_query("source:Reuters") == Filter("source", "reuters", 0, "=", 0)
     assert parse_query("tag:ministry") == Filter("tag", "ministry", 0, "=", 0)
+    assert parse_query("is:question") == Filter("is", "question", 0, "=", 0)
 
 
 @pytest.mark.parametrize(
@@ -85,6 +86,7 @@ def test_near_onear_sentence_fields_filters_vocabularies() -> None:
         ("titel:withdraw", 0, "unknown field"),
         ("lang:polish", 5, "language code"),
         ("age:yesterday", 4, "bad age"),
+        ("is:quoted", 3, "unknown property"),
         ("a NEAR/3 NOT b", 9, "NEAR needs words"),
         ("SENTENCE a", 0, "parentheses"),
         ("SENTENCE(a, b", 13, "close SENTENCE"),
