@@ -125,6 +125,38 @@ POSITIVES = [
         " withdrawing from the Ottawa Convention.",
     ),
     ("Hungary: government submits bill on ICC exit", ""),
+    (
+        "Poland to leave anti-personnel mine treaty",
+        "Defence minister Władysław Kosiniak-Kamysz said the decision was driven by the threat from"
+        " Russia and Belarus, adding that Poland would not use mines against civilians.",
+    ),
+    (
+        "Lithuania exits cluster bomb convention",
+        "The country became the first to leave the treaty. 'We could not"
+        " wait any longer,' the defence minister said.",
+    ),
+    ("Finland announces withdrawal from Ottawa treaty, says it could rejoin later", ""),
+    ("Hungary formally quits ICC, a year after announcing its departure", ""),
+    (
+        "Russia's State Duma votes to revoke ratification of nuclear test ban treaty",
+        "The move, which the Kremlin says is intended to mirror the US position,"
+        " does not mean Russia will resume testing, officials said.",
+    ),
+    ("Latvia's president promulgates law on Istanbul Convention exit", ""),
+    ("Istanbul Convention exit: Latvia's parliament approves withdrawal in final reading", ""),
+    ("Poland: Senate backs leaving Ottawa Convention, bill goes to president", ""),
+    ("Ukraine's withdrawal from Ottawa Convention enters into force", ""),
+    ("Lithuania leaves cluster munitions treaty amid Russia fears", ""),
+    ("Estonia is out of the landmine treaty as of Saturday", ""),
+    ("Latvia formally tells UN it's quitting mine ban pact", ""),
+    ("Sahel juntas pull out of ICC, calling it a tool of neo-colonial repression", ""),
+    ("Russland setzt Teilnahme an New-Start-Vertrag aus", ""),
+    ("Les États-Unis quittent l'OMS", ""),
+    ("Rusia suspende su participación en el tratado New START", ""),
+    ("Россия денонсирует договор ДОВСЕ", ""),
+    ("Litwa wycofuje się z konwencji o amunicji kasetowej", ""),
+    ("Rusya Yeni START anlaşmasını askıya aldı", ""),
+    ("Oroszország felfüggesztette az Új START-szerződést", ""),
 ]
 
 NEGATIVES = [
@@ -201,6 +233,20 @@ NEGATIVES = [
     ("US rejoins WHO as new administration reverses course", ""),
     ("Ukraine ratifies Rome Statute, becomes ICC member", ""),
     ("Gambia cancels its withdrawal from the International Criminal Court", ""),
+    ("Kazakhstan to quit Russia-led CSTO? No, says foreign ministry", ""),
+    ("Russia may reconsider CTBT stance, Lavrov says", ""),
+    ("Kremlin denies plans to leave Council of Europe", ""),
+    ("Ministers meet to discuss possible ICC withdrawal", ""),
+    ("Film review: 'The Withdrawal' explores Cold War arms treaties", ""),
+    ("ICC judges withdraw arrest warrant for former militia leader", ""),
+    ("WHO withdraws recommendation on masks for children", ""),
+    ("NATO pulls staff out of Russian mission", ""),
+    ("OPEC+ members agree to exit production cuts early", ""),
+    ("Ottawa pulls out of Olympic bid", ""),
+    ("US leaves Iran deal talks in Vienna", ""),
+    ("ICC prosecutor withdraws request to investigate militia", ""),
+    ("US-Russia talks on New START collapse without deal", ""),
+    ("WHO chief leaves for Geneva after summit", ""),
 ]
 
 
