@@ -75,7 +75,7 @@ class Service:
             loop.add_signal_handler(sig, self._signalled, sig)
         try:
             scheduler.start()
-            if not self.app.enabled_sources:
+            if self._cycle_continues(scheduler):
                 self.status.polling_started = True
             log_event(
                 log,
@@ -91,6 +91,17 @@ class Service:
             await self._shutdown()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(sig)
+
+    def _cycle_continues(self, scheduler: AsyncIOScheduler) -> bool:
+        """Whether every scheduled source was polled by an earlier run: then the poll cycle is
+        already under way (the next polls keep their stored times) and the service is ready
+        without waiting for one."""
+        polled = {state.name for state in self.app.store.sources() if state.last_polled}
+        return all(
+            job.id.removeprefix("poll:") in polled
+            for job in scheduler.get_jobs()
+            if job.id.startswith("poll:")
+        )
 
     def _signalled(self, sig: signal.Signals) -> None:
         if self.stop.is_set():

@@ -127,9 +127,15 @@ volumes=()
 [ -f "$CA_BUNDLE" ] && volumes=(-v "$CA_BUNDLE:$CA_BUNDLE:ro")
 say "building $IMAGE"
 started=$SECONDS
-podman build --quiet --format docker --pull=never --build-arg "BASE=$base" "${volumes[@]}" \
-  -t "$IMAGE" . >"$WORK/build.log" 2>&1 || { tail -40 "$WORK/build.log" >&2; exit 1; }
+if ! podman build --format docker --pull=never --build-arg "BASE=$base" "${volumes[@]}" \
+  -t "$IMAGE" . >"$WORK/build.log" 2>&1; then
+  # the last lines, without setuptools' multi-line deprecation banners
+  grep -v -E '^\s*(\*+|!!)?\s*$|BuildBackendWarning|SPDX|2027|deprecated calls|no longer be|packaging\.python\.org|corresp\(|careful with folders|same$|name as your|take precedence|with strategy' \
+    "$WORK/build.log" | tail -40 >&2
+  say "FAILED: the image did not build"
+  exit 1
+fi
 say "built in $((SECONDS - started))s"
 
 # --- run and check ---------------------------------------------------------------------------
-"$PYTHON" scripts/container_test.py --image "$IMAGE" --work "$WORK"
+"$PYTHON" scripts/container_test.py --image "$IMAGE" --base "$base" --work "$WORK"
