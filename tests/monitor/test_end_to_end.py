@@ -236,12 +236,16 @@ def test_failing_sources_do_not_stop_the_others(
     assert rows["slow"] in ("timeout", "deadline")
 
 
-def test_failed_webhook_is_retried_on_the_next_cycle(
+def test_failed_webhook_is_retried_on_a_later_cycle(
     tmp_path: Path, feed_server: FeedServer, receiver: WebhookReceiver
 ) -> None:
     feed_server.routes["/a.xml"] = Route(rss([NEW_WITHDRAWAL]))
     receiver.script = [500]
-    config = _config(tmp_path, [{"name": "a", "url": feed_server.url("/a.xml")}], receiver)
+    # A tiny retry delay: the next `poll` (a new process, over half a second later) is past it.
+    delivery = {"backoff": "50ms", "max_backoff": "50ms"}
+    config = _config(
+        tmp_path, [{"name": "a", "url": feed_server.url("/a.xml")}], receiver, delivery=delivery
+    )
     assert run_cli("poll", "--config", str(config)).returncode == 0
     assert [r.status for r in receiver.requests] == [500]
     assert run_cli("poll", "--config", str(config)).returncode == 0
