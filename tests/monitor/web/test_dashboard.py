@@ -25,7 +25,7 @@ from monitor.web import (
     highlight,
     safe_link,
 )
-from tests.monitor.web.conftest import HOSTILE, NOW, WITHDRAWAL
+from tests.support.seed import HOSTILE, NOW, WITHDRAWAL
 
 TOKEN = "dashboard-token-0123456789"
 

@@ -12,7 +12,7 @@ from monitor.app import App
 from monitor.delivery import DeliveryReport
 from monitor.metrics import ServiceMetrics, poll_result, status_class
 from monitor.poller import PollOutcome
-from tests.monitor.web.conftest import NOW, seeded_app
+from tests.support.seed import NOW, seeded_app
 from tests.support.servers import FeedServer, WebhookReceiver
 
 
