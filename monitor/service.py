@@ -3,7 +3,8 @@ event loop, with a graceful shutdown.
 
 Start-up: the HTTP server listens first (so ``/healthz`` answers at once), then the scheduler
 built by :func:`monitor.scheduler.build_scheduler` starts; the service adds a heartbeat job
-(liveness) and wraps every job so it knows what is in flight.
+(liveness) and a daily retention job (:func:`monitor.retention.prune`), and wraps every job so
+it knows what is in flight.
 
 Shutdown on SIGTERM or SIGINT: ``/readyz`` turns 503, no new job starts, jobs in flight get
 ``server.shutdown_grace`` to finish, and whatever is still running then is abandoned (a fetch is
@@ -19,7 +20,8 @@ import functools
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
+from dataclasses import asdict
+from datetime import datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -29,11 +31,16 @@ from apscheduler.triggers.interval import IntervalTrigger
 from monitor.app import App
 from monitor.logs import log_event
 from monitor.metrics import ServiceMetrics
+from monitor.retention import prune
 from monitor.scheduler import build_scheduler
 from monitor.web import Dashboard, HealthProbe, ServiceStatus, WebServer, build_web_app
 from monitor.web.status import HEARTBEAT_INTERVAL
+from state import StoreError
 
-__all__ = ["Service", "run_service"]
+__all__ = ["PRUNE_INTERVAL", "Service", "run_service"]
+
+PRUNE_INTERVAL = timedelta(days=1)
+PRUNE_DELAY = timedelta(minutes=10)  # the first prune, after start-up has settled
 
 log = logging.getLogger("treatywatch.service")
 
@@ -153,10 +160,29 @@ class Service:
             misfire_grace_time=None,
             next_run_time=self.app.clock(),
         )
+        scheduler.add_job(
+            self._prune,
+            IntervalTrigger(seconds=PRUNE_INTERVAL.total_seconds()),
+            id="service:prune",
+            name="prune old rows",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            next_run_time=self.app.clock() + PRUNE_DELAY,
+        )
         return scheduler
 
     async def _heartbeat(self) -> None:
         self.status.beat()
+
+    async def _prune(self) -> None:
+        """Forget what ``dedup.keep_items``/``keep_keys`` no longer ask to keep (daily)."""
+        try:
+            result = prune(self.app.store, self.app.settings, self.app.clock())
+        except StoreError as exc:  # busy or failing: try again tomorrow, keep running
+            log_event(log, logging.WARNING, "prune_failed", error=str(exc))
+            return
+        log_event(log, logging.INFO, "pruned", **asdict(result))
 
     def _tracked(
         self, job_id: str, func: Callable[..., Awaitable[Any]]

@@ -26,6 +26,7 @@ from typing import Any, TextIO
 from monitor.commands._common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, settings_from
 from monitor.commands._output import Progress, parse_when, print_json, table
 from monitor.config import Settings, parse_duration
+from monitor.retention import prune
 from state import DB_FILENAME, HitFilter, Store, StoreError, schema_version
 
 __all__ = ["EXPORT_FIELDS", "register"]
@@ -134,9 +135,9 @@ def register(
         parents=[common, as_json],
         help="delete old items, hits and stories (keeps what suppresses repeats)",
         description="Delete items and hits first seen before the retention age, stories whose "
-        "last report is that old, and identity keys unused for longer than their own age. "
-        "Rows with an alert still waiting are kept. Defaults come from the config "
-        "(dedup.keep_items, dedup.keep_keys).",
+        "last report is that old, and identity keys unused for longer than their own age "
+        "(monitor.retention, which the service also runs daily). Rows with an alert still "
+        "waiting are kept. Defaults come from the config (dedup.keep_items, dedup.keep_keys).",
     )
     prune.add_argument("--older-than", metavar="AGE", help="item age, e.g. 30d (config)")
     prune.add_argument("--keys-older-than", metavar="AGE", help="identity-key age (config)")
@@ -390,30 +391,32 @@ def _db_vacuum(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _db_prune(args: argparse.Namespace, settings: Settings) -> int:
-    items_age, keys_age = _retention(settings)
+    dedup = settings.dedup
     try:
-        if args.older_than:
-            items_age = parse_duration(args.older_than)
-        if args.keys_older_than:
-            keys_age = parse_duration(args.keys_older_than)
+        items_age = parse_duration(args.older_than) if args.older_than else dedup.keep_items
+        keys_age = parse_duration(args.keys_older_than) if args.keys_older_than else dedup.keep_keys
     except ValueError as exc:
         print(f"treatywatch: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if items_age is None or keys_age is None:
-        print("treatywatch: give --older-than and --keys-older-than", file=sys.stderr)
+    if keys_age < items_age:
+        print(
+            f"treatywatch: identity keys must be kept at least as long as items "
+            f"({_age(keys_age)} < {_age(items_age)}), or a pruned article could alert again",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
+    ages = settings.model_copy(
+        update={"dedup": dedup.model_copy(update={"keep_items": items_age, "keep_keys": keys_age})}
+    )
     now = datetime.now(UTC)
     with _store(settings) as store:
-        if not hasattr(store, "prune"):
-            print("treatywatch: this version cannot prune", file=sys.stderr)
-            return EXIT_FAILURE
         before = store.table_counts()
         if args.dry_run:
             with store.rolled_back():
-                result = store.prune(items_before=now - items_age, keys_before=now - keys_age)
+                result = prune(store, ages, now)
         else:
-            result = store.prune(items_before=now - items_age, keys_before=now - keys_age)
-    counts = {k: v for k, v in asdict(result).items()}
+            result = prune(store, ages, now)
+    counts = asdict(result)
     if args.json:
         print_json({"dry_run": args.dry_run, "removed": counts, "rows_before": before})
         return EXIT_OK
@@ -426,11 +429,6 @@ def _db_prune(args: argparse.Namespace, settings: Settings) -> int:
     if not args.dry_run:
         print("run 'treatywatch db vacuum' with the service stopped to give the space back")
     return EXIT_OK
-
-
-def _retention(settings: Settings) -> tuple[timedelta | None, timedelta | None]:
-    dedup = getattr(settings, "dedup", None)
-    return getattr(dedup, "keep_items", None), getattr(dedup, "keep_keys", None)
 
 
 # healthcheck --------------------------------------------------------------------------------

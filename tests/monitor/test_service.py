@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import signal
 import socket
 import subprocess
@@ -16,8 +18,10 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
+from monitor.service import Service
 from state import Store
 from tests.support.feeds import Entry, rss
+from tests.support.seed import NOW, seeded_store
 from tests.support.servers import FeedServer, Route, WebhookReceiver
 from tests.support.service import ServiceProcess, wait_for
 
@@ -202,6 +206,8 @@ def test_sigterm_abandons_a_stuck_send_within_the_grace_and_a_restart_delivers_i
 
     restarted = ServiceProcess(tmp_path, config).start()
     try:
+        # ready at once: the source was polled before, its next poll keeps its stored time
+        assert wait_for(restarted.answers), "".join(restarted.log)
         assert wait_for(lambda: len(receiver.accepted) == 1, timeout=60), "".join(restarted.log)
         code, _ = restarted.stop()
     finally:
@@ -313,3 +319,24 @@ def test_a_port_in_use_fails_at_start_with_a_clear_message(tmp_path: Path) -> No
         service.kill()
     assert code == 1
     assert f"cannot listen on 127.0.0.1:{port}" in "".join(service.log)
+
+
+def test_the_daily_prune_job_forgets_old_rows(
+    tmp_path: Path,
+    feed_server: FeedServer,
+    receiver: WebhookReceiver,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with seeded_store(tmp_path, feed_server, receiver) as app:
+        service = Service(app)
+        jobs = {job.id for job in service._build_scheduler().get_jobs()}
+        assert {"service:heartbeat", "service:prune", "deliver"} <= jobs
+        before = app.store.table_counts()
+        app.clock = lambda: NOW + timedelta(days=60)  # past dedup.keep_items (30 days)
+        with caplog.at_level(logging.INFO, logger="treatywatch.service"):
+            asyncio.run(service._prune())
+        after = app.store.table_counts()
+    assert before["items"] == 4 and after["items"] == 0 and after["hits"] == 0
+    assert after["identity_keys"] == before["identity_keys"]  # kept for 90 days
+    pruned = [r for r in caplog.records if getattr(r, "event", None) == "pruned"]
+    assert pruned and pruned[0].items == 4  # type: ignore[attr-defined]
