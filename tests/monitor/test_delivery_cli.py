@@ -76,6 +76,9 @@ def test_a_404_and_a_400_end_dead_with_their_reason_and_can_be_retried(
     assert "DEAD: rejected 1 time (check the channel's config): gone: HTTP 404 not found" in out
     assert "DEAD: rejected: picky: HTTP 400 bad request" in out
     assert TOKEN not in out + poll.stderr + listed.stderr
+    check = run_cli("check", "--config", str(config))
+    assert check.returncode == 0 and "gone" in check.stdout
+    assert TOKEN not in check.stdout + check.stderr
     as_json = json.loads(
         run_cli("alerts", "--json", "--channel", "picky", "--config", str(config)).stdout
     )
