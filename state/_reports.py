@@ -37,10 +37,15 @@ class HitFilter:
     source: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    outside_stories: bool = False  # only hits of items that belong to no stored story
 
     def where(self) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
+        if self.outside_stories:
+            clauses.append(
+                "NOT EXISTS (SELECT 1 FROM story_members sm WHERE sm.item_id = hits.item_id)"
+            )
         if self.rule is not None:
             clauses.append("hits.rule GLOB ?")
             params.append(self.rule)

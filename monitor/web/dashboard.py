@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any
@@ -82,17 +82,23 @@ def safe_link(url: str | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class HitView:
+    """One report of a story: the item, the rule that matched it, and its own alerts."""
+
     rule: str
     severity: str
     created: str
+    source: str
+    title: Markup
+    link: str | None
     matched: tuple[str, ...]
     snippet: Markup
     deliveries: tuple[DeliveryState, ...]
+    duplicate: bool = False
 
 
 @dataclass(slots=True)
 class StoryView:
-    """One reported event: its items' titles, sources and the rules that matched."""
+    """One reported event: its reports (hits), sources, entities and alerts."""
 
     key: str
     title: Markup
@@ -100,8 +106,12 @@ class StoryView:
     sources: list[str]
     published: str | None
     first_seen: str
+    last_seen: str
+    entities: list[str] = field(default_factory=list)
+    reports: int = 1
+    outlets: int = 1
+    official: bool = False
     hits: list[HitView] = field(default_factory=list)
-    related: list[tuple[str, str | None, str]] = field(default_factory=list)
 
     @property
     def deliveries(self) -> list[DeliveryState]:
@@ -170,44 +180,72 @@ class Dashboard:
     def stories(
         self, *, limit: int = 30, source: str | None = None, rule: str | None = None
     ) -> list[StoryView]:
-        """The newest stories. Until stories are stored, each item with hits is one story."""
-        rows = self.store.hit_rows(HitFilter(rule=rule, source=source), limit=limit * 4)
+        """The most recently active stories with their reports. In a database without
+        stored stories each item with hits stands for one."""
+        where = HitFilter(rule=rule, source=source)
+        if not self.store.has_table("stories"):
+            return self._item_stories(where, limit)
+        # stored stories, and hits that belong to none (stored before stories existed)
+        stories = self._stored_stories(self.store.story_ids(where, limit=limit))
+        stories += self._item_stories(replace(where, outside_stories=True), limit)
+        stories.sort(key=lambda story: story.last_seen, reverse=True)
+        return stories[:limit]
+
+    def _stored_stories(self, ids: Sequence[str]) -> list[StoryView]:
+        rows = [story for story in map(self.store.story, ids) if story is not None]
+        hit_ids = [m.hit_id for story in rows for m in story.members if m.hit_id is not None]
+        hits = self.store.hit_rows_by_id(hit_ids)
+        deliveries = self.store.deliveries(hit_ids)
+        views = []
+        for story in rows:
+            lead = story.members[0] if story.members else None
+            lead_hit = hits.get(lead.hit_id) if lead and lead.hit_id is not None else None
+            official = {m.source for m in story.members if m.official}
+            view = StoryView(
+                key=story.id,
+                title=_title(lead_hit) if lead_hit else highlight(lead.title if lead else "", []),
+                link=safe_link(lead.url if lead else None),
+                sources=[
+                    name + (" (official)" if name in official else "")
+                    for name in sorted({m.source for m in story.members})
+                ],
+                published=lead.published if lead else None,
+                first_seen=story.first_seen,
+                last_seen=story.last_seen,
+                entities=[*story.states, *story.treaties, *story.steps],
+                reports=story.reports,
+                outlets=story.outlets,
+                official=story.official,
+            )
+            for member in story.members:
+                row = hits.get(member.hit_id) if member.hit_id is not None else None
+                if row is not None:
+                    view.hits.append(
+                        _hit_view(row, deliveries.get(row["id"], ()), duplicate=member.duplicate)
+                    )
+            views.append(view)
+        return views
+
+    def _item_stories(self, where: HitFilter, limit: int) -> list[StoryView]:
+        rows = self.store.hit_rows(where, limit=limit * 4)
         deliveries = self.store.deliveries([row["id"] for row in rows])
         stories: dict[int, StoryView] = {}
         for row in rows:
             story = stories.get(row["item_id"])
-            explanation = _loads(row["explanation"], {})
             if story is None:
                 if len(stories) >= limit:
                     continue
-                spans = [
-                    (term.get("start", -1), term.get("end", -1))
-                    for term in explanation.get("terms", [])
-                    if isinstance(term, dict) and term.get("field") == "title"
-                ]
                 story = StoryView(
                     key=str(row["item_id"]),
-                    title=highlight(row["title"], spans, _loads(row["matched"], [])),
+                    title=_title(row),
                     link=safe_link(row["link"]),
                     sources=[row["source"]],
                     published=row["published"],
                     first_seen=row["first_seen"],
+                    last_seen=row["first_seen"],
                 )
                 stories[row["item_id"]] = story
-            story.hits.append(
-                HitView(
-                    rule=row["rule"],
-                    severity=row["severity"],
-                    created=row["created"],
-                    matched=tuple(_loads(row["matched"], [])),
-                    snippet=highlight(
-                        str(explanation.get("snippet", "")),
-                        [tuple(span) for span in explanation.get("snippet_spans", [])],
-                        _loads(row["matched"], []),
-                    ),
-                    deliveries=tuple(deliveries.get(row["id"], ())),
-                )
-            )
+            story.hits.append(_hit_view(row, deliveries.get(row["id"], ())))
         return list(stories.values())
 
     def source_views(self, now: datetime) -> list[SourceView]:
@@ -258,6 +296,37 @@ def style_hash(style: str) -> str:
 
 def _style() -> str:
     return (resources.files("monitor.web") / "templates" / "dashboard.css").read_text("utf-8")
+
+
+def _title(row: Mapping[str, Any]) -> Markup:
+    """A hit's item title with the terms matched in the title marked."""
+    explanation = _loads(row["explanation"], {})
+    spans = [
+        (term.get("start", -1), term.get("end", -1))
+        for term in explanation.get("terms", [])
+        if isinstance(term, dict) and term.get("field") == "title"
+    ]
+    return highlight(row["title"], spans, _loads(row["matched"], []))
+
+
+def _hit_view(
+    row: Mapping[str, Any], deliveries: Iterable[DeliveryState], *, duplicate: bool = False
+) -> HitView:
+    explanation = _loads(row["explanation"], {})
+    matched = _loads(row["matched"], [])
+    spans = [tuple(span) for span in explanation.get("snippet_spans", []) if len(span) == 2]
+    return HitView(
+        rule=row["rule"],
+        severity=row["severity"],
+        created=row["created"],
+        source=row["source"],
+        title=_title(row),
+        link=safe_link(row["link"]),
+        matched=tuple(matched),
+        snippet=highlight(str(explanation.get("snippet", "")), spans, matched),
+        deliveries=tuple(deliveries),
+        duplicate=duplicate,
+    )
 
 
 def _loads(text: str | None, default: Any) -> Any:

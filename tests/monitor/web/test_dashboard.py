@@ -8,14 +8,15 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.app import App
-from monitor.config import ServerSettings
+from monitor.app import App, make_app
+from monitor.config import ServerSettings, parse_settings
 from monitor.metrics import ServiceMetrics
 from monitor.web import (
     Dashboard,
@@ -25,7 +26,9 @@ from monitor.web import (
     highlight,
     safe_link,
 )
+from tests.support.feeds import Entry, rss
 from tests.support.seed import HOSTILE, NOW, WITHDRAWAL
+from tests.support.servers import FeedServer, Route, WebhookReceiver
 
 TOKEN = "dashboard-token-0123456789"
 
@@ -245,3 +248,72 @@ def test_healthz_reports_a_broken_database(seeded: App) -> None:
         assert (await client.get("/")).status == 503
 
     _serve(web_app, check)
+
+
+def test_one_card_per_story_with_every_report(
+    tmp_path: Path, feed_server: FeedServer, receiver: WebhookReceiver
+) -> None:
+    """Two outlets report one event (built-in rule pack, stories from the pipeline): one card
+    listing both reports, one alert."""
+    feed_server.routes["/a.xml"] = Route(
+        rss(
+            [
+                Entry(
+                    "Lithuania announces its withdrawal from the Ottawa Convention",
+                    "https://a.test/lt",
+                    guid="a1",
+                    published=NOW - timedelta(minutes=40),
+                )
+            ]
+        )
+    )
+    feed_server.routes["/b.xml"] = Route(
+        rss(
+            [
+                Entry(
+                    "Lithuania to withdraw from the Ottawa Convention banning landmines",
+                    "https://b.test/lt",
+                    guid="b1",
+                    published=NOW - timedelta(minutes=10),
+                )
+            ]
+        )
+    )
+    settings = parse_settings(
+        {
+            "state_dir": str(tmp_path / "state"),
+            "sources": [
+                {"name": "wire-a", "url": feed_server.url("/a.xml")},
+                {"name": "wire-b", "url": feed_server.url("/b.xml"), "official": True},
+            ],
+            "channels": [{"name": "hook", "type": "webhook", "url": receiver.url}],
+        },
+        environ={},
+    )
+    app = make_app(settings, clock=lambda: NOW)
+
+    async def cycle() -> None:
+        await app.poll_source("wire-a")
+        await app.poll_source("wire-b")
+        await app.deliver_due()
+        await app.fetcher.aclose()
+        await app.deliverer.aclose()
+
+    asyncio.run(cycle())
+    assert len(receiver.accepted) == 1
+
+    async def check(client: TestClient) -> None:
+        html = await (await client.get("/")).text()
+        cards = re.findall(r'<article class="card story".*?</article>', html, re.S)
+        assert len(cards) == 1, html
+        card = cards[0]
+        assert "wire-a" in card and "wire-b (official)" in card
+        assert "2 reports from 2 outlets" in card
+        assert card.count('class="hit"') == 2
+        assert "hook: sent" in card and "no alert of its own" in card
+        assert "<mark>withdraw" in card and "Ottawa Convention</mark>" in card
+
+    try:
+        _serve(_web(app), check)
+    finally:
+        app.store.close()
