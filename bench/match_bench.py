@@ -196,7 +196,7 @@ class NaiveRegex:
         if isinstance(node, Scoped):
             return self.node(node.child)
         if isinstance(node, Filter):
-            return ""
+            return r"[^.!?;\n]*\?" if node.kind == "is" else ""
         if isinstance(node, Not):
             return f"(?![\\s\\S]*?{self.node(node.child)})"
         if isinstance(node, And):

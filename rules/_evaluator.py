@@ -33,6 +33,9 @@ __all__ = [
 
 Clauses = list[frozenset[int]]
 
+_MAX_CLAUSES = 16
+"""How many prefilter clauses an OR may expand to before it keeps one clause per branch."""
+
 
 def _size(clause: frozenset[int]) -> int:
     return len(clause)
@@ -144,14 +147,16 @@ class AnyOf:
         return all(child.positional for child in self.children)
 
     def clauses(self) -> Clauses:
-        merged: set[int] = set()
+        """(a1 ∧ a2) ∨ (b1 ∧ b2) needs (a1 ∨ b1) ∧ (a1 ∨ b2) ∧ (a2 ∨ b1) ∧ (a2 ∨ b2)."""
+        product: list[frozenset[int]] = [frozenset()]
         for child in self.children:
             own = child.clauses()
             if not own:
                 return []
-            smallest: frozenset[int] = min(own, key=_size)
-            merged.update(smallest)
-        return [frozenset(merged)]
+            if len(product) * len(own) > _MAX_CLAUSES:
+                own = [min(own, key=_size)]
+            product = [done | clause for done in product for clause in own]
+        return sorted(set(product), key=_size)[:_MAX_CLAUSES]
 
     def evaluate(self, ctx: DocContext, scope: Scope) -> Result:
         out: Result = None
