@@ -41,7 +41,16 @@ def _aware(moment: datetime) -> datetime:
 class DocContext:
     """A prepared document: its fields, the patterns found in them and the facts filters need."""
 
-    __slots__ = ("age_seconds", "fields", "found", "language", "memo", "source", "tags")
+    __slots__ = (
+        "_by_sentence",
+        "age_seconds",
+        "fields",
+        "found",
+        "language",
+        "memo",
+        "source",
+        "tags",
+    )
 
     def __init__(
         self, document: Document, now: datetime, fields: tuple[FieldText, ...], found: Found
@@ -50,6 +59,7 @@ class DocContext:
         self.found = found
         self.memo: dict[tuple[int, Scope], Result] = {}
         """Results of term nodes per scope (shared lists: never mutate a result)."""
+        self._by_sentence: dict[int, dict[SentenceKey, list[tuple[int, int, int]]]] = {}
         language = document.language
         self.language = language.split("-")[0].split("_")[0].lower() if language else None
         self.source = document.source.casefold()
@@ -60,6 +70,19 @@ class DocContext:
                 self.age_seconds = (_aware(now) - _aware(document.published)).total_seconds()
             except OverflowError:  # dates at the very ends of the calendar: treat as unknown
                 self.age_seconds = None
+
+    def in_sentence(self, pattern: int, key: SentenceKey) -> list[tuple[int, int, int]]:
+        """The occurrences of a found pattern that start in sentence ``key``."""
+        index = self._by_sentence.get(pattern)
+        if index is None:
+            index = {}
+            for occurrence in self.found[pattern]:
+                field, start, _ = occurrence
+                index.setdefault((field, self.fields[field].sentences[start]), []).append(
+                    occurrence
+                )
+            self._by_sentence[pattern] = index
+        return index.get(key, [])
 
     def sentence_of(self, field: int, word: int) -> int:
         """The sentence number of word ``word`` in field ``field``."""

@@ -91,24 +91,29 @@ def collect(
     """Occurrences of the patterns in ``labels`` inside ``scope`` (one per label)."""
     found = ctx.found
     if len(found) <= len(labels):
-        hits = [(pid, found[pid]) for pid in found if pid in labels]
+        pids = [pid for pid in found if pid in labels]
     else:
-        hits = [(pid, found[pid]) for pid in labels if pid in found]
-    if not hits:
+        pids = [pid for pid in labels if pid in found]
+    if not pids:
         return None
     fields &= scope.fields
     sentence = scope.sentence
     mask = scope.mask
+    if sentence is not None:
+        if not (fields >> sentence[0]) & 1 or sentence in mask:
+            return None
+        hits = [(pid, ctx.in_sentence(pid, sentence)) for pid in pids]
+        sentence = None
+    else:
+        hits = [(pid, found[pid]) for pid in pids]
     out: list[Occurrence] = []
     for pid, occurrences in hits:
         names = labels[pid]
         for field, start, end in occurrences:
             if not (fields >> field) & 1:
                 continue
-            if sentence is not None or mask:
-                key = (field, ctx.sentence_of(field, start))
-                if (sentence is not None and key != sentence) or key in mask:
-                    continue
+            if mask and (field, ctx.sentence_of(field, start)) in mask:
+                continue
             out.extend((field, start, end, name) for name in names)
     return out or None
 
