@@ -82,7 +82,10 @@ def test_sigkill_mid_delivery_then_restart_delivers_everything(
         text=True,
     )
     try:
-        assert _wait_for(lambda: len(started) >= 2), "no delivery started"
+        if not _wait_for(lambda: len(started) >= 2):
+            process.kill()
+            _out, err = process.communicate(timeout=20)
+            pytest.fail(f"no delivery started; the service said:\n{err[-4000:]}")
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=20)
     finally:
