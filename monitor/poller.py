@@ -172,51 +172,69 @@ class Poller:
         self, source: SourceConfig, known: SourceState | None, now: datetime
     ) -> _Fetched:
         url = known.url if known is not None and known.url else source.url
-        async with self.fetcher.per_host(url), self._slots:
-            result = await self.fetcher.fetch(
-                url,
-                etag=known.etag if known else None,
-                last_modified=known.last_modified if known else None,
-                host_slot=False,
-            )
-            if result.not_modified:
-                return _Fetched(
-                    PollOutcome(source.name, ok=True, status=304, not_modified=True), result
+        async with self.fetcher.per_host(url):
+            # the host's slot first: sources waiting for a busy host hold no global slot
+            await self._slots.acquire()
+            try:
+                result = await self.fetcher.fetch(
+                    url,
+                    etag=known.etag if known else None,
+                    last_modified=known.last_modified if known else None,
+                    host_slot=False,
                 )
-            body_hash = result.body_hash
-            if known is not None and known.body_hash == body_hash:
-                outcome = PollOutcome(source.name, ok=True, status=result.status, unchanged=True)
-                return _Fetched(outcome, result, body_hash=body_hash)
-            parsed = await self.parser.parse(
-                source.type,
-                result.body,
-                url=result.url,
-                content_type=result.content_type,
-                language=source.language,
-                selectors=source.selectors,
+            except BaseException:
+                self._slots.release()
+                raise
+        # the host's slot is free again; the global slot is held through parse and store
+        try:
+            return await self._process(source, known, now, result, url)
+        finally:
+            self._slots.release()
+
+    async def _process(
+        self,
+        source: SourceConfig,
+        known: SourceState | None,
+        now: datetime,
+        result: FetchResult,
+        url: str,
+    ) -> _Fetched:
+        if result.not_modified:
+            return _Fetched(
+                PollOutcome(source.name, ok=True, status=304, not_modified=True), result
             )
-            result = replace(result, body=b"")  # keep only what is needed while matching
-            if not parsed.items and known is not None and (known.entries_last_poll or 0) > 0:
-                raise SourceError(
-                    f"no entries any more (it had {known.entries_last_poll})",
-                    kind="layout_changed" if source.type == "html" else "empty_feed",
-                )
-            keyed = unique_items(parsed.items)
-            seen = self.store.known_keys(source.name, keyed)
-            baseline = known is None or known.first_success is None
-            batch = plan_items(
-                [(key, item) for key, item in keyed.items() if key not in seen],
-                source=source,
-                ruleset=self.ruleset,
-                channels=self.channel_configs,
-                now=now,
-                baseline=baseline,
-                max_age=self.settings.max_age,
-                stories=self.settings.stories,
+        body_hash = result.body_hash
+        if known is not None and known.body_hash == body_hash:
+            outcome = PollOutcome(source.name, ok=True, status=result.status, unchanged=True)
+            return _Fetched(outcome, result, body_hash=body_hash)
+        parsed = await self.parser.parse(
+            source.type,
+            result.body,
+            url=result.url,
+            content_type=result.content_type,
+            language=source.language,
+            selectors=source.selectors,
+        )
+        result = replace(result, body=b"")  # keep only what is needed while matching
+        if not parsed.items and known is not None and (known.entries_last_poll or 0) > 0:
+            raise SourceError(
+                f"no entries any more (it had {known.entries_last_poll})",
+                kind="layout_changed" if source.type == "html" else "empty_feed",
             )
-            written = self.store.record_items(
-                source.name, batch.items, now, stories=batch.policy
-            )
+        keyed = unique_items(parsed.items)
+        seen = self.store.known_keys(source.name, keyed)
+        baseline = known is None or known.first_success is None
+        batch = plan_items(
+            [(key, item) for key, item in keyed.items() if key not in seen],
+            source=source,
+            ruleset=self.ruleset,
+            channels=self.channel_configs,
+            now=now,
+            baseline=baseline,
+            max_age=self.settings.max_age,
+            stories=self.settings.stories,
+        )
+        written = self.store.record_items(source.name, batch.items, now, stories=batch.policy)
         if parsed.warning:
             log_event(log, logging.INFO, "feed_warning", source=source.name, warning=parsed.warning)
         outcome = PollOutcome(
