@@ -34,7 +34,7 @@ MIN_INNER_PREFIX = 2
 GAP = "..."
 """Separates the parts of a gapped vocabulary term, like ``pull* ... out`` or ``tritt ... aus``."""
 
-GAP_WORDS = 6
+GAP_WORDS = 8
 """How many words may stand in a gap."""
 
 _PIECE = re.compile(r"[^\W_]+\*?|\*")
