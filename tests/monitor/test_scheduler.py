@@ -1,0 +1,150 @@
+"""The scheduler is a thin shell: one job per enabled source with max_instances=1, coalescing
+and a misfire grace of a whole interval (G1, G2); the first run waits for a stored hold; a
+disabled source gets no job; after a poll the job moves to the time the app decided. The
+scheduler is never started: jobs are inspected and called directly."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from monitor.app import make_app
+from monitor.config import parse_settings
+from monitor.scheduler import _poll_then_deliver, build_scheduler, first_run, job_id
+from rules import load_ruleset
+from state import SourcePoll, iso
+from tests.support.feeds import Entry, rss
+from tests.support.servers import FeedServer, Route
+
+NOW = datetime(2025, 3, 18, 12, 0, tzinfo=UTC)
+RULES = "rules:\n  - id: t\n    title: t\n    severity: low\n    query: 'withdraw'\n"
+
+
+def _app(tmp_path: Path, sources: list[dict], clock=lambda: NOW):
+    settings = parse_settings(
+        {"state_dir": str(tmp_path / "state"), "sources": sources, "http": {"parse_workers": 0}}
+    )
+    return make_app(settings, ruleset=load_ruleset({"r.yaml": RULES}), channels={}, clock=clock)
+
+
+def test_one_job_per_enabled_source_that_never_overlaps_and_catches_up_once(
+    tmp_path: Path,
+) -> None:
+    app = _app(
+        tmp_path,
+        [
+            {"name": "a", "url": "http://127.0.0.1:9/a", "interval": "10m"},
+            {"name": "b", "url": "http://127.0.0.1:9/b", "official": True},
+            {"name": "off", "url": "http://127.0.0.1:9/c", "enabled": False},
+        ],
+    )
+    scheduler = build_scheduler(app, now=NOW, rand=random.Random(1))
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {job_id("a"), job_id("b"), "deliver"}
+    for name, seconds in (("a", 600), ("b", 300)):
+        job = jobs[job_id(name)]
+        assert job.max_instances == 1 and job.coalesce is True  # G1
+        assert job.misfire_grace_time >= seconds  # G2: a stalled host runs it once on resume
+        assert job.trigger.interval == timedelta(seconds=seconds)
+        assert NOW <= job.next_run_time <= NOW + timedelta(seconds=11)
+    asyncio.run(app.aclose())
+
+
+def test_first_run_waits_for_a_stored_hold_and_disabled_sources_get_no_job(
+    tmp_path: Path,
+) -> None:
+    sources = [
+        {"name": "held", "url": "http://127.0.0.1:9/a"},
+        {"name": "gone", "url": "http://127.0.0.1:9/b"},
+    ]
+    app = _app(tmp_path, sources)
+    later = NOW + timedelta(hours=3)
+    app.store.record_poll(
+        "held",
+        SourcePoll(
+            url=sources[0]["url"],
+            config_url=sources[0]["url"],
+            ok=False,
+            error="HTTP 429",
+            error_class="http_429",
+            next_poll=iso(later),
+            next_poll_reason="retry_after",
+        ),
+        NOW,
+    )
+    app.store.record_poll(
+        "gone",
+        SourcePoll(
+            url=sources[1]["url"],
+            config_url=sources[1]["url"],
+            ok=False,
+            error="HTTP 410 Gone",
+            error_class="gone",
+            disabled_reason="gone",
+        ),
+        NOW,
+    )
+    scheduler = build_scheduler(app, now=NOW)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert job_id("gone") not in jobs
+    assert jobs[job_id("held")].next_run_time == later
+    asyncio.run(app.aclose())
+
+
+def test_first_run_spreads_sources_over_the_first_seconds() -> None:
+    times = [first_run(None, NOW, index, 0.5) for index in range(200)]
+    assert times[0] == NOW + timedelta(seconds=0.5)
+    assert max(times) <= NOW + timedelta(seconds=11)
+    assert first_run(iso(NOW - timedelta(hours=1)), NOW, 0, 0.0) == NOW  # past hold: soon
+
+
+def test_job_moves_to_the_next_poll_the_app_decided(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    feed_server.routes["/a"] = Route(rss([Entry("x", "https://x.test/1")]))
+    feed_server.routes["/b"] = Route(b"gone", status=410, content_type="text/plain")
+    app = _app(
+        tmp_path,
+        [{"name": "a", "url": feed_server.url("/a")}, {"name": "b", "url": feed_server.url("/b")}],
+    )
+
+    async def go() -> None:
+        scheduler = build_scheduler(app, now=NOW)
+        scheduler.start(paused=True)
+        try:
+            await _poll_then_deliver(app, scheduler, "a")
+            await _poll_then_deliver(app, scheduler, "b")
+            job = scheduler.get_job(job_id("a"))
+            stored = app.store.source("a").next_poll
+            assert job.next_run_time.astimezone(UTC) == datetime.fromisoformat(
+                stored.replace("Z", "+00:00")
+            )
+            assert scheduler.get_job(job_id("b")) is None  # 410: no further polls
+        finally:
+            scheduler.shutdown(wait=False)
+            await app.aclose()
+
+    asyncio.run(go())
+
+
+def test_a_crashing_job_is_logged_and_the_scheduler_survives(tmp_path: Path, caplog) -> None:
+    app = _app(tmp_path, [{"name": "a", "url": "http://127.0.0.1:9/a"}])
+
+    async def boom(name: str, **kwargs: object):
+        raise RuntimeError("bug")
+
+    app.poll_source = boom  # type: ignore[method-assign]
+
+    async def go() -> None:
+        scheduler = build_scheduler(app, now=NOW)
+        scheduler.start(paused=True)
+        try:
+            await _poll_then_deliver(app, scheduler, "a")  # G3: does not raise
+        finally:
+            scheduler.shutdown(wait=False)
+            await app.aclose()
+
+    asyncio.run(go())
+    assert any(getattr(r, "event", None) == "job_failed" for r in caplog.records)
