@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 
-from rules._context import ALL_FIELDS
+from rules._context import ALL_FIELDS, FIELD_MASKS
 from rules._evaluator import (
     AllOf,
     AnyOf,
@@ -20,7 +20,6 @@ from rules._evaluator import (
 from rules._lexicon import Lexicon
 from rules._syntax import And, Filter, Near, Node, Not, Or, Scoped, Sentence, Term, VocabRef, Word
 from rules._terms import GAP_WORDS
-from rules._text import FIELD_NAMES
 from rules._vocabulary import Vocabulary, VocabularyEntry
 from rules.errors import RuleError
 
@@ -73,7 +72,10 @@ class Compiler:
         if isinstance(node, Or):
             return AnyOf(tuple(self.compile(c, fields) for c in node.children))
         if isinstance(node, Scoped):
-            return self.compile(node.child, fields & (1 << FIELD_NAMES.index(node.field)))
+            mask = 0
+            for name in node.field.split("|"):
+                mask |= FIELD_MASKS[name]
+            return self.compile(node.child, fields & mask)
         if isinstance(node, Near):
             left = self.compile(node.left, fields)
             right = self.compile(node.right, fields)

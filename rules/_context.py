@@ -9,10 +9,27 @@ from rules._document import Document
 from rules._lexicon import Found
 from rules._text import FieldText
 
-__all__ = ["ALL_FIELDS", "DocContext", "Occurrence", "Result", "Scope", "SentenceKey"]
+__all__ = [
+    "ALL_FIELDS",
+    "FIELD_MASKS",
+    "LEAD_SENTENCES",
+    "DocContext",
+    "Occurrence",
+    "Result",
+    "Scope",
+    "SentenceKey",
+    "allowed",
+]
 
-ALL_FIELDS = 0b111
-"""Field bit mask: title = 1, summary = 2, content = 4."""
+ALL_FIELDS = 0b1111
+"""Field bit mask: title = 1, summary = 2, content = 4, and lead = 8: the first
+:data:`LEAD_SENTENCES` sentences of the content (content always includes its lead)."""
+
+FIELD_MASKS = {"title": 0b0001, "summary": 0b0010, "content": 0b1100, "lead": 0b1000}
+"""The mask of each field name usable as a query scope."""
+
+LEAD_SENTENCES = 3
+"""How many sentences of the content make up its lead (``lead:``)."""
 
 Occurrence = tuple[int, int, int, int]
 """A matched term: ``(field index, first word, end word, label id)``."""
@@ -87,3 +104,10 @@ class DocContext:
     def sentence_of(self, field: int, word: int) -> int:
         """The sentence number of word ``word`` in field ``field``."""
         return self.fields[field].sentences[word]
+
+
+def allowed(fields: int, field: int, sentence: int) -> bool:
+    """Whether a position in field ``field``, sentence ``sentence``, is inside mask ``fields``."""
+    if (fields >> field) & 1:
+        return True
+    return field == 2 and bool(fields & FIELD_MASKS["lead"]) and sentence < LEAD_SENTENCES

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from rules._context import DocContext, Occurrence, Result, Scope, SentenceKey
+from rules._context import DocContext, Occurrence, Result, Scope, SentenceKey, allowed
 from rules._terms import MAX_PHRASE_WORDS
 
 __all__ = [
@@ -100,7 +100,7 @@ def collect(
     sentence = scope.sentence
     mask = scope.mask
     if sentence is not None:
-        if not (fields >> sentence[0]) & 1 or sentence in mask:
+        if not allowed(fields, *sentence) or sentence in mask:
             return None
         hits = [(pid, ctx.in_sentence(pid, sentence)) for pid in pids]
         sentence = None
@@ -110,7 +110,9 @@ def collect(
     for pid, occurrences in hits:
         names = labels[pid]
         for field, start, end in occurrences:
-            if not (fields >> field) & 1:
+            if not (fields >> field) & 1 and not allowed(
+                fields, field, ctx.sentence_of(field, start)
+            ):
                 continue
             if mask and (field, ctx.sentence_of(field, start)) in mask:
                 continue
@@ -221,8 +223,12 @@ class DocFilter:
     def _is_question(ctx: DocContext, scope: Scope) -> bool:
         if scope.sentence is not None:
             field, sentence = scope.sentence
-            return sentence in ctx.fields[field].questions
-        return any(f.questions and (scope.fields >> f.index) & 1 for f in ctx.fields)
+            return sentence in ctx.fields[field].questions and allowed(
+                scope.fields, field, sentence
+            )
+        return any(
+            allowed(scope.fields, f.index, sentence) for f in ctx.fields for sentence in f.questions
+        )
 
     def _holds(self, ctx: DocContext) -> bool | None:
         if self.kind == "source":

@@ -37,7 +37,7 @@ from rules.errors import RuleError
 
 __all__ = ["FIELDS", "FILTERS", "MAX_DEPTH", "MAX_QUERY_LENGTH", "parse_query"]
 
-FIELDS = ("title", "summary", "content")
+FIELDS = ("title", "summary", "content", "lead")
 FILTERS = ("source", "tag", "lang", "age", "is")
 MAX_QUERY_LENGTH = 20_000
 MAX_DEPTH = 40
@@ -87,9 +87,17 @@ def _classify(word: str, offset: int) -> list[_Token]:
     if word.startswith("@"):
         return [_Token("vocab", word, offset)]
     head, colon, rest = word.partition(":")
-    if colon and head.isalpha():
+    if colon and head.replace("|", "").isalpha():
         lowered = head.lower()
-        if lowered in FIELDS:
+        if "|" in lowered:
+            unknown = [name for name in lowered.split("|") if name not in FIELDS]
+            if unknown:
+                raise RuleError(
+                    f"unknown field '{unknown[0]}' in '{head}:'",
+                    offset=offset,
+                    hint=_suggest(unknown[0], FIELDS) or "fields: title, summary, content, lead",
+                )
+        if "|" in lowered or lowered in FIELDS:
             tokens = [_Token("field", lowered, offset)]
             if rest:
                 tokens.extend(_classify(rest, offset + len(head) + 1))
@@ -100,7 +108,7 @@ def _classify(word: str, offset: int) -> list[_Token]:
             f"unknown field or filter '{head}:'",
             offset=offset,
             hint=_suggest(lowered, FIELDS + FILTERS)
-            or "fields: title, summary, content; "
+            or "fields: title, summary, content, lead; "
             "filters: source, tag, lang, age; quote the text to search for it",
         )
     return [_Token("term", word, offset)]

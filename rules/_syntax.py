@@ -110,7 +110,9 @@ class Sentence:
 
 @dataclass(frozen=True, slots=True)
 class Scoped:
-    """``title:x``, ``summary:x`` or ``content:x``: ``child`` only looks at that field."""
+    """``title:x``, ``summary:x``, ``content:x``, ``lead:x`` or several joined with ``|``
+    (``title|summary:x``): ``child`` only looks at those fields. ``field`` is the prefix as
+    written, normalised to lower case."""
 
     field: str
     child: Node

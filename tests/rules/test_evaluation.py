@@ -237,3 +237,20 @@ def test_question_sentences() -> None:
     assert not matches("quit* is:question", "Lithuania quits.")
     assert matches("SENTENCE(quit*, NOT is:question)", "Will it quit? Lithuania quits.")
     assert not matches("SENTENCE(quit*, NOT is:question)", "Will it quit? Lithuania stays.")
+
+
+def test_lead_is_the_first_sentences_of_the_content() -> None:
+    first = "Lithuania quits the pact. It was expected. Officials confirmed it. "
+    assert matches("lead:quit*", content=first)
+    assert not matches("lead:quit*", content="One. Two. Three. Lithuania quits the pact.")
+    assert matches("content:quit*", content="One. Two. Three. Lithuania quits the pact.")
+    assert not matches("lead:quit*", title="Lithuania quits")
+    assert matches("content:lead:quit*", content=first)
+    assert matches("SENTENCE(lead:quit*, pact)", content=first)
+
+
+def test_several_fields_in_one_scope() -> None:
+    assert matches("title|summary:quit*", summary="they quit")
+    assert not matches("title|summary:quit*", content="they quit")
+    assert matches("summary|lead:quit*", content="They quit. More.")
+    assert matches("TITLE|Summary:quit*", title="they quit")

@@ -59,6 +59,9 @@ def test_near_onear_sentence_fields_filters_vocabularies() -> None:
     assert isinstance(sentence, Sentence) and len(sentence.children) == 3
     scoped = parse_query("title:(a OR b)")
     assert isinstance(scoped, Scoped) and scoped.field == "title"
+    several = parse_query("title|summary|lead:SENTENCE(a, b)")
+    assert isinstance(several, Scoped) and several.field == "title|summary|lead"
+    assert isinstance(several.child, Sentence)
     assert parse_query("summary:@treaties") == Scoped("summary", VocabRef("treaties", None, 8), 0)
     assert parse_query("@treaties:ottawa") == VocabRef("treaties", "ottawa", 0)
     age = parse_query("age:<48h")
@@ -84,6 +87,7 @@ def test_near_onear_sentence_fields_filters_vocabularies() -> None:
         ("a NEAR b", 2, "needs a distance"),
         ("a NEAR/5000 b", 2, "too large"),
         ("titel:withdraw", 0, "unknown field"),
+        ("title|sumary:withdraw", 0, "unknown field 'sumary'"),
         ("lang:polish", 5, "language code"),
         ("age:yesterday", 4, "bad age"),
         ("is:quoted", 3, "unknown property"),
