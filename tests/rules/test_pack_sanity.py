@@ -182,6 +182,12 @@ POSITIVES = [
     ("Le Niger quitte la Cédéao", ""),
     ("Nicaragua se retira de la OEA", ""),
     ("Argentina formaliza su salida de la OMS", ""),
+    ("Hungary's parliament votes to quit ICC despite EU criticism", ""),
+    ("US to leave UNESCO again, citing anti-Israel bias", ""),
+    ("Russia says it will no longer be bound by CTBT", ""),
+    ("Kremlin: withdrawal from Open Skies Treaty is final", ""),
+    ("Lithuania completes exit from cluster munitions pact; critics warn of civilian harm", ""),
+    ("Lithuania exits cluster munitions pact, citing threat from Russia", ""),
 ]
 
 NEGATIVES = [
@@ -294,6 +300,16 @@ NEGATIVES = [
     ("Le joueur se retire du tournoi", ""),
     ("El Gobierno descarta salir del Acuerdo de París", ""),
     ("El tenista se retira del torneo", ""),
+    ("Trump threatens to pull US out of WHO", ""),
+    ("Biden reverses Trump's WHO withdrawal", ""),
+    ("Paris Agreement withdrawal: what it means for the climate", ""),
+    ("NATO allies urge Turkey not to leave Istanbul Convention", ""),
+    ("Former PM says Britain should leave the ECHR", ""),
+    ("Poll: majority of Poles back leaving the Istanbul Convention", ""),
+    ("How Russia's exit from CFE changed European security", ""),
+    ("US leaves door open to rejoining Paris Agreement", ""),
+    ("Poland could leave Ottawa Convention within months, minister says", ""),
+    ("Armenia freezes CSTO participation? Not yet, says PM", ""),
 ]
 
 
