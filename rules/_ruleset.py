@@ -109,6 +109,12 @@ class RuleSet:
         self._scanner = Scanner(patterns)
         self._prefilter = Prefilter(patterns, [c.query.clauses() for c in self._active])
 
+    def __repr__(self) -> str:
+        return (
+            f"<RuleSet {len(self._rules)} rules ({len(self._active)} enabled), "
+            f"{len(self._vocabulary_names)} vocabularies>"
+        )
+
     @property
     def rules(self) -> tuple[Rule, ...]:
         """Every rule, enabled or not, in file order."""

@@ -227,6 +227,7 @@ def test_huge_fields_are_capped() -> None:
 def test_rule_set_exposes_vocabulary_names() -> None:
     ruleset = load_ruleset({"t.yaml": rule_file("quit")})
     assert ruleset.vocabularies == ("treaties", "states", "verbs")
+    assert repr(ruleset) == "<RuleSet 1 rules (1 enabled), 3 vocabularies>"
 
 
 def test_question_sentences() -> None:
