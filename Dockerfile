@@ -20,11 +20,12 @@ COPY monitor ./monitor
 COPY rules ./rules
 COPY state ./state
 # --no-deps: everything comes from the lock; `pip check` fails the build if the lock misses a
-# dependency of pyproject.toml (run `make lock`).
+# dependency of pyproject.toml (run `make lock`). The build tools leave afterwards (sqlite-utils
+# names pip as a dependency only for its own `install` command).
 RUN /opt/treatywatch/bin/pip install --no-deps --no-build-isolation . \
     && /opt/treatywatch/bin/pip check \
-    && /opt/treatywatch/bin/pip uninstall --yes setuptools \
-    && /opt/treatywatch/bin/treatywatch --version
+    && /opt/treatywatch/bin/treatywatch --version \
+    && /opt/treatywatch/bin/python -m pip uninstall --yes --quiet setuptools pip
 
 # --- runtime: the base plus the virtualenv, nothing installed at start-up
 FROM ${BASE}
