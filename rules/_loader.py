@@ -81,6 +81,15 @@ class _File:
             raise RuleError(
                 message, file=self.name, line=mark.line + 1, column=mark.column + 1
             ) from exc
+        except yaml.reader.ReaderError as exc:
+            before = self.text[: exc.position]
+            raise RuleError(
+                f"invalid YAML: unacceptable character {exc.character!r}",
+                file=self.name,
+                line=before.count("\n") + 1,
+                column=exc.position - before.rfind("\n"),
+                hint="remove control characters from the file",
+            ) from exc
         except yaml.YAMLError as exc:
             raise RuleError(f"invalid YAML: {exc}", file=self.name) from exc
 

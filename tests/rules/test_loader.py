@@ -67,6 +67,7 @@ def test_vocabularies_merge_across_files_and_empty_files_are_fine() -> None:
     ("text", "line", "column", "fragment"),
     [
         ("rules: [\n", 2, 1, "invalid YAML"),
+        ("rules:\n  - id: a\x07\n", 2, 10, "unacceptable character"),
         ("rules:\n  - id: a\n    query: x\n    qeury: y\n", 4, 5, "unknown key 'qeury'"),
         ("rule:\n  - id: a\n", 1, 1, "unknown key 'rule'"),
         ("rules:\n  - id: a\n    query: [x]\n", 3, 12, "must be a string"),
