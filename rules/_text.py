@@ -10,7 +10,7 @@ from rules._normal import normalize, offset_map
 __all__ = ["FIELD_CAPS", "FIELD_NAMES", "FieldText", "cap_text", "split_words"]
 
 FIELD_NAMES = ("title", "summary", "content")
-"""Matchable fields, in the order used for field indices and bit masks (1, 2, 4)."""
+"""Matchable fields, in the order of their indices (see ``rules._context.FIELD_MASKS``)."""
 
 FIELD_CAPS = (2_000, 10_000, 20_000)
 """How many characters of each field are examined at most (guards against huge inputs)."""
