@@ -7,14 +7,16 @@ import json
 import shutil
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from monitor.config import parse_duration
 
-__all__ = ["Progress", "parse_when", "print_json", "table"]
+__all__ = ["Progress", "parse_when", "print_json", "table", "tracked"]
+
+T = TypeVar("T")
 
 
 def table(
@@ -127,3 +129,12 @@ class Progress:
             text = f"{self.label}: {self.done}"
         self.stream.write(f"\r\x1b[2K{text}")
         self.stream.flush()
+
+
+def tracked(items: Sequence[T], label: str) -> Iterator[T]:
+    """``items`` one by one, with a progress line on a terminal (``for row in tracked(rows,
+    "replay"):``)."""
+    with Progress(label, total=len(items)) as progress:
+        for item in items:
+            yield item
+            progress.advance()

@@ -8,6 +8,7 @@ import sys
 
 from monitor.app import App, make_app
 from monitor.commands._common import EXIT_OK, settings_from
+from monitor.commands._output import Progress
 from monitor.config import Settings
 from monitor.service import run_service
 
@@ -82,7 +83,9 @@ def _duration(seconds: float) -> str:
 
 async def _poll(app: App) -> int:
     try:
-        outcomes = await app.poll_all()
+        with Progress("poll", total=len(app.enabled_sources)) as progress:
+            app.poll_observers.append(lambda _outcome: progress.advance())
+            outcomes = await app.poll_all()
         report = await app.deliver_due()
     finally:
         await app.aclose()

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from monitor.commands._common import EXIT_OK, EXIT_USAGE, settings_from
+from monitor.commands._output import tracked
 from monitor.config import Settings, parse_duration
 from monitor.errors import ConfigError, SourceError
 from monitor.rulepacks import load_rules
@@ -229,7 +230,7 @@ def _replay(args: argparse.Namespace) -> int:
     finally:
         store.close()
     matched = 0
-    for row in rows:
+    for row in tracked(rows, "replay"):
         document = Document(
             title=row["title"],
             summary=row["summary"],

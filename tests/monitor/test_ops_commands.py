@@ -6,6 +6,10 @@ import csv
 import io
 import json
 import logging
+import os
+import pty
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,9 +22,9 @@ from monitor.cli import main
 from monitor.commands._output import Progress, parse_when, table
 from state import NewHit, NewItem
 from tests.conftest import run_cli
-from tests.support.seed import NOW, WITHDRAWAL, seeded_store
+from tests.support.seed import NOW, RULES, WITHDRAWAL, seeded_store, serve_feed
 from tests.support.servers import FeedServer, WebhookReceiver
-from tests.support.service import ServiceProcess, wait_for
+from tests.support.service import REPO, ServiceProcess, wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -262,3 +266,48 @@ def test_healthcheck_against_a_running_service_and_a_dead_port(
     assert healthy.returncode == 0 and healthy.stdout.strip() == "healthy", healthy.stderr
     down = run_cli("healthcheck", "-c", str(service.config_path), "--timeout", "2")
     assert down.returncode == 1 and "unhealthy: cannot reach" in down.stderr
+
+
+def _on_a_terminal(*args: str) -> tuple[int, str]:
+    """Run ``python -m monitor ARGS`` with standard error on a pseudo-terminal."""
+    leader, follower = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TREATYWATCH")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "monitor", *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    return process.wait(timeout=60), b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_poll_export_and_replay_show_progress_on_a_terminal(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    serve_feed(feed_server)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES)
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        f"state_dir: {tmp_path / 'state'}\nrules: [{rules}]\nsources:\n"
+        f"  - {{name: a, url: '{feed_server.url('/lv.xml')}'}}\n"
+        f"  - {{name: b, url: '{feed_server.url('/missing.xml')}'}}\n"
+    )
+    code, shown = _on_a_terminal("poll", "-c", str(config))
+    assert code == 0 and "poll: [" in shown and "poll: 2 done in" in shown, shown
+    code, shown = _on_a_terminal("export", "-c", str(config), "-o", str(tmp_path / "x.jsonl"))
+    assert code == 0 and "export: 2 done in" in shown, shown
+    code, shown = _on_a_terminal("replay", "--since", "3650d", "-c", str(config))
+    assert code == 0 and "replay: 3 done in" in shown, shown
