@@ -334,7 +334,7 @@ def test_matches_name_states_treaties_and_steps(builtin_ruleset: RuleSet, now: d
         language="en",
     )
     match = builtin_ruleset.match(doc, now)[0]
-    assert match.rule_id == "named-treaty-withdrawal"
+    assert match.rule_id == "treaty-withdrawal.named"
     kinds = {(e.kind, e.id) for e in match.entities}
     assert {("states", "lithuania"), ("treaties", "ottawa")} <= kinds
     assert {("steps", "parliament_vote"), ("steps", "entry_into_force")} <= kinds
