@@ -267,7 +267,8 @@ class ReportQueries(StoreBase):
     def items_per_source(self, since: datetime) -> dict[str, int]:
         """How many items each source brought since ``since`` (by first-seen time)."""
         rows = self._all(
-            "SELECT source, count(*) AS n FROM items WHERE first_seen >= ? GROUP BY source",
+            """SELECT source, count(*) AS n FROM items INDEXED BY items_first_seen_source
+               WHERE first_seen >= ? GROUP BY source""",
             (iso(since),),
         )
         return {row["source"]: int(row["n"]) for row in rows}
@@ -277,20 +278,21 @@ class ReportQueries(StoreBase):
     ) -> list[dict[str, Any]]:
         """Alerts sent after the ``(sent_at, id)`` mark, in sending order, with the publication
         and detection times their payload carries."""
-        mark_sent, mark_id = after or ("", "")
+        mark = after or ("", "")
         return self._all(
             """SELECT id, channel, kind, sent_at,
                       json_extract(payload, '$.published') AS published,
                       json_extract(payload, '$.detected') AS detected
-               FROM alerts WHERE status = 'sent' AND sent_at IS NOT NULL
-                 AND (sent_at > ? OR (sent_at = ? AND id > ?))
+               FROM alerts INDEXED BY alerts_sent
+               WHERE status = 'sent' AND (sent_at, id) > (?, ?)
                ORDER BY sent_at, id LIMIT ?""",
-            (mark_sent, mark_sent, mark_id, limit),
+            (*mark, limit),
         )
 
     def last_sent_mark(self) -> tuple[str, str] | None:
         row = self._one(
-            """SELECT sent_at, id FROM alerts WHERE status = 'sent' AND sent_at IS NOT NULL
+            """SELECT sent_at, id FROM alerts INDEXED BY alerts_sent
+               WHERE status = 'sent' AND sent_at IS NOT NULL
                ORDER BY sent_at DESC, id DESC LIMIT 1"""
         )
         return None if row is None else (row["sent_at"], row["id"])

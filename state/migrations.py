@@ -184,6 +184,18 @@ _STEPS: list[tuple[str, str]] = [
         CREATE INDEX alerts_sending ON alerts (sending_since) WHERE sending_since IS NOT NULL;
         """,
     ),
+    (
+        # Operations (issue 7): narrow covering indexes for what /metrics, /healthz and the
+        # dashboard read on every request, so they never scan the alert payloads or every hit.
+        "0005_operations",
+        """
+        CREATE INDEX alerts_summary ON alerts (channel, kind, status, created, next_attempt,
+            attempts);
+        CREATE INDEX alerts_sent ON alerts (sent_at, id) WHERE status = 'sent';
+        CREATE INDEX hits_rule ON hits (rule);
+        CREATE INDEX items_first_seen_source ON items (first_seen, source);
+        """,
+    ),
 ]
 
 
