@@ -82,7 +82,7 @@ def measure(store: Store, repeat: int) -> dict[str, float]:
         settings=ServerSettings(),
         clock=lambda: NOW,
         poll_interval=timedelta(minutes=10),
-        channels=frozenset({"channel-0", "channel-1", "channel-2"}),
+        channels=dict.fromkeys(["channel-0", "channel-1", "channel-2"], timedelta(0)),
     )
     dashboard = Dashboard(
         store, sources={}, channels=["channel-0"], clock=lambda: NOW, health=probe.summary

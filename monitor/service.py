@@ -217,7 +217,7 @@ class Service:
             settings=self.settings,
             clock=app.clock,
             poll_interval=max(intervals) if intervals else None,
-            channels=frozenset(app.channels),
+            channels={name: _digest_period(app, name) for name in app.channels},
         )
         dashboard = Dashboard(
             app.store,
@@ -236,3 +236,13 @@ async def run_service(app: App, stop: asyncio.Event | None = None) -> None:
     """Poll every source on its interval, deliver alerts and serve HTTP until SIGTERM/SIGINT
     or ``stop``."""
     await Service(app, stop).run()
+
+
+def _digest_period(app: App, channel: str) -> timedelta:
+    """How long a channel's alerts wait by design: a digest channel's period, else zero."""
+    config = next((c for c in app.channel_configs if c.name == channel), None)
+    if getattr(config, "mode", "immediate") != "digest":
+        return timedelta(0)
+    return (
+        timedelta(hours=1) if getattr(config, "digest", "daily") == "hourly" else timedelta(days=1)
+    )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,6 +32,8 @@ from state import Store, StoreError
 __all__ = ["PUBLIC_PATHS", "ServerStartError", "WebServer", "build_web_app"]
 
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})
+# Outbox kinds sent one by one even on a channel in digest mode.
+IMMEDIATE_KINDS = frozenset({"ops", "digest", "test"})
 log = logging.getLogger("treatywatch.web")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -52,8 +54,10 @@ class HealthProbe:
         settings: ServerSettings,
         clock: Callable[[], datetime],
         poll_interval: timedelta | None,
-        channels: frozenset[str],
+        channels: Mapping[str, timedelta],
     ) -> None:
+        """``channels``: the configured channels, each with how long its alerts may wait on
+        top of ``server.health.outbox_stale_after`` (a digest channel's period, else zero)."""
         self.store = store
         self.status = status
         self.settings = settings
@@ -67,10 +71,11 @@ class HealthProbe:
             last_success = max(
                 (s.last_success for s in self.store.sources() if s.last_success), default=None
             )
-            pending = [
-                row.oldest_created
+            waiting = [
+                age - (timedelta(0) if row.kind in IMMEDIATE_KINDS else self.channels[row.channel])
                 for row in self.store.outbox_summary()
-                if row.status == "pending" and row.channel in self.channels and row.oldest_created
+                if row.status == "pending" and row.channel in self.channels
+                if (age := _age(now, row.oldest_created)) is not None
             ]
         except StoreError as exc:
             return [Check("state", False, f"database unreadable: {exc}")]
@@ -83,7 +88,7 @@ class HealthProbe:
             since_start=self.status.uptime(),
             since_success=_age(now, last_success),
             poll_stale_after=stale if self.poll_interval is not None else None,
-            oldest_pending=_age(now, min(pending)) if pending else None,
+            oldest_pending=max(waiting) if waiting else None,
             outbox_stale_after=self.settings.health.outbox_stale_after,
         )
 

@@ -80,7 +80,7 @@ def _web(app: App, *, auth: dict[str, Any] | None = None, status: ServiceStatus 
         settings=settings,
         clock=app.clock,
         poll_interval=timedelta(minutes=10),
-        channels=frozenset(app.channels),
+        channels=dict.fromkeys(app.channels, timedelta(0)),
     )
     dashboard = Dashboard(
         app.store,
@@ -317,3 +317,28 @@ def test_one_card_per_story_with_every_report(
         _serve(_web(app), check)
     finally:
         app.store.close()
+
+
+def test_a_digest_channel_may_hold_alerts_for_its_period(seeded: App) -> None:
+    seeded.store.db.execute(
+        "UPDATE alerts SET status = 'pending', created = '2025-03-18T09:00:00Z' "
+        "WHERE channel = 'second-hook'"
+    )
+    status = ServiceStatus(scheduler_running=lambda: True)
+    status.beat()
+
+    def outbox(allowance: timedelta) -> bool:
+        probe = HealthProbe(
+            store=seeded.store,
+            status=status,
+            settings=ServerSettings(),
+            clock=lambda: NOW,
+            poll_interval=timedelta(minutes=10),
+            channels={"ops-hook": timedelta(0), "second-hook": allowance},
+        )
+        return next(check.ok for check in probe.health() if check.name == "outbox")
+
+    assert outbox(timedelta(0)) is False  # 3 hours waiting on an immediate channel
+    assert outbox(timedelta(days=1)) is True  # a daily digest holds them on purpose
+    seeded.store.db.execute("UPDATE alerts SET kind = 'ops' WHERE channel = 'second-hook'")
+    assert outbox(timedelta(days=1)) is False  # operator notices are never held
