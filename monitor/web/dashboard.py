@@ -264,7 +264,7 @@ class Dashboard:
             views.append(
                 SourceView(
                     name=name,
-                    host=urlsplit(config.url if config else state.url if state else "").netloc,
+                    host=_host(config.url if config else state.url if state else ""),
                     enabled=bool(config and config.enabled),
                     state="failing" if failures else ("ok" if last_success else "never"),
                     last_success=last_success,
@@ -327,6 +327,16 @@ def _hit_view(
         deliveries=tuple(deliveries),
         duplicate=duplicate,
     )
+
+
+def _host(url: str) -> str:
+    """The host (and port) of a source URL, never its user name, password or query."""
+    try:
+        parts = urlsplit(url)
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return ""
+    return f"{parts.hostname or ''}{port}"
 
 
 def _loads(text: str | None, default: Any) -> Any:

@@ -12,6 +12,7 @@ content security policy allows nothing but its own inline stylesheet.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -29,7 +30,14 @@ from monitor.web.status import Check, ServiceStatus, health_checks, readiness_ch
 from rules.errors import TreatywatchError
 from state import Store, StoreError
 
-__all__ = ["PUBLIC_PATHS", "ServerStartError", "WebServer", "build_web_app"]
+__all__ = [
+    "PUBLIC_PATHS",
+    "HealthProbe",
+    "ServerStartError",
+    "WebServer",
+    "build_web_app",
+    "loopback_host",
+]
 
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})
 # Outbox kinds sent one by one even on a channel in digest mode.
@@ -125,13 +133,19 @@ def build_web_app(
 
     @web.middleware
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path not in PUBLIC_PATHS and not authorized(
-            settings.auth, request.headers.get("Authorization")
-        ):
+        public = request.path in PUBLIC_PATHS
+        if not public and settings.auth is None and not loopback_host(request.host):
+            # No auth is only allowed on loopback; a page from elsewhere that rebinds its DNS
+            # name to 127.0.0.1 still sends its own Host header: refuse it.
+            log_event(log, logging.WARNING, "http_bad_host", path=request.path, host=request.host)
+            response: web.StreamResponse = web.Response(
+                status=421, text="use http://127.0.0.1 or http://localhost\n"
+            )
+        elif not public and not authorized(settings.auth, request.headers.get("Authorization")):
             log_event(
                 log, logging.WARNING, "http_unauthorized", path=request.path, peer=request.remote
             )
-            response: web.StreamResponse = web.Response(
+            response = web.Response(
                 status=401,
                 text="authentication required\n",
                 headers={"WWW-Authenticate": CHALLENGE},
@@ -212,6 +226,22 @@ class WebServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+
+def loopback_host(host: str) -> bool:
+    """Whether a ``Host`` header names this machine (``localhost``, ``127.x``, ``[::1]``),
+    with or without a port."""
+    name = host.strip().lower()
+    if name.startswith("["):
+        name = name[1 : name.find("]")] if "]" in name else name
+    elif name.count(":") == 1:
+        name = name.split(":", 1)[0]
+    if name in ("localhost", "localhost.") or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def _checks_response(checks: list[Check]) -> web.Response:

@@ -26,8 +26,9 @@ from monitor.web import (
     highlight,
     safe_link,
 )
+from monitor.web.server import loopback_host
 from tests.support.feeds import Entry, rss
-from tests.support.seed import HOSTILE, NOW, WITHDRAWAL
+from tests.support.seed import HOSTILE, NOW, WITHDRAWAL, seeded_store
 from tests.support.servers import FeedServer, Route, WebhookReceiver
 
 TOKEN = "dashboard-token-0123456789"
@@ -342,3 +343,41 @@ def test_a_digest_channel_may_hold_alerts_for_its_period(seeded: App) -> None:
     assert outbox(timedelta(days=1)) is True  # a daily digest holds them on purpose
     seeded.store.db.execute("UPDATE alerts SET kind = 'ops' WHERE channel = 'second-hook'")
     assert outbox(timedelta(days=1)) is False  # operator notices are never held
+
+
+def test_loopback_host_names() -> None:
+    for host in ("127.0.0.1:8080", "localhost", "LOCALHOST:1", "[::1]:8080", "::1", "127.1.2.3"):
+        assert loopback_host(host), host
+    for host in ("evil.test", "evil.test:8080", "10.0.0.1:8080", "[2001:db8::1]:80", ""):
+        assert not loopback_host(host), host
+
+
+def test_without_auth_a_foreign_host_name_is_refused(seeded: App) -> None:
+    """DNS rebinding: a page from elsewhere reaching 127.0.0.1 under its own name."""
+
+    async def check(client: TestClient) -> None:
+        foreign = {"Host": "attacker.test:8080"}
+        assert (await client.get("/", headers=foreign)).status == 421
+        assert (await client.get("/metrics", headers=foreign)).status == 421
+        assert (await client.get("/healthz", headers=foreign)).status in (200, 503)
+        assert (await client.get("/", headers={"Host": "localhost:8080"})).status == 200
+
+    _serve(_web(seeded), check)
+
+
+def test_source_hosts_never_show_credentials(
+    tmp_path: Path, feed_server: FeedServer, receiver: WebhookReceiver
+) -> None:
+    with seeded_store(tmp_path, feed_server, receiver) as app:
+        dashboard = Dashboard(
+            app.store,
+            sources={
+                "secret": app.sources["baltic-news"].model_copy(
+                    update={"url": "https://user:pa55word@feeds.test:8443/rss?key=abc"}
+                )
+            },
+            channels=[],
+            clock=lambda: NOW,
+        )
+        hosts = {view.name: view.host for view in dashboard.source_views(NOW)}
+    assert hosts["secret"] == "feeds.test:8443"
