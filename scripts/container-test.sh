@@ -50,7 +50,9 @@ say "hadolint: ok"
 # --- podman configuration inside the build folder --------------------------------------------
 cleanup() {
   set +e
-  if [ -f "$WORK/containers.conf" ]; then
+  if [ -f "$WORK/containers.conf" ] && [ -f "$WORK/storage.conf" ]; then
+    # always our own storage under build/, never the machine's
+    export CONTAINERS_CONF=$WORK/containers.conf CONTAINERS_STORAGE_CONF=$WORK/storage.conf
     podman rm --all --force >/dev/null 2>&1
     buildah rm --all >/dev/null 2>&1
     podman system reset --force >/dev/null 2>&1
