@@ -212,7 +212,10 @@ class Dashboard:
                 published=lead.published if lead else None,
                 first_seen=story.first_seen,
                 last_seen=story.last_seen,
-                entities=[*story.states, *story.treaties, *story.steps],
+                entities=_entity_labels(
+                    [*story.states, *story.treaties, *story.steps],
+                    [hits[m.hit_id] for m in story.members if m.hit_id in hits],
+                ),
                 reports=story.reports,
                 outlets=story.outlets,
                 official=story.official,
@@ -327,6 +330,18 @@ def _hit_view(
         deliveries=tuple(deliveries),
         duplicate=duplicate,
     )
+
+
+def _entity_labels(ids: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Entity ids (``lithuania``) as the labels the rule engine reported (``Lithuania``)."""
+    labels: dict[str, str] = {}
+    for row in rows:
+        entities = _loads(row["explanation"], {}).get("entities", {})
+        for found in entities.values() if isinstance(entities, dict) else ():
+            for entity in found if isinstance(found, list) else ():
+                if isinstance(entity, dict) and entity.get("id") and entity.get("label"):
+                    labels.setdefault(str(entity["id"]), str(entity["label"]))
+    return [labels.get(entity_id, entity_id.replace("_", " ")) for entity_id in ids]
 
 
 def _host(url: str) -> str:

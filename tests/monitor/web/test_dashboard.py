@@ -313,6 +313,7 @@ def test_one_card_per_story_with_every_report(
         assert card.count('class="hit"') == 2
         assert "hook: sent" in card and "no alert of its own" in card
         assert "<mark>withdraw" in card and "Ottawa Convention</mark>" in card
+        assert '<span class="badge entity">Lithuania</span>' in card  # a label, not an id
 
     try:
         _serve(_web(app), check)
