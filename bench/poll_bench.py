@@ -231,7 +231,11 @@ async def _timed(meter: _Meter, name: str, coro: Any) -> Any:
 
 
 def _reader(urls: list[str], meter: _Meter) -> dict[str, Any]:
+    import warnings
+
     from reader import make_reader
+
+    warnings.simplefilter("ignore")  # reader warns once per entry without an id
 
     with tempfile.TemporaryDirectory() as state:
         reader = make_reader(str(Path(state) / "reader.sqlite"))
