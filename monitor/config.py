@@ -31,6 +31,7 @@ from pydantic import (
 )
 
 from monitor.errors import ConfigError
+from monitor.timefmt import human_duration
 
 __all__ = [
     "ChannelConfig",
@@ -524,12 +525,13 @@ class Settings(_Model):
         if self.dedup.keep_items < self.stories.window:
             raise ValueError(
                 "dedup.keep_items: must be at least stories.window "
-                f"({_human(self.stories.window)}), or a story could be pruned while still open"
+                f"({human_duration(self.stories.window)}), "
+                "or a story could be pruned while still open"
             )
         if self.dedup.keep_keys < self.dedup.keep_items:
             raise ValueError(
                 f"dedup.keep_keys: must be at least dedup.keep_items "
-                f"({_human(self.dedup.keep_items)})"
+                f"({human_duration(self.dedup.keep_items)})"
             )
         return self
 
@@ -564,14 +566,6 @@ class Settings(_Model):
         if source.interval is not None:
             return source.interval
         return self.official_interval if source.official else self.interval
-
-
-def _human(value: timedelta) -> str:
-    seconds = int(value.total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds % size == 0 and seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
 
 
 def default_config_path(

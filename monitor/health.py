@@ -23,9 +23,9 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 
 from monitor.config import PollingSettings, Settings, SourceConfig
+from monitor.timefmt import human_duration, retry_after
 from state import SourceState
 
 __all__ = [
@@ -81,30 +81,10 @@ def parse_time(value: str | None) -> datetime | None:
 
 
 def parse_retry_after(value: str | None, now: datetime, cap: timedelta) -> datetime | None:
-    """When a ``Retry-After`` header lets us come back, or None when it says nothing usable.
-
-    Seconds or an HTTP date (GMT, another zone, or none: read as UTC). A time in the past, zero
-    or garbage is ignored; anything later than ``cap`` from now is cut to ``cap``.
-    """
-    if not value:
-        return None
-    text = value.strip()
-    if text.isdigit():
-        seconds = int(text)
-        if seconds <= 0:
-            return None
-        return now + min(timedelta(seconds=min(seconds, 10**9)), cap)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when is None:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    if when <= now:
-        return None
-    return min(when, now + cap)
+    """When a ``Retry-After`` header lets us come back (at most ``cap`` from now), or None when
+    it says nothing usable (see ``timefmt.retry_after``)."""
+    delay = retry_after(value, now)
+    return None if delay is None else now + min(delay, cap)
 
 
 def parse_cache_hint(cache_control: str | None, ttl_minutes: int | None = None) -> timedelta | None:
@@ -211,7 +191,7 @@ def ops_events(
             OpsEvent(
                 "source_failing",
                 state.failing_since or "",
-                f"Source {name} has been failing for {_human(now - since)}",
+                f"Source {name} has been failing for {human_duration(now - since)}",
                 f"{state.consecutive_failures} polls in a row failed; the last error "
                 f"({state.last_error_class}): {state.last_error}. treatywatch keeps retrying "
                 "with backoff.",
@@ -230,7 +210,7 @@ def ops_events(
             OpsEvent(
                 "source_silent",
                 quiet_since or "",
-                f"Source {name} has published nothing new for {_human(now - quiet)}",
+                f"Source {name} has published nothing new for {human_duration(now - quiet)}",
                 f"{state.url} answers, but has brought no new item since {quiet_since}. Its "
                 "layout or feed may have changed, or it moved.",
             )
@@ -242,11 +222,3 @@ def ops_alert_id(source: str, event: str, episode: str, channel: str) -> str:
     """A stable id for one operator alert: one episode alerts once per channel."""
     digest = hashlib.sha256("\x00".join(("ops", source, event, episode, channel)).encode())
     return "ops_" + base64.b32encode(digest.digest()[:15]).decode().lower()
-
-
-def _human(span: timedelta) -> str:
-    seconds = int(span.total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import datetime, timedelta
 
-__all__ = ["Failure", "RetryDecision", "backoff_delay", "decide", "parse_retry_after"]
+from monitor.timefmt import human_duration
+
+__all__ = ["Failure", "RetryDecision", "backoff_delay", "decide"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,36 +81,10 @@ def decide(
         return RetryDecision(
             True,
             now,
-            f"gave up after retrying for {_human(now - first_attempt)} "
+            f"gave up after retrying for {human_duration(now - first_attempt)} "
             f"({attempts} attempts): {failure.message}",
         )
     delay = backoff_delay(attempts, base=base, cap=cap, rng=rng)
     if failure.retry_after is not None:
         delay = max(delay, min(timedelta(seconds=failure.retry_after), retry_after_cap))
     return RetryDecision(False, now + delay)
-
-
-def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP date. Garbage,
-    negative values and dates in the past give None (use the normal backoff)."""
-    if not value:
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return float(int(text))
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    seconds = (when - now).total_seconds()
-    return seconds if seconds > 0 else None
-
-
-def _human(delta: timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds / size:.1f}{unit}".replace(".0", "")
-    return f"{seconds}s"

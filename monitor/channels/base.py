@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import httpx
 
 from monitor.errors import DeliveryError, RejectedDeliveryError, TransientDeliveryError
-from monitor.retry import parse_retry_after
+from monitor.timefmt import retry_after as parse_retry_after
 
 __all__ = [
     "Channel",
@@ -106,7 +106,8 @@ def http_failure(
         reason += f": {body_hint}"
     retry_after = None
     if status in (429, 503):
-        retry_after = parse_retry_after(response.headers.get("Retry-After"), now or _now())
+        delay = parse_retry_after(response.headers.get("Retry-After"), now or _now())
+        retry_after = delay.total_seconds() if delay is not None else None
     if 400 <= status < 500 and status not in (408, 425, 429):
         return RejectedDeliveryError(
             reason,

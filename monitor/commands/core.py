@@ -11,6 +11,7 @@ from monitor.commands._common import EXIT_OK, settings_from
 from monitor.commands._output import Progress
 from monitor.config import Settings
 from monitor.service import run_service
+from monitor.timefmt import human_duration
 
 __all__ = ["register"]
 
@@ -57,9 +58,7 @@ def _check(settings: Settings) -> int:
     for source in sources:
         flags = "" if source.enabled else "  [disabled]"
         every = settings.source_interval(source)
-        print(
-            f"  {source.name:<24} every {_duration(every.total_seconds()):<6} {source.url}{flags}"
-        )
+        print(f"  {source.name:<24} every {human_duration(every):<6} {source.url}{flags}")
     print(f"channels ({len(channels) or 1}):")
     if not channels:
         print("  console                  console (default: no channel configured)")
@@ -72,13 +71,6 @@ def _check(settings: Settings) -> int:
         flags = "" if rule.enabled else "  [disabled]"
         print(f"  {rule.id:<40} {rule.severity:<8} {rule.title}{flags}")
     return EXIT_OK
-
-
-def _duration(seconds: float) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{int(seconds // size)}{unit}"
-    return f"{seconds:g}s"
 
 
 async def _poll(app: App) -> int:
