@@ -19,7 +19,8 @@ NOW = datetime(2025, 3, 18, 12, 0, tzinfo=UTC)
         (timedelta(hours=36), "36h"),
         (timedelta(days=7), "1w"),
         (timedelta(days=3), "3d"),
-        (timedelta(minutes=83), "1.4h"),
+        (timedelta(minutes=83), "83m"),
+        (timedelta(seconds=5000), "1.4h"),
         (timedelta(seconds=61), "1.0m"),
     ],
 )
