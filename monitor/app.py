@@ -115,8 +115,9 @@ def make_app(
 ) -> App:
     """Build an ``App`` from validated settings; anything passed in is used as given."""
     ruleset = ruleset or load_rules(settings.rules)
+    # With no channel configured, the console gets alerts and operator notices alike.
     channel_configs: tuple[ChannelConfig, ...] = settings.channels or (
-        ConsoleChannel(name="console", type="console"),
+        ConsoleChannel(name="console", type="console", ops=True),
     )
     sources = settings.sources if settings.sources is not None else default_sources()
     if channels is None:

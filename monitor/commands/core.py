@@ -81,11 +81,16 @@ async def _poll(app: App) -> int:
         report = await app.deliver_due()
     finally:
         await app.aclose()
-    failed = [o for o in outcomes if not o.ok]
+    failed = [o for o in outcomes if not o.ok and not o.skipped]
+    held = [o for o in outcomes if o.skipped]
     for outcome in failed:
         print(f"treatywatch: source {outcome.source} failed: {outcome.error}", file=sys.stderr)
+    for outcome in held:
+        why = outcome.error or "not due"
+        print(f"treatywatch: source {outcome.source} not polled: {why}", file=sys.stderr)
     print(
-        f"treatywatch: polled {len(outcomes)} sources ({len(failed)} failed), "
+        f"treatywatch: polled {len(outcomes) - len(held)} sources ({len(failed)} failed, "
+        f"{len(held)} held back), "
         f"{sum(o.new_items for o in outcomes)} new items, {sum(o.hits for o in outcomes)} hits, "
         f"{report.sent} alerts sent, {report.failed} delivery failures",
         file=sys.stderr,
