@@ -20,8 +20,14 @@ from monitor.logs import configure_logging
 __all__ = ["build_parser", "main"]
 
 
+_COMMON_DEFAULTS = {"config": None, "log_level": "info", "log_format": "text"}
+
+
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    # The common options are accepted at every level of a command (`alerts --config X retry`
+    # and `alerts retry --config X`). Their defaults are SUPPRESSed in the sub-parsers, so a
+    # nested sub-parser never overwrites a value given earlier; main() fills the defaults in.
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument(
         "--config",
         "-c",
@@ -32,15 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common.add_argument(
         "--log-level",
-        default="info",
         choices=["debug", "info", "warning", "error"],
-        help="log verbosity",
+        help="log verbosity (default: info)",
     )
     common.add_argument(
         "--log-format",
-        default="text",
         choices=["text", "json"],
-        help="log line format on standard error",
+        help="log line format on standard error (default: text)",
     )
     parser = argparse.ArgumentParser(
         prog="treatywatch",
@@ -55,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    for name, default in _COMMON_DEFAULTS.items():
+        if not hasattr(args, name):
+            setattr(args, name, default)
     configure_logging(args.log_level, args.log_format)
     try:
         return int(args.handler(args))

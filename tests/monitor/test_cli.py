@@ -127,3 +127,19 @@ def test_config_named_by_environment(tmp_path: Path) -> None:
     result = run_cli("check", cwd=tmp_path, env={"TREATYWATCH_CONFIG": str(path)})
     assert result.returncode == 0, result.stderr
     assert "from-env" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["alerts", "--config", "{path}", "retry", "--dead"],
+        ["alerts", "retry", "--dead", "--config", "{path}"],
+        ["alerts", "--config", "{path}"],
+    ],
+)
+def test_common_options_count_at_any_level_of_a_command(tmp_path: Path, args: list[str]) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump({"colour": "red"}))
+    result = run_cli(*(arg.format(path=path) for arg in args))
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "colour: unknown key" in result.stderr
