@@ -19,11 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from monitor.channels import build_channel
 from monitor.commands._common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, settings_from
 from monitor.commands._output import print_json, table
 from monitor.config import Settings
-from monitor.digest import test_payload
 from monitor.errors import DeliveryError
 from state import DB_FILENAME, AlertRow, Store
 
@@ -227,6 +225,11 @@ def _test(args: argparse.Namespace) -> int:
 
 
 async def _send_test(config: Any) -> int:
+    # Imported here: the channel stack (httpx, aiohttp, email) is slow to load, and most
+    # commands never need it.
+    from monitor.channels import build_channel
+    from monitor.digest import test_payload
+
     channel = build_channel(config)
     now = datetime.now(UTC)
     alert_id = f"test_{now:%Y%m%dT%H%M%S}_{secrets.token_hex(4)}"

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import TYPE_CHECKING
 
-from monitor.app import App, make_app
 from monitor.commands._common import EXIT_OK, settings_from
 from monitor.commands._output import Progress
 from monitor.config import Settings
-from monitor.service import run_service
 from monitor.timefmt import human_duration
+
+if TYPE_CHECKING:
+    from monitor.app import App
 
 __all__ = ["register"]
 
@@ -26,7 +28,7 @@ def register(
         description="Run until SIGTERM/SIGINT: poll every source on its interval, match, "
         "store and deliver alerts.",
     )
-    run.set_defaults(handler=lambda args: asyncio.run(_run(make_app(settings_from(args)))))
+    run.set_defaults(handler=lambda args: asyncio.run(_run(_app(args))))
     poll = commands.add_parser(
         "poll",
         parents=[common],
@@ -34,7 +36,7 @@ def register(
         description="One complete cycle over every enabled source (fetch, parse, match, store, "
         "deliver due alerts), then exit 0, even when some sources failed (reported on stderr).",
     )
-    poll.set_defaults(handler=lambda args: asyncio.run(_poll(make_app(settings_from(args)))))
+    poll.set_defaults(handler=lambda args: asyncio.run(_poll(_app(args))))
     check = commands.add_parser(
         "check",
         parents=[common],
@@ -73,6 +75,14 @@ def _check(settings: Settings) -> int:
     return EXIT_OK
 
 
+def _app(args: argparse.Namespace) -> App:
+    # Imported here, not at the top: the service stack is slow to load and most commands
+    # (check, --help, --version) never need it.
+    from monitor.app import make_app
+
+    return make_app(settings_from(args))
+
+
 async def _poll(app: App) -> int:
     try:
         with Progress("poll", total=len(app.enabled_sources)) as progress:
@@ -99,6 +109,8 @@ async def _poll(app: App) -> int:
 
 
 async def _run(app: App) -> int:
+    from monitor.service import run_service
+
     try:
         await run_service(app)
     finally:

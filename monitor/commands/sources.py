@@ -7,7 +7,7 @@ import argparse
 import asyncio
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.catalog import catalog
 from monitor.commands._common import EXIT_FAILURE, EXIT_OK, settings_from
@@ -15,8 +15,10 @@ from monitor.commands._output import print_json, table
 from monitor.config import Settings, SourceConfig
 from monitor.errors import SourceError
 from monitor.health import interval_bounds, parse_time
-from monitor.sources import Fetcher, parse_document
 from state import SourceState, Store
+
+if TYPE_CHECKING:
+    from monitor.sources import Fetcher
 
 __all__ = ["register", "source_health"]
 
@@ -157,6 +159,8 @@ def _span(seconds: int) -> str:
 
 
 async def _check_one(fetcher: Fetcher, source: SourceConfig) -> dict[str, Any]:
+    from monitor.sources import parse_document
+
     started = time.monotonic()
     row: dict[str, Any] = {"name": source.name, "type": source.type, "url": source.url}
     try:
@@ -188,6 +192,9 @@ async def _check_one(fetcher: Fetcher, source: SourceConfig) -> dict[str, Any]:
 
 
 async def _check_all(settings: Settings, sources: list[SourceConfig]) -> list[dict[str, Any]]:
+    # Imported here: the HTTP stack is slow to load and only `sources check` needs it.
+    from monitor.sources import Fetcher
+
     fetcher = Fetcher(settings.http)
     try:
         return list(await asyncio.gather(*(_check_one(fetcher, s) for s in sources)))
