@@ -14,9 +14,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
-__all__ = ["FeedServer", "Recorded", "Route", "WebhookReceiver", "serve"]
+__all__ = [
+    "FeedServer",
+    "LocalServer",
+    "QuietHandler",
+    "Recorded",
+    "Route",
+    "WebhookReceiver",
+    "serve",
+]
 
 
 @dataclass
@@ -51,29 +59,51 @@ class _Server(ThreadingHTTPServer):
         return None
 
 
-class FeedServer:
-    """Serves ``routes[path]``; sends an ETag per body and answers 304 to a matching one."""
+class QuietHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 and no access log on stderr."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return None
+
+
+class LocalServer:
+    """A threaded HTTP server on a free port of 127.0.0.1. Subclasses set their own state and
+    then call ``super().__init__()``, and return their request handler class from
+    ``_handler()``."""
 
     def __init__(self) -> None:
-        self.routes: dict[str, Route] = {}
-        self.requests: list[Recorded] = []
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), self._handler())
         self.port = self._server.server_address[1]
+        # A short poll interval lets stop() return within 50 ms.
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
 
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def start(self) -> FeedServer:
+    def start(self) -> Self:
         self._thread.start()
         return self
 
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        raise NotImplementedError
+
+
+class FeedServer(LocalServer):
+    """Serves ``routes[path]``; sends an ETag per body and answers 304 to a matching one."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[Recorded] = []
+        super().__init__()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
 
     def statuses(self, path: str) -> list[int]:
         with self._lock:
@@ -86,12 +116,7 @@ class FeedServer:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return None
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 route = server.routes.get(self.path)
                 if route is None:
@@ -133,19 +158,14 @@ class FeedServer:
         return Handler
 
 
-class WebhookReceiver:
+class WebhookReceiver(LocalServer):
     """Records POSTs. ``script`` is a list of statuses (or callables) answered in turn; when it
     runs out every request gets 200. ``accepted`` holds the requests answered 2xx."""
 
     def __init__(self) -> None:
         self.script: list[int | Callable[[BaseHTTPRequestHandler], int]] = []
         self.requests: list[Recorded] = []
-        self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), self._handler())
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        super().__init__()
 
     @property
     def url(self) -> str:
@@ -159,23 +179,10 @@ class WebhookReceiver:
     def accepted_json(self) -> list[dict[str, Any]]:
         return [json.loads(r.body) for r in self.accepted]
 
-    def start(self) -> WebhookReceiver:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         receiver = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return None
-
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
@@ -197,7 +204,7 @@ class WebhookReceiver:
 
 
 @contextmanager
-def serve(server: FeedServer | WebhookReceiver) -> Iterator[Any]:
+def serve(server: LocalServer) -> Iterator[Any]:
     server.start()
     try:
         yield server

@@ -11,13 +11,12 @@ headers)``, e.g. ``(404, "channel_not_found")`` or ``(429, "rate_limited", {"Ret
 from __future__ import annotations
 
 import json
-import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.support.servers import _Server
+from tests.support.servers import LocalServer, QuietHandler
 
 __all__ = ["SlackMessage", "SlackReceiver", "slack_problems"]
 
@@ -72,17 +71,14 @@ class SlackMessage:
         return json.loads(self.body)
 
 
-class SlackReceiver:
+class SlackReceiver(LocalServer):
     """An incoming-webhook endpoint at ``url`` that behaves like Slack's."""
 
     def __init__(self, path: str = "/services/T000/B000/SeCrEtToKeN123") -> None:
         self.path = path
         self.script: list[tuple[Any, ...]] = []
         self.messages: list[SlackMessage] = []
-        self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), self._handler())
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__()
 
     @property
     def url(self) -> str:
@@ -93,23 +89,10 @@ class SlackReceiver:
         with self._lock:
             return [m for m in self.messages if m.status == 200]
 
-    def start(self) -> SlackReceiver:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         receiver = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return None
-
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 headers: dict[str, str] = {}
