@@ -28,6 +28,12 @@ from tests.support.service import REPO, ServiceProcess, wait_for
 
 
 @pytest.fixture(autouse=True)
+def _wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables fit the terminal; pin its width so the tests do not depend on where they run."""
+    monkeypatch.setenv("COLUMNS", "160")
+
+
+@pytest.fixture(autouse=True)
 def _keep_logging() -> Iterator[None]:
     """``main()`` configures logging on the captured stderr; put the handlers back after."""
     logger = logging.getLogger("treatywatch")
