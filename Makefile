@@ -28,7 +28,7 @@ typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
 pytest: $(VENV)/.installed-dev browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 # Debian's chromium for the dashboard test (tests/monitor/web/test_chromium.py): installed with
 # apt-get when missing and running as root; elsewhere that test skips and says why.
