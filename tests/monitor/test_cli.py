@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import pytest
 import yaml
 
 from monitor import __version__
+from monitor.cli import build_parser, main
 from tests.conftest import run_cli
 
 COMMANDS = ["run", "poll", "check"]
@@ -25,6 +27,52 @@ def test_help_on_every_command(command: list[str]) -> None:
     assert result.returncode == 0, result.stderr
     assert "usage: treatywatch" in result.stdout
     assert "--config" in result.stdout or not command
+
+
+def _command_paths(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list:
+    paths = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                paths.append((*prefix, name))
+                paths.extend(_command_paths(sub, (*prefix, name)))
+    return paths
+
+
+ALL_COMMANDS = _command_paths(build_parser())
+
+
+def test_every_documented_command_exists() -> None:
+    expected = {
+        ("run",),
+        ("poll",),
+        ("check",),
+        ("test-rule",),
+        ("replay",),
+        ("alerts",),
+        ("alerts", "retry"),
+        ("alerts", "test"),
+        ("hits",),
+        ("stories",),
+        ("export",),
+        ("db",),
+        ("sources",),
+        ("sources", "check"),
+        ("healthcheck",),
+    }
+    assert expected <= set(ALL_COMMANDS)
+
+
+@pytest.mark.parametrize("path", ALL_COMMANDS, ids=" ".join)
+def test_every_command_and_subcommand_has_help(
+    path: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main([*path, "--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: treatywatch {' '.join(path)}")
+    assert len(out.splitlines()) > 3  # a description or options, not a bare usage line
 
 
 def test_console_script_is_installed() -> None:
