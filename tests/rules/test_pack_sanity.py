@@ -192,6 +192,8 @@ POSITIVES = [
 
 NEGATIVES = [
     ("Senators trade veteran winger to Calgary", ""),
+    ("Senators withdraw from trade pact negotiations with Canada", ""),
+    ("Warsaw pulls out of treaty talks with Berlin over reparations", ""),
     ("Bank of Poland reports record ATM withdrawals", ""),
     ("Athlete withdraws from Ottawa marathon with injury", ""),
     ("Delegates walk out of party convention in protest", ""),
