@@ -48,6 +48,19 @@ browser:
 container-test: $(VENV)/.installed-dev
 	PYTHON=$(abspath $(BIN)/python) scripts/container-test.sh
 
+# The benchmarks under bench/, each printing its ratios against a baseline measured in the same
+# run (minutes; not part of `make test`).
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@ $(VENV)/.installed-dev $(VENV)/.installed
+
+bench: $(VENV)/.installed-bench
+	$(BIN)/python bench/match_bench.py
+	$(BIN)/python bench/dedup_bench.py
+	$(BIN)/python bench/delivery_bench.py
+	$(BIN)/python bench/ops_bench.py
+	$(BIN)/python bench/poll_bench.py
+
 # Pin the runtime dependencies with hashes for the image (requirements.lock); run after
 # changing `dependencies` in pyproject.toml. The build backend (setuptools) is pinned too.
 lock: | $(BIN)/python
