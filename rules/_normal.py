@@ -15,6 +15,7 @@ diaeresis is a combining mark); Ukrainian ``і`` is kept as it is.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 __all__ = ["is_identity_aligned", "normalize", "offset_map", "word_text"]
@@ -111,6 +112,19 @@ for _code in range(0x80):
     _WORD_TABLE[_code] = _WORD_TABLE.__missing__(_code)
 
 
+class _LengthTable(dict[int, str]):
+    """Maps each character to ``chr(n)``, ``n`` being the length of its normal form."""
+
+    def __missing__(self, key: int) -> str:
+        value = chr(len(_TABLE[key]))
+        self[key] = value
+        return value
+
+
+_LENGTH_TABLE = _LengthTable()
+_NOT_ONE = re.compile(r"[^\x01]")
+
+
 def normalize(text: str) -> str:
     """Return ``text`` in the matching normal form (see the module docstring).
 
@@ -133,11 +147,16 @@ def offset_map(text: str) -> list[int]:
     """
     if is_identity_aligned(text):
         return list(range(len(text) + 1))
+    # Most characters map to exactly one: copy runs of those as ranges, expand the others.
+    lengths = text.translate(_LENGTH_TABLE)
     mapping: list[int] = []
-    table = _TABLE
-    for index, char in enumerate(text):
-        mapping.extend([index] * len(table[ord(char)]))
-    mapping.append(len(text))
+    done = 0
+    for found in _NOT_ONE.finditer(lengths):
+        index = found.start()
+        mapping.extend(range(done, index))
+        mapping.extend([index] * ord(found.group()))
+        done = index + 1
+    mapping.extend(range(done, len(text) + 1))
     return mapping
 
 

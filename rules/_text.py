@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
+from itertools import accumulate
 
 from rules._normal import normalize, offset_map
 
@@ -16,7 +18,9 @@ FIELD_CAPS = (2_000, 10_000, 20_000)
 """How many characters of each field are examined at most (guards against huge inputs)."""
 
 _WORD = re.compile(r"[^\W_]+")
+_WORD_SPLIT = re.compile(r"([^\W_]+)")
 _SENTENCE_PUNCTUATION = frozenset(".!?;…\n|")
+_SENTENCE_MARK = re.compile("[" + re.escape("".join(sorted(_SENTENCE_PUNCTUATION))) + "]")
 _HARD_STOPS = frozenset("!?;|\n")
 
 
@@ -74,34 +78,41 @@ class FieldText:
         self.index = index
         self.original = original
         self.normal = normal
-        found = split_words(normal)
-        self.words = [w for w, _, _ in found]
-        self.starts = [s for _, s, _ in found]
-        self.ends = [e for _, _, e in found]
-        sentences: list[int] = []
-        current = 0
         self._map: list[int] | None = None
-        for position in range(len(found)):
-            if position:
-                ends = _ends_sentence(
-                    normal[self.ends[position - 1] : self.starts[position]],
-                    self.words[position - 1],
-                )
-                if ends is None:
-                    ends = not self._starts_lower(position)
-                if ends:
-                    current += 1
-            sentences.append(current)
+        # [gap, word, gap, word, ..., gap]: running lengths give every word's start and end
+        parts = _WORD_SPLIT.split(normal)
+        offsets = list(accumulate(map(len, parts)))
+        self.words = parts[1::2]
+        count = len(self.words)
+        self.starts = offsets[0 : 2 * count : 2]
+        self.ends = offsets[1::2]
+        # Only a gap holding sentence punctuation can end a sentence: visit just those gaps.
+        breaks: list[int] = []  # the words that start a sentence, after the first
+        questions: set[int] = set()
+        position = 0
+        for mark in _SENTENCE_MARK.finditer(normal):
+            gap_end = bisect_right(self.starts, mark.start(), position)
+            if gap_end == position or gap_end >= count:
+                continue  # a gap already seen, or before the first or after the last word
+            position = gap_end
+            gap = normal[self.ends[position - 1] : self.starts[position]]
+            ends = _ends_sentence(gap, self.words[position - 1])
+            if ends is None:
+                ends = not self._starts_lower(position)
+            if ends:
+                if "?" in gap:
+                    questions.add(len(breaks))
+                breaks.append(position)
+        if count and "?" in normal[self.ends[-1] :]:
+            questions.add(len(breaks))
+        sentences: list[int] = []
+        done = 0
+        for number, start in enumerate(breaks):
+            sentences.extend([number] * (start - done))
+            done = start
+        sentences.extend([len(breaks)] * (count - done))
         self.sentences = sentences
-        self.questions = frozenset(
-            sentences[position - 1]
-            for position in range(1, len(found) + 1)
-            if (position == len(found) or sentences[position] != sentences[position - 1])
-            and "?"
-            in normal[
-                self.ends[position - 1] : self.starts[position] if position < len(found) else None
-            ]
-        )
+        self.questions = frozenset(questions)
 
     @classmethod
     def prepare(cls, index: int, text: str) -> FieldText:

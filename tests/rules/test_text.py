@@ -1,0 +1,64 @@
+"""A field prepared for matching: words, sentences and offsets, against their definitions.
+
+``FieldText`` and ``offset_map`` take shortcuts (they look only at the gaps that hold sentence
+punctuation, and copy runs of one-to-one characters); these tests hold them to the plain,
+word-by-word and character-by-character definitions."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rules._normal import _TABLE, normalize, offset_map
+from rules._text import FieldText, _ends_sentence
+
+PIECES = [
+    "a", "B", "é", "É", "ß", "ﬁ", "1", "_", "-", "'", " ", "  ", ". ", ".", "? ", "?", "! ", ";",
+    "…", "\n", "|", "U.", "S. ", "EE.UU. de", " x", "\u200b", "\u0301", "İ", "Ａ", "Ё", "\u2028",
+]  # fmt: skip
+texts = st.lists(st.sampled_from(PIECES) | st.text(max_size=3), max_size=30).map("".join)
+
+
+def _by_word(field: FieldText) -> tuple[list[int], frozenset[int]]:
+    """Sentence numbers and question sentences, deciding every gap between two words."""
+    normal, words = field.normal, field.words
+    sentences: list[int] = []
+    current = 0
+    for position in range(len(words)):
+        if position:
+            gap = normal[field.ends[position - 1] : field.starts[position]]
+            ends = _ends_sentence(gap, words[position - 1])
+            if ends is None:
+                start, _ = field.original_span(position, position + 1)
+                ends = not field.original[start : start + 1].islower()
+            if ends:
+                current += 1
+        sentences.append(current)
+    questions = set()
+    for position in range(1, len(words) + 1):
+        last = position == len(words)
+        if last or sentences[position] != sentences[position - 1]:
+            gap = normal[field.ends[position - 1] : None if last else field.starts[position]]
+            if "?" in gap:
+                questions.add(sentences[position - 1])
+    return sentences, frozenset(questions)
+
+
+@settings(max_examples=500)
+@given(texts)
+def test_words_and_sentences_follow_their_definitions(text: str) -> None:
+    field = FieldText.prepare(1, text)
+    found = list(re.finditer(r"[^\W_]+", field.normal))
+    assert field.words == [m.group() for m in found]
+    assert field.starts == [m.start() for m in found]
+    assert field.ends == [m.end() for m in found]
+    assert (field.sentences, field.questions) == _by_word(field)
+
+
+@given(texts)
+def test_offset_map_follows_its_definition(text: str) -> None:
+    expected = [index for index, char in enumerate(text) for _ in _TABLE[ord(char)]]
+    assert offset_map(text) == [*expected, len(text)]
+    assert len(offset_map(text)) == len(normalize(text)) + 1
