@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -186,6 +187,11 @@ def html_to_text(markup: str) -> str:
     """Plain text of an HTML fragment (tags dropped, entities decoded, scripts removed)."""
     if "<" not in markup:
         return html.unescape(markup) if "&" in markup else markup
+    plain = _plain_tags_text(markup)
+    return plain if plain is not None else _parsed_text(markup)
+
+
+def _parsed_text(markup: str) -> str:
     extractor = _TextExtractor()
     try:
         extractor.feed(markup)
@@ -193,3 +199,58 @@ def html_to_text(markup: str) -> str:
     except (AssertionError, ValueError):
         return html.unescape(markup)
     return "".join(extractor.parts)
+
+
+# The fast path of ``html_to_text``: markup made of plain start and end tags (ASCII names,
+# well-formed attributes), plain comments and plain script or style elements gives exactly what
+# ``_parsed_text`` gives, without the cost of ``html.parser`` per tag. Anything else (a stray
+# "<", a declaration, "--" inside a comment, "</" inside a script, a bare attribute value that
+# ends in "/") goes to ``_parsed_text``: only forms every Python's ``html.parser`` reads alike
+# are taken here (tests/monitor/sources/test_html_text.py holds the two to the same output).
+_SPACE = r"[ \t\n\r\f]"
+_BARE_VALUE = r"[\x21\x23-\x26\x28-\x2e\x30-\x3b\x3f-\x5f\x61-\x7e]+(?=[ \t\n\r\f>])"
+_VALUE = rf"""(?:"[^"<]*"|'[^'<]*'|{_BARE_VALUE})"""
+_ATTRIBUTE = rf"[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:{_SPACE}*={_SPACE}*{_VALUE})?"
+_PLAIN_TOKEN = re.compile(
+    rf"<(?:(?P<start>[a-zA-Z][a-zA-Z0-9]*)(?:{_SPACE}+{_ATTRIBUTE})*{_SPACE}*(?P<empty>/?)>"
+    rf"|/(?P<end>[a-zA-Z][a-zA-Z0-9]*){_SPACE}*>"
+    r"|!--(?!-?>)(?:[^-]|-(?!-))*-->)"
+)
+_RAW_TEXT_END = {
+    "script": re.compile("[^<]*</script>", re.IGNORECASE),
+    "style": re.compile("[^<]*</style>", re.IGNORECASE),
+}
+
+
+def _plain_tags_text(markup: str) -> str | None:
+    """The text of ``markup`` if it only holds plain tags, comments, scripts and styles."""
+    out: list[str] = []
+    find, match = markup.find, _PLAIN_TOKEN.match
+    position = 0
+    while True:
+        opening = find("<", position)
+        text = markup[position:] if opening < 0 else markup[position:opening]
+        if text:
+            out.append(html.unescape(text) if "&" in text else text)
+        if opening < 0:
+            return "".join(out)
+        token = match(markup, opening)
+        if token is None:
+            return None
+        position = token.end()
+        name = token["start"]
+        if name is None:
+            name = token["end"]
+            if name is not None and name.lower() in _BLOCK_TAGS:
+                out.append(" ")
+            continue  # an end tag or a comment
+        name = name.lower()
+        if name in _RAW_TEXT_END:
+            if token["empty"]:
+                return None
+            closing = _RAW_TEXT_END[name].match(markup, position)
+            if closing is None:
+                return None
+            position = closing.end()
+        elif name in _BLOCK_TAGS:
+            out.append("  " if token["empty"] else " ")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,7 +19,6 @@ MAX_CONTENT = 20_000
 
 # C0/C1 controls except tab/newline, zero-width and bidi controls.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +42,7 @@ def clean_text(text: str | None, limit: int) -> str:
     """
     if not text:
         return ""
-    text = _CONTROL.sub("", text)
-    text = _SPACE.sub(" ", text).strip()
+    text = " ".join(_CONTROL.sub("", text).split())  # split(): exactly the runs of \s
     if len(text) > limit:
         cut = text[: limit - 1]
         while cut and unicodedata.category(cut[-1]) in ("Cs", "Mn"):
@@ -52,11 +51,13 @@ def clean_text(text: str | None, limit: int) -> str:
     return text
 
 
-def item_key(item: Item) -> str:
-    """The item's identity within its source: its GUID, else its canonical link, else a hash."""
+def item_key(item: Item, *, canonical: Callable[[str | None], str | None] = canonical_url) -> str:
+    """The item's identity within its source: its GUID, else its canonical link, else a hash.
+
+    ``canonical`` is :func:`canonical_url` or a memo of it."""
     if item.guid:
         return "guid:" + item.guid.strip()
-    link = canonical_url(item.link) or (item.link or "").strip()
+    link = canonical(item.link) or (item.link or "").strip()
     if link:
         return "link:" + link
     digest = hashlib.sha256(f"{item.title}\n{item.summary}".encode()).hexdigest()[:32]

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import feedparser
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from monitor.config import ListingSelectors
 from monitor.errors import ParseError
@@ -273,3 +276,11 @@ def test_parse_pool_gives_the_same_items_as_inline(shared_feeds: Path) -> None:
         pool.close()
     assert pooled.items == parse_feed(body, url="https://x.test/").items
     assert caught.value.kind == "not_a_feed"
+
+
+@given(st.text(alphabet=st.sampled_from(" \t\n\r\x0b\x0c\x1c\x85\xa0\u2028\u3000\u200bab.")))
+def test_clean_text_folds_every_run_of_white_space(text: str) -> None:
+    control = re.compile(
+        r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
+    )
+    assert clean_text(text, 10_000) == re.sub(r"\s+", " ", control.sub("", text)).strip()
