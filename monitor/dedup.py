@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from rapidfuzz import fuzz
@@ -33,6 +34,7 @@ from rules import normalize
 __all__ = [
     "IDENTITY_KINDS",
     "SAME_TITLE",
+    "Canonical",
     "canonical_url",
     "fingerprint",
     "identity_keys",
@@ -177,14 +179,24 @@ def fingerprint(title: str, summary: str = "") -> str | None:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+Canonical = Callable[[str | None], str | None]
+""":func:`canonical_url`, or a memo of it (callers that need one link's form several times)."""
+
+
 def identity_keys(
-    source: str, *, guid: str | None, link: str | None, title: str, summary: str = ""
+    source: str,
+    *,
+    guid: str | None,
+    link: str | None,
+    title: str,
+    summary: str = "",
+    canonical: Canonical = canonical_url,
 ) -> tuple[str, ...]:
     """Every identity key of one item (see the module docstring), most specific first."""
     keys: list[str] = []
     if guid and guid.strip():
         keys.append(f"guid:{source}\x1f{guid.strip()}")
-    url = canonical_url(link)
+    url = canonical(link)
     if url and _is_article(url):
         keys.append(f"url:{url}")
     digest = fingerprint(title, summary)
@@ -219,10 +231,10 @@ def same_article(kind: str, title: str, stored_title: str) -> bool:
     return not title or not stored_title or title_similarity(title, stored_title) >= SAME_TITLE
 
 
-def outlet(link: str | None, source: str) -> str:
+def outlet(link: str | None, source: str, *, canonical: Canonical = canonical_url) -> str:
     """The publisher an item comes from: the registrable domain of its link (``bbc.co.uk``,
     ``lrt.lt``), else the source's name. Reports from one outlet count once per story."""
-    url = canonical_url(link)
+    url = canonical(link)
     host = urlsplit(url).hostname if url else None
     if not host:
         return f"source:{source}"

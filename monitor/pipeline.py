@@ -1,17 +1,20 @@
 """From parsed items to rows to store: match, decide, build alerts (pure: no clock, no I/O).
 
-``plan_items`` matches each new item and builds its rows; with stories (the default) it also
-returns a :class:`StoryPlanner`, the policy ``Store.record_items`` consults inside its
-transaction to recognise repeated articles (``monitor.dedup``), put each hit into its story
-(``monitor.stories``) and decide the story's alerts: the first per story and channel, then at
-most one follow-up for channels with ``follow_ups: true``.
+``plan_items`` matches each new item and builds its rows in two steps: ``analyse_items`` does
+the work each item needs on its own (matching, canonical link, identity keys; a parse worker
+does it beside the parse, see ``monitor.intake``) and ``plan_analysed`` turns the results into
+rows. With stories (the default) it also returns a :class:`StoryPlanner`, the policy
+``Store.record_items`` consults inside its transaction to recognise repeated articles
+(``monitor.dedup``), put each hit into its story (``monitor.stories``) and decide the story's
+alerts: the first per story and channel, then at most one follow-up for channels with
+``follow_ups: true``.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from monitor import dedup
@@ -37,7 +40,17 @@ from state import (
     iso,
 )
 
-__all__ = ["Batch", "StoryPlanner", "document_for", "plan_items", "unique_items"]
+__all__ = [
+    "Analysed",
+    "Batch",
+    "StoryPlanner",
+    "analyse_items",
+    "canonical_memo",
+    "document_for",
+    "plan_analysed",
+    "plan_items",
+    "unique_items",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +64,40 @@ class Batch:
     policy: StoryPlanner | None = None
 
 
-def unique_items(items: Iterable[Item]) -> dict[str, Item]:
+@dataclass(frozen=True, slots=True)
+class Analysed:
+    """One new item after the work done on it alone: its rule matches, canonical link, identity
+    keys and outlet. ``item`` keeps every field but ``content``, which only matching reads."""
+
+    key: str
+    item: Item
+    matches: tuple[Match, ...]
+    canonical_link: str | None
+    identity: tuple[str, ...]
+    outlet: str
+
+
+def canonical_memo() -> dedup.Canonical:
+    """:func:`monitor.dedup.canonical_url` remembering its answers, for the links of one
+    document (an item's link is needed for its key, its identity keys and its outlet)."""
+    known: dict[str | None, str | None] = {}
+
+    def canonical(link: str | None) -> str | None:
+        if link in known:
+            return known[link]
+        url = known[link] = canonical_url(link)
+        return url
+
+    return canonical
+
+
+def unique_items(
+    items: Iterable[Item], *, canonical: dedup.Canonical = canonical_url
+) -> dict[str, Item]:
     """Items keyed by identity; the first of several entries with one key wins."""
     keyed: dict[str, Item] = {}
     for item in items:
-        keyed.setdefault(item_key(item), item)
+        keyed.setdefault(item_key(item, canonical=canonical), item)
     return keyed
 
 
@@ -74,6 +116,39 @@ def document_for(item: Item, source: SourceConfig) -> Document:
     )
 
 
+def analyse_items(
+    new: Sequence[tuple[str, Item]],
+    *,
+    source: SourceConfig,
+    ruleset: RuleSet,
+    now: datetime,
+    canonical: dedup.Canonical = canonical_url,
+) -> list[Analysed]:
+    """Match every new item and compute what identifies it (each item on its own)."""
+    analysed = []
+    for key, item in new:
+        matches = tuple(ruleset.match(document_for(item, source), now))
+        link = canonical(item.link)
+        analysed.append(
+            Analysed(
+                key=key,
+                item=replace(item, content="") if item.content else item,
+                matches=matches,
+                canonical_link=link,
+                identity=dedup.identity_keys(
+                    source.name,
+                    guid=item.guid,
+                    link=item.link,
+                    title=item.title,
+                    summary=item.summary,
+                    canonical=canonical,
+                ),
+                outlet=dedup.outlet(item.link, source.name, canonical=canonical),
+            )
+        )
+    return analysed
+
+
 def plan_items(
     new: Sequence[tuple[str, Item]],
     *,
@@ -85,7 +160,33 @@ def plan_items(
     max_age: timedelta,
     stories: StoriesSettings | None = None,
 ) -> Batch:
-    """Match every new item and build the rows to store.
+    """Match every new item and build the rows to store (``analyse_items``, then
+    ``plan_analysed``)."""
+    analysed = analyse_items(
+        new, source=source, ruleset=ruleset, now=now, canonical=canonical_memo()
+    )
+    return plan_analysed(
+        analysed,
+        source=source,
+        channels=channels,
+        now=now,
+        baseline=baseline,
+        max_age=max_age,
+        stories=stories,
+    )
+
+
+def plan_analysed(
+    analysed: Sequence[Analysed],
+    *,
+    source: SourceConfig,
+    channels: Sequence[ChannelConfig],
+    now: datetime,
+    baseline: bool,
+    max_age: timedelta,
+    stories: StoriesSettings | None = None,
+) -> Batch:
+    """Build the rows to store for new items already matched (``analyse_items``).
 
     On a source's first successful poll (``baseline``) everything is recorded, but only items
     published within ``max_age`` alert, so adding a feed never floods the channels.
@@ -103,12 +204,14 @@ def plan_items(
     )
     rows: list[NewItem] = []
     hit_count = 0
-    for key, item in new:
-        matches = ruleset.match(document_for(item, source), now)
+    for entry in analysed:
+        item = entry.item
         alertable = not baseline or is_fresh(item.published, now, max_age)
         hits = []
-        for match in matches:
-            story_hit = planner.add(key, item, match, alertable=alertable)
+        for match in entry.matches:
+            story_hit = planner.add(
+                entry.key, item, match, alertable=alertable, outlet=entry.outlet
+            )
             hits.append(
                 NewHit(
                     rule=match.rule_id,
@@ -121,22 +224,16 @@ def plan_items(
             hit_count += 1
         rows.append(
             NewItem(
-                key=key,
+                key=entry.key,
                 title=item.title,
                 summary=item.summary,
                 guid=item.guid,
                 link=item.link,
-                canonical_link=canonical_url(item.link),
+                canonical_link=entry.canonical_link,
                 language=item.language or source.language,
                 published=iso(item.published) if item.published else None,
                 hits=tuple(hits),
-                identity=dedup.identity_keys(
-                    source.name,
-                    guid=item.guid,
-                    link=item.link,
-                    title=item.title,
-                    summary=item.summary,
-                ),
+                identity=entry.identity,
             )
         )
     return Batch(items=tuple(rows), hits=hit_count, alerts=0, policy=planner)
@@ -175,8 +272,10 @@ class StoryPlanner:
     def window(self) -> timedelta:
         return self.rules.window
 
-    def add(self, key: str, item: Item, match: Match, *, alertable: bool) -> StoryHit:
-        """Remember one hit and describe it for clustering."""
+    def add(
+        self, key: str, item: Item, match: Match, *, alertable: bool, outlet: str | None = None
+    ) -> StoryHit:
+        """Remember one hit and describe it for clustering (``outlet``: the item's, if known)."""
         ref = len(self._planned)
         self._planned.append(_Planned(key, item, match, alertable))
         entities = clustering.signature(match)
@@ -190,7 +289,7 @@ class StoryPlanner:
             steps=entities["steps"],
             source=self.source.name,
             official=self.source.official,
-            outlet=dedup.outlet(item.link, self.source.name),
+            outlet=outlet if outlet is not None else dedup.outlet(item.link, self.source.name),
             language=item.language or self.source.language,
             url=item.link,
             title=item.title,

@@ -25,8 +25,9 @@ from datetime import datetime, timedelta
 from monitor import health
 from monitor.config import ChannelConfig, Settings, SourceConfig
 from monitor.errors import SourceError
+from monitor.intake import IntakeJob, intake
 from monitor.logs import log_event
-from monitor.pipeline import plan_items, unique_items
+from monitor.pipeline import plan_analysed
 from monitor.sources import Fetcher, FetchResult, HttpStatusError, ParsePool
 from rules import RuleSet
 from state import NewAlert, SourcePoll, SourceState, Store, iso
@@ -35,6 +36,9 @@ __all__ = ["PollOutcome", "Poller"]
 
 log = logging.getLogger("treatywatch.poll")
 HOLD_TOLERANCE = timedelta(seconds=1)
+RECENT_KEYS = 200
+"""At least this many keys of a source's latest items go with a body to its parse worker (twice
+the entries of its last document when that is more): those entries are not analysed again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +96,9 @@ class Poller:
         self.fetcher = fetcher
         self.channel_configs = tuple(channel_configs)
         self.clock = clock
-        self.parser = parser or ParsePool(settings.http.parse_workers)
+        self.parser = parser or ParsePool(
+            settings.http.parse_workers, context=ruleset, preload=("monitor.intake",)
+        )
         self.rand = rand or random.Random()
         self._slots = asyncio.Semaphore(settings.http.concurrency)
 
@@ -207,27 +213,27 @@ class Poller:
         if known is not None and known.body_hash == body_hash:
             outcome = PollOutcome(source.name, ok=True, status=result.status, unchanged=True)
             return _Fetched(outcome, result, body_hash=body_hash)
-        parsed = await self.parser.parse(
-            source.type,
-            result.body,
+        limit = max(RECENT_KEYS, 2 * ((known.entries_last_poll or 0) if known else 0))
+        job = IntakeJob(
+            source=source,
             url=result.url,
             content_type=result.content_type,
-            language=source.language,
-            selectors=source.selectors,
+            now=now,
+            recent=self.store.recent_keys(source.name, limit),
         )
+        parsed = await self.parser.run(intake, result.body, job)
         result = replace(result, body=b"")  # keep only what is needed while matching
-        if not parsed.items and known is not None and (known.entries_last_poll or 0) > 0:
+        if not parsed.entries and known is not None and (known.entries_last_poll or 0) > 0:
             raise SourceError(
                 f"no entries any more (it had {known.entries_last_poll})",
                 kind="layout_changed" if source.type == "html" else "empty_feed",
             )
-        keyed = unique_items(parsed.items)
-        seen = self.store.known_keys(source.name, keyed)
+        # the worker left out the keys it was told about; these are the others already stored
+        seen = self.store.known_keys(source.name, (entry.key for entry in parsed.new))
         baseline = known is None or known.first_success is None
-        batch = plan_items(
-            [(key, item) for key, item in keyed.items() if key not in seen],
+        batch = plan_analysed(
+            [entry for entry in parsed.new if entry.key not in seen],
             source=source,
-            ruleset=self.ruleset,
             channels=self.channel_configs,
             now=now,
             baseline=baseline,
@@ -241,7 +247,7 @@ class Poller:
             source.name,
             ok=True,
             status=200,
-            entries=len(parsed.items),
+            entries=parsed.entries,
             new_items=written.items,
             hits=written.hits,
             alerts=written.alerts,
@@ -251,7 +257,7 @@ class Poller:
             outcome,
             result,
             body_hash=body_hash,
-            entries=len(parsed.items),
+            entries=parsed.entries,
             ttl=parsed.ttl,
             baseline=baseline,
         )

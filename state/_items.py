@@ -27,6 +27,13 @@ class ItemQueries(StoryQueries):
             found.update(row[0] for row in rows)
         return found
 
+    def recent_keys(self, source: str, limit: int) -> frozenset[str]:
+        """The keys of the ``limit`` items of ``source`` stored last."""
+        rows = self.db.execute(
+            "SELECT key FROM items WHERE source = ? ORDER BY id DESC LIMIT ?", (source, limit)
+        ).fetchall()
+        return frozenset(row[0] for row in rows)
+
     def record_items(
         self,
         source: str,

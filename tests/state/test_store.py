@@ -68,6 +68,17 @@ def test_items_hits_and_alerts_are_written_once(tmp_path: Path) -> None:
     store.close()
 
 
+def test_recent_keys_are_the_keys_stored_last(tmp_path: Path) -> None:
+    store = Store.open(tmp_path)
+    store.record_items("feed", [_item("a"), _item("b")], NOW)
+    store.record_items("feed", [_item("c")], NOW)
+    store.record_items("other", [_item("d", source="other-")], NOW)
+    assert store.recent_keys("feed", 2) == {"b", "c"}
+    assert store.recent_keys("feed", 10) == {"a", "b", "c"}
+    assert store.recent_keys("nobody", 10) == frozenset()
+    store.close()
+
+
 def test_a_failed_write_leaves_neither_hit_nor_alert(tmp_path: Path) -> None:
     store = Store.open(tmp_path)
     store.record_items("feed", [_item("a")], NOW)
