@@ -7,7 +7,7 @@ import unicodedata
 from bisect import bisect_right
 from itertools import accumulate
 
-from rules._normal import normalize, offset_map
+from rules._normal import is_identity_aligned, normalize, offset_map
 
 __all__ = ["FIELD_CAPS", "FIELD_NAMES", "FieldText", "cap_text", "split_words"]
 
@@ -136,9 +136,12 @@ class FieldText:
 
     def original_span(self, first_word: int, end_word: int) -> tuple[int, int]:
         """Original character offsets of words ``first_word`` up to (excluding) ``end_word``."""
-        if self._map is None:
-            self._map = offset_map(self.original)
         mapping = self._map
+        if mapping is None:
+            if is_identity_aligned(self.original):  # the offsets are the same: no map needed
+                start, end = self.starts[first_word], self.ends[end_word - 1]
+                return start, max(end, start)
+            mapping = self._map = offset_map(self.original)
         start = mapping[self.starts[first_word]]
         last = self.ends[end_word - 1] - 1
         end = mapping[last] + 1

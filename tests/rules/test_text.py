@@ -24,6 +24,7 @@ texts = st.lists(st.sampled_from(PIECES) | st.text(max_size=3), max_size=30).map
 def _by_word(field: FieldText) -> tuple[list[int], frozenset[int]]:
     """Sentence numbers and question sentences, deciding every gap between two words."""
     normal, words = field.normal, field.words
+    mapping = offset_map(field.original)
     sentences: list[int] = []
     current = 0
     for position in range(len(words)):
@@ -31,7 +32,7 @@ def _by_word(field: FieldText) -> tuple[list[int], frozenset[int]]:
             gap = normal[field.ends[position - 1] : field.starts[position]]
             ends = _ends_sentence(gap, words[position - 1])
             if ends is None:
-                start, _ = field.original_span(position, position + 1)
+                start = mapping[field.starts[position]]
                 ends = not field.original[start : start + 1].islower()
             if ends:
                 current += 1
@@ -55,6 +56,10 @@ def test_words_and_sentences_follow_their_definitions(text: str) -> None:
     assert field.starts == [m.start() for m in found]
     assert field.ends == [m.end() for m in found]
     assert (field.sentences, field.questions) == _by_word(field)
+    mapping = offset_map(field.original)
+    for position in range(len(found)):
+        start, end = mapping[field.starts[position]], mapping[field.ends[position] - 1] + 1
+        assert field.original_span(position, position + 1) == (start, max(start, end))
 
 
 @given(texts)
