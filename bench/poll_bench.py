@@ -334,14 +334,25 @@ def _report(size: int, by_name: dict[str, dict[str, Any]]) -> None:
         for cycle in ("full", "304"):
             if cycle in ours and cycle in theirs:
                 ratio = ours[cycle]["feeds_per_s"] / max(theirs[cycle]["feeds_per_s"], 1e-9)
-                print(f"treatywatch vs {baseline}, {cycle} cycle: {ratio:.1f}x feeds/s")
-    if "304" in ours:
+                target = f" (target >= 5x: {_verdict(ratio >= 5)})" if baseline == "reader" else ""
+                print(f"treatywatch vs {baseline}, {cycle} cycle: {ratio:.1f}x feeds/s{target}")
+    if "full" in ours:
+        cpu, cores = ours["full"]["cpu_ms_per_feed"], os.cpu_count() or 1
         print(
-            f"treatywatch CPU per unchanged feed: {ours['304']['cpu_ms_per_feed']} ms (target <= 3)"
+            f"treatywatch full cycle: {cpu} ms CPU per feed; {cores} cores allow at most "
+            f"{cores * 1000 / max(cpu, 1e-9):.0f} feeds/s"
         )
+    if "304" in ours:
+        cpu = ours["304"]["cpu_ms_per_feed"]
+        print(f"treatywatch CPU per unchanged feed: {cpu} ms (target <= 3: {_verdict(cpu <= 3)})")
     if ours:
         peak = max(c["peak_rss_mb"] for c in ours.values())
-        print(f"treatywatch peak RSS: {peak} MB (target < 250 at 2,000 feeds)")
+        verdict = f": {_verdict(peak < 250)}" if size >= 2_000 else ""
+        print(f"treatywatch peak RSS: {peak} MB (target < 250 at 2,000 feeds{verdict})")
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
 
 
 if __name__ == "__main__":
