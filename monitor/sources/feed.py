@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import html
+import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -63,7 +64,11 @@ def parse_feed(
     kwargs = {}
     if content_type and "charset=" in content_type.lower():
         kwargs["response_headers"] = {"content-type": content_type, "content-location": url}
-    parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False, **kwargs)
+    # A stream, never the bytes themselves: feedparser opens a bytes argument as a file name
+    # first, so a body naming a local file would be read from disk.
+    parsed = feedparser.parse(
+        io.BytesIO(body), sanitize_html=False, resolve_relative_uris=False, **kwargs
+    )
     entries = parsed.get("entries") or []
     if not parsed.get("version") and not entries:
         head = body[:512].lstrip().lower()

@@ -176,6 +176,14 @@ def test_empty_body_and_html_are_feed_errors() -> None:  # A11, A12
     assert page.value.kind == "not_a_feed"
 
 
+def test_a_body_naming_a_local_file_is_not_read_from_disk(tmp_path: Path) -> None:
+    local = tmp_path / "local.xml"
+    local.write_bytes(rss([Entry("Read from the disk", "https://x.test/1")]))
+    with pytest.raises(ParseError) as caught:
+        parse_feed(str(local).encode(), url="https://x.test/")
+    assert caught.value.kind == "not_a_feed"
+
+
 def test_html_content_type_with_a_valid_feed_is_parsed() -> None:  # B21
     body = rss([Entry("Title one", "https://x.test/1")])
     parsed = parse_feed(body, url="https://x.test/", content_type="text/html; charset=utf-8")
