@@ -65,13 +65,6 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    server = WebhookReceiver().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def slack() -> Iterator[SlackReceiver]:
     server = SlackReceiver().start()
     yield server
