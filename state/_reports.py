@@ -14,12 +14,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from state._base import StoreBase, iso
 from state.errors import DatabaseBusyError, StoreError
 
 __all__ = ["DeliveryState", "HitFilter", "OutboxSummary", "ReportQueries"]
+
+_Key = TypeVar("_Key", int, str)
 
 _HIT_COLUMNS = """hits.id AS id, hits.rule AS rule, hits.severity AS severity,
     hits.matched AS matched, hits.explanation AS explanation, hits.alerted AS alerted,
@@ -123,18 +125,24 @@ class ReportQueries(StoreBase):
 
     def deliveries(self, hit_ids: Sequence[int]) -> dict[int, list[DeliveryState]]:
         """The outbox rows of each hit, by channel name."""
-        found: dict[int, list[DeliveryState]] = {}
-        wanted = list(dict.fromkeys(hit_ids))
+        return self._deliveries_by("hit_id", hit_ids, "channel")
+
+    def _deliveries_by(
+        self, column: str, keys: Sequence[_Key], order: str
+    ) -> dict[_Key, list[DeliveryState]]:
+        """Outbox rows grouped by ``column`` (``hit_id`` or ``story_id``), in chunks of 500."""
+        found: dict[_Key, list[DeliveryState]] = {}
+        wanted = list(dict.fromkeys(keys))
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             rows = self._all(
-                f"""SELECT hit_id, id, channel, status, attempts, last_error, sent_at
-                    FROM alerts WHERE hit_id IN ({",".join("?" * len(chunk))})
-                    ORDER BY channel""",
+                f"""SELECT {column} AS owner, id, channel, status, attempts, last_error, sent_at
+                    FROM alerts WHERE {column} IN ({",".join("?" * len(chunk))})
+                    ORDER BY {order}""",
                 chunk,
             )
             for row in rows:
-                found.setdefault(row["hit_id"], []).append(
+                found.setdefault(row["owner"], []).append(
                     DeliveryState(
                         alert_id=row["id"],
                         channel=row["channel"],
@@ -176,30 +184,9 @@ class ReportQueries(StoreBase):
 
     def story_deliveries(self, story_ids: Sequence[str]) -> dict[str, list[DeliveryState]]:
         """The outbox rows of each story (its first alert and any follow-ups), by channel."""
-        found: dict[str, list[DeliveryState]] = {}
         if not story_ids or not self._has_column("alerts", "story_id"):
-            return found
-        wanted = list(dict.fromkeys(story_ids))
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            rows = self._all(
-                f"""SELECT story_id, id, channel, status, attempts, last_error, sent_at
-                    FROM alerts WHERE story_id IN ({",".join("?" * len(chunk))})
-                    ORDER BY channel, created""",
-                chunk,
-            )
-            for row in rows:
-                found.setdefault(row["story_id"], []).append(
-                    DeliveryState(
-                        alert_id=row["id"],
-                        channel=row["channel"],
-                        status=row["status"],
-                        attempts=row["attempts"],
-                        last_error=row["last_error"],
-                        sent_at=row["sent_at"],
-                    )
-                )
-        return found
+            return {}
+        return self._deliveries_by("story_id", story_ids, "channel, created")
 
     def hit_rows_by_id(self, hit_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """Hits joined with their items, by hit id."""
