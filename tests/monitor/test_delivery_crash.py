@@ -19,6 +19,7 @@ import yaml
 from tests.conftest import run_cli
 from tests.support.feeds import Entry, rss
 from tests.support.servers import FeedServer, Route, WebhookReceiver
+from tests.support.service import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 HEADLINES = [
@@ -28,15 +29,6 @@ HEADLINES = [
     "Poland's government decides to withdraw from the Ottawa Convention",
     "Finland announces it will withdraw from the Ottawa Convention on landmines",
 ]
-
-
-def _wait_for(condition, timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.mark.slow
@@ -82,7 +74,7 @@ def test_sigkill_mid_delivery_then_restart_delivers_everything(
         text=True,
     )
     try:
-        if not _wait_for(lambda: len(started) >= 2):
+        if not wait_for(lambda: len(started) >= 2, timeout=60):
             process.kill()
             _out, err = process.communicate(timeout=20)
             pytest.fail(f"no delivery started; the service said:\n{err[-4000:]}")
@@ -115,7 +107,7 @@ def test_sigkill_mid_delivery_then_restart_delivers_everything(
         db.close()
     assert set(final) == set(rows)  # no new alerts on the second poll
     assert set(final.values()) == {"sent"}
-    _wait_for(lambda: len(receiver.requests) >= len(started))
+    wait_for(lambda: len(receiver.requests) >= len(started), timeout=60)
     delivered = [r.headers["webhook-id"] for r in receiver.accepted]
     assert set(delivered) == set(final)  # every alert arrived
     repeats = len(delivered) - len(set(delivered))

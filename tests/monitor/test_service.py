@@ -28,15 +28,6 @@ from tests.support.service import ServiceProcess, wait_for
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _wait_for(condition, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_run_polls_delivers_and_stops_cleanly(
     tmp_path: Path, feed_server: FeedServer, receiver: WebhookReceiver, sig: signal.Signals
@@ -72,7 +63,7 @@ def test_run_polls_delivers_and_stops_cleanly(
         text=True,
     )
     try:
-        assert _wait_for(lambda: len(receiver.accepted) == 1), "no alert arrived"
+        assert wait_for(lambda: len(receiver.accepted) == 1), "no alert arrived"
         process.send_signal(sig)
         _out, err = process.communicate(timeout=20)
     finally:
