@@ -3,6 +3,7 @@
 No HTTP and no rule logic live here; ``state`` never imports ``monitor``.
 """
 
+from state._base import json_column
 from state._reports import DeliveryState, HitFilter, OutboxSummary
 from state._stories import (
     IdentityRow,
@@ -50,6 +51,7 @@ __all__ = [
     "StoryPolicy",
     "StoryRow",
     "iso",
+    "json_column",
     "open_database",
     "schema_version",
 ]

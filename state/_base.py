@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -12,7 +13,18 @@ import sqlite_utils
 
 from state.errors import DatabaseBusyError, StoreError
 
-__all__ = ["StoreBase", "iso"]
+__all__ = ["StoreBase", "iso", "json_column"]
+
+
+def json_column(text: str | None, default: Any) -> Any:
+    """A JSON text column (``hits.matched``, ``hits.explanation``...) decoded, or ``default``
+    when it is empty or not JSON (a row written by an older or broken version)."""
+    if not text:
+        return default
+    try:
+        return json.loads(text)
+    except ValueError:
+        return default
 
 
 def iso(moment: datetime) -> str:

@@ -27,7 +27,7 @@ from monitor.commands._common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, settings
 from monitor.commands._output import Progress, parse_when, print_json, table
 from monitor.config import Settings, parse_duration
 from monitor.retention import prune
-from state import DB_FILENAME, HitFilter, Store, StoreError, schema_version
+from state import DB_FILENAME, HitFilter, Store, StoreError, json_column, schema_version
 
 __all__ = ["EXPORT_FIELDS", "register"]
 
@@ -230,7 +230,7 @@ def _write_batch(
     for row in rows:
         record = _record(row, deliveries.get(row["id"], []))
         if fmt == "jsonl":
-            record["explanation"] = _loads(row["explanation"], {})
+            record["explanation"] = json_column(row["explanation"], {})
         write(record)
 
 
@@ -245,7 +245,7 @@ def _record(row: dict[str, Any], deliveries: list[Any]) -> dict[str, Any]:
         "url": row["link"],
         "published": row["published"],
         "language": row["language"],
-        "matched": _loads(row["matched"], []),
+        "matched": json_column(row["matched"], []),
         "summary": row["summary"],
         "item_key": row["key"],
         "guid": row["guid"],
@@ -454,7 +454,7 @@ def _healthcheck(args: argparse.Namespace, settings: Settings) -> int:
     except (urllib.error.URLError, OSError) as exc:
         print(f"unhealthy: cannot reach {url}: {getattr(exc, 'reason', exc)}", file=sys.stderr)
         return EXIT_FAILURE
-    checks = _loads(body.decode("utf-8", "replace"), {}).get("checks", {})
+    checks = json_column(body.decode("utf-8", "replace"), {}).get("checks", {})
     failing = [f"{name}: {c.get('detail')}" for name, c in checks.items() if not c.get("ok")]
     if status == 200:
         print("healthy")
@@ -497,15 +497,6 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
-
-
-def _loads(text: str | None, default: Any) -> Any:
-    if not text:
-        return default
-    try:
-        return json.loads(text)
-    except ValueError:
-        return default
 
 
 def _size(size: int) -> str:

@@ -8,7 +8,6 @@ and only ``http(s)`` links become ``href``s. :func:`highlight` is pure and teste
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -20,7 +19,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from monitor import __version__
-from state import DeliveryState, HitFilter, Store
+from state import DeliveryState, HitFilter, Store, json_column
 
 __all__ = [
     "Dashboard",
@@ -303,20 +302,20 @@ def _style() -> str:
 
 def _title(row: Mapping[str, Any]) -> Markup:
     """A hit's item title with the terms matched in the title marked."""
-    explanation = _loads(row["explanation"], {})
+    explanation = json_column(row["explanation"], {})
     spans = [
         (term.get("start", -1), term.get("end", -1))
         for term in explanation.get("terms", [])
         if isinstance(term, dict) and term.get("field") == "title"
     ]
-    return highlight(row["title"], spans, _loads(row["matched"], []))
+    return highlight(row["title"], spans, json_column(row["matched"], []))
 
 
 def _hit_view(
     row: Mapping[str, Any], deliveries: Iterable[DeliveryState], *, duplicate: bool = False
 ) -> HitView:
-    explanation = _loads(row["explanation"], {})
-    matched = _loads(row["matched"], [])
+    explanation = json_column(row["explanation"], {})
+    matched = json_column(row["matched"], [])
     spans = [tuple(span) for span in explanation.get("snippet_spans", []) if len(span) == 2]
     return HitView(
         rule=row["rule"],
@@ -336,7 +335,7 @@ def _entity_labels(ids: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> lis
     """Entity ids (``lithuania``) as the labels the rule engine reported (``Lithuania``)."""
     labels: dict[str, str] = {}
     for row in rows:
-        entities = _loads(row["explanation"], {}).get("entities", {})
+        entities = json_column(row["explanation"], {}).get("entities", {})
         for found in entities.values() if isinstance(entities, dict) else ():
             for entity in found if isinstance(found, list) else ():
                 if isinstance(entity, dict) and entity.get("id") and entity.get("label"):
@@ -352,15 +351,6 @@ def _host(url: str) -> str:
     except ValueError:
         return ""
     return f"{parts.hostname or ''}{port}"
-
-
-def _loads(text: str | None, default: Any) -> Any:
-    if not text:
-        return default
-    try:
-        return json.loads(text)
-    except ValueError:
-        return default
 
 
 def _iso(moment: datetime) -> str:
