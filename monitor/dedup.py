@@ -246,4 +246,4 @@ def outlet(link: str | None, source: str, *, canonical: Canonical = canonical_ur
 
 
 def _is_ip(host: str) -> bool:
-    return host.replace(".", "").isdigit() or ":" in host
+    return host.replace(".", "").isdecimal() or ":" in host

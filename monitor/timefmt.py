@@ -29,7 +29,7 @@ def retry_after(value: str | None, now: datetime) -> timedelta | None:
     if not value:
         return None
     text = value.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # "¹" and "٣" are digits to str, not to HTTP
         seconds = min(int(text), 10**9)
         return timedelta(seconds=seconds) if seconds > 0 else None
     try:

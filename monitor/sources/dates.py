@@ -143,14 +143,14 @@ def _words(text: str) -> datetime | None:
     month = 0
     for index, token in enumerate(tokens):
         found = MONTHS.get(token.rstrip("."))
-        if found is None and 3 <= len(token.rstrip(".")) <= 4 and not token.isdigit():
+        if found is None and 3 <= len(token.rstrip(".")) <= 4 and not token.isdecimal():
             found = MONTHS.get(token.rstrip(".")[:3])  # "Sept", "Febr"
         if found is not None:
             month_at, month = index, found
             break
     if month_at is None:
         return None
-    numbers = [(i, int(t)) for i, t in enumerate(tokens) if t.isdigit() and len(t) <= 4]
+    numbers = [(i, int(t)) for i, t in enumerate(tokens) if t.isdecimal() and len(t) <= 4]
     years = [(i, n) for i, n in numbers if 1900 <= n <= 2200]
     if not years:
         return None

@@ -313,6 +313,7 @@ class Fetcher:
         declared = response.headers.get("content-length")
         if (
             declared
+            and declared.isascii()
             and declared.isdigit()
             and int(declared) > cap
             and not response.headers.get("content-encoding")

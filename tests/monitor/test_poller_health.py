@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from monitor.config import PollingSettings, SourceConfig, parse_settings
@@ -41,6 +41,8 @@ CAP = timedelta(hours=24)
         (None, None),
         ("0", None),
         ("-5", None),
+        ("¹", None),  # a digit to str.isdigit(), not to int(): hypothesis found it in CI
+        ("٣٠", None),  # Arabic-Indic digits are not HTTP delta-seconds
         ("99999999999999999999", NOW + CAP),  # huge: capped
         ("Sat, 18 Apr 2025 12:00:00 GMT", NOW + CAP),  # 31 days: capped
     ],
@@ -50,6 +52,7 @@ def test_retry_after(value: str | None, expected: datetime | None) -> None:
 
 
 @given(st.text(max_size=60))
+@example("¹")  # a digit to str.isdigit, not to int(): CI found it
 def test_retry_after_never_raises(value: str) -> None:
     result = parse_retry_after(value, NOW, CAP)
     assert result is None or NOW < result <= NOW + CAP

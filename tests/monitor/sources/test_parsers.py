@@ -13,7 +13,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from monitor.config import ListingSelectors
@@ -228,6 +228,8 @@ def test_only_the_newest_entries_of_a_huge_feed_are_kept() -> None:  # A14
         ("2025.03.18.", datetime(2025, 3, 18, tzinfo=UTC)),
         ("Sept. 3, 2024", datetime(2024, 9, 3, tzinfo=UTC)),
         ("31.02.2025", None),
+        ("March ¹ 18, 2025", datetime(2025, 3, 18, tzinfo=UTC)),  # "¹" is no number
+        ("١٨ March ٢٠٢٥", datetime(2025, 3, 18, tzinfo=UTC)),  # Arabic-Indic digits
         ("no date here", None),
         ("Published in 2025 by Mark", None),
         ("", None),
@@ -235,6 +237,13 @@ def test_only_the_newest_entries_of_a_huge_feed_are_kept() -> None:  # A14
 )
 def test_dates_in_the_languages_of_the_region(text: str, expected: datetime | None) -> None:
     assert parse_date(text) == expected
+
+
+@given(st.text(max_size=80))
+@example("1 ¹ March 2025")
+def test_parse_date_never_raises(text: str) -> None:
+    found = parse_date(text)
+    assert found is None or found.tzinfo is not None
 
 
 def test_explicit_date_format_wins() -> None:
