@@ -70,6 +70,7 @@ def parse_feed(
     # Only a declared charset is worth passing on: with response headers but no content type,
     # feedparser falls back to ISO-8859-1 and garbles UTF-8 feeds (a BOM included), and
     # ``text/xml`` without a charset means US-ASCII by RFC 3023.
+    body = _trim(body)
     charset = _charset(content_type)
     parsed = None
     if quick:
@@ -111,6 +112,18 @@ def _feedparser(
     return feedparser.parse(  # type: ignore[no-any-return]
         io.BytesIO(body), sanitize_html=False, resolve_relative_uris=False, **kwargs
     )
+
+
+def _trim(body: bytes) -> bytes:
+    """``body`` without the white space some servers send before the XML declaration (a stray
+    newline from a template): XML allows none there, and feedparser would fall back to its slow
+    and lossy loose parser for it. A UTF-8 byte order mark stays in front."""
+    mark = b"\xef\xbb\xbf" if body.startswith(b"\xef\xbb\xbf") else b""
+    rest = body[len(mark) :]
+    stripped = rest.lstrip(b" \t\r\n")
+    if len(stripped) == len(rest) or not stripped.startswith(b"<"):
+        return body
+    return mark + stripped
 
 
 def _charset(content_type: str | None) -> str | None:

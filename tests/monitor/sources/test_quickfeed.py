@@ -90,6 +90,18 @@ def test_the_fast_path_declines_what_it_does_not_model(name: str, body: bytes) -
     assert quick_parse(body) is None, name
 
 
+def test_white_space_before_the_declaration_is_dropped_not_parsed_loosely() -> None:
+    body = b'\n\n<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><item>'
+    body += (
+        b"<title>Estonia leaves</title><link>https://example.org/a</link></item></channel></rss>"
+    )
+    quick, full = _both(body, None)
+    assert quick == full
+    assert isinstance(quick, ParsedFeed)
+    assert quick.warning is None  # feedparser's loose parser would have warned
+    assert [item.title for item in quick.items] == ["Estonia leaves"]
+
+
 def test_deep_nesting_is_declined_not_a_crash() -> None:
     nested = b"<x:a>" * 50_000 + b"</x:a>" * 50_000
     body = b'<rss xmlns:x="urn:x"><channel><item>' + nested + b"</item></channel></rss>"
