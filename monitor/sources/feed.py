@@ -74,7 +74,11 @@ def parse_feed(
     charset = _charset(content_type)
     parsed = None
     if quick:
-        parsed = quick_parse(body, base=url if charset is not None else "", charset=charset)
+        # feedparser is given the response's address and type only with a charset (below)
+        given = charset is not None
+        parsed = quick_parse(
+            body, base=url if given else "", content_type=content_type if given else None
+        )
     if parsed is None:
         parsed = _feedparser(body, url=url, content_type=content_type, charset=charset)
     entries = parsed.get("entries") or []

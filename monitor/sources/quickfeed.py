@@ -19,6 +19,7 @@ items on every real feed in ../shared/feeds and on generated documents.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import re
 from typing import Any
@@ -26,6 +27,8 @@ from xml.etree import ElementTree
 
 from feedparser.api import StrictFeedParser  # its handler table: which elements it maps
 from feedparser.datetimes import _parse_date  # feedparser's reader: the same dates both ways
+from feedparser.encodings import RE_XML_PI_ENCODING as _PI_ENCODING  # its encoding sniffing
+from feedparser.encodings import parse_content_type
 from feedparser.html import _cp1252  # the windows-1252 repair feedparser applies to text
 from feedparser.mixin import _FeedParserMixin  # its table of known namespaces
 from feedparser.urls import _urljoin  # the URI join feedparser applies to links and GUIDs
@@ -100,7 +103,12 @@ _HARMLESS = frozenset(
 )
 
 _DECLARED = re.compile(rb"""xmlns(?::([^\s=/>]+))?\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_ENCODING = re.compile(rb"""^<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']""")
+_XML_APPLICATION = (
+    "application/xml",
+    "application/xml-dtd",
+    "application/xml-external-parsed-entity",
+)
+_XML_TEXT = ("text/xml", "text/xml-external-parsed-entity")
 _LINK_ENTITY = re.compile("&([A-Za-z0-9_]+);")
 _C1 = re.compile("[\x80-\x9f]")  # the code points feedparser maps to windows-1252's
 _TEXT_TYPES = frozenset({"text", "html", "text/plain", "text/html"})
@@ -113,33 +121,31 @@ class _Decline(Exception):
 
 
 def quick_parse(
-    body: bytes, *, base: str = "", charset: str | None = None
+    body: bytes, *, base: str = "", content_type: str | None = None
 ) -> dict[str, Any] | None:
     """What ``feedparser.parse`` would give for ``body`` (the keys ``parse_feed`` reads), or
     None when the body is not a plain feed this path reads exactly like feedparser.
 
-    ``base`` is the URI feedparser would resolve relative links against (the response's
-    address when it is passed on, else ""); ``charset`` the one the response declared.
+    ``base`` is the URI feedparser would resolve relative links against and ``content_type``
+    the Content-Type header it would be given (None when none is passed on).
     """
     try:
-        return _parse(body, base, charset)
+        return _parse(body, base, content_type)
     except _Decline:
         return None
 
 
-def _parse(body: bytes, base: str, charset: str | None) -> dict[str, Any]:
-    if charset is not None and charset.strip().strip("\"'").lower() != "utf-8":
-        raise _Decline
+def _parse(body: bytes, base: str, content_type: str | None) -> dict[str, Any]:
     if body.startswith(b"\xef\xbb\xbf"):
         body = body[3:]
-    encoding = _ENCODING.match(body[:200])
-    if encoding is not None and encoding.group(1).lower() != b"utf-8":
-        raise _Decline
+    elif body.startswith((b"\xfe\xff", b"\xff\xfe", b"\x00", b"\x4c\x6f\xa7\x94")):
+        raise _Decline  # UTF-16, UTF-32 or EBCDIC: feedparser sniffs those its own way
+    document = _decoded(body, content_type)
     _check_prolog(body)
     _check_declarations(body)
     parser = ElementTree.XMLParser()
     try:
-        parser.feed(body)
+        parser.feed(document)
         root = parser.close()
     except (ElementTree.ParseError, ValueError, UnicodeError):
         raise _Decline from None
@@ -166,6 +172,44 @@ def _parse(body: bytes, base: str, charset: str | None) -> dict[str, Any]:
 
 
 _RDF_CHILDREN = frozenset({f"{_RSS10}channel", f"{_RSS10}item", f"{_RSS10}image"})
+
+
+def _decoded(body: bytes, content_type: str | None) -> bytes | str:
+    """The document in the encoding feedparser would read it in (RFC 3023: the header's
+    charset, else the XML declaration's, else UTF-8): the bytes themselves when that is UTF-8
+    and expat would agree, else the decoded text. Declines where feedparser would try another
+    encoding and warn (a body the chosen encoding cannot decode, a media type that is not XML)."""
+    declared = _PI_ENCODING.match(body)
+    try:
+        xml_encoding = declared.group(1).decode("utf-8").lower() if declared else ""
+    except UnicodeDecodeError:
+        raise _Decline from None
+    if content_type is None:
+        encoding = xml_encoding or "utf-8"
+    else:
+        media, charset = parse_content_type(content_type)
+        if media in _XML_APPLICATION or (
+            media.startswith("application/") and media.endswith("+xml")
+        ):
+            encoding = charset or xml_encoding or "utf-8"
+        elif media in _XML_TEXT or (media.startswith("text/") and media.endswith("+xml")):
+            encoding = charset or "us-ascii"
+        else:
+            raise _Decline  # feedparser warns that this is not an XML media type
+    if encoding.lower() == "gb2312":
+        encoding = "gb18030"
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise _Decline from None
+    if name == "utf-8" and xml_encoding in ("", "utf-8"):
+        return body
+    if b"<?xml".decode(encoding, "replace") != "<?xml":
+        raise _Decline  # not ASCII-compatible: the checks below read bytes
+    try:
+        return body.decode(encoding)  # ElementTree reads text as text, whatever it declares
+    except UnicodeDecodeError:
+        raise _Decline from None
 
 
 def _check_prolog(body: bytes) -> None:
@@ -249,6 +293,8 @@ def _document(
             feed["ttl" if key == "ttl" else "language"] = _text(child)
         else:
             exempt = key in ("image", "textinput")  # their titles are their own
+            if exempt or key == "source":
+                title_depth = None  # feedparser resets the lock at each of these too
             for element in child.iter():
                 inner = _key(element.tag)
                 if inner in ("item", "entry", "language", "dc_language", "ttl"):

@@ -31,10 +31,6 @@ def _both(body: bytes, content_type: str | None) -> tuple[object, object]:
     return one(True), one(False)
 
 
-def _charset(content_type: str | None) -> str | None:
-    return None if content_type is None else "utf-8"
-
-
 def test_every_real_feed_the_fast_path_takes_reads_as_feedparser_reads_it(
     shared_feeds: Path,
 ) -> None:
@@ -43,7 +39,7 @@ def test_every_real_feed_the_fast_path_takes_reads_as_feedparser_reads_it(
     for path in files:
         body = path.read_bytes()
         for content_type in CHARSETS:
-            if quick_parse(body, charset=_charset(content_type)) is None:
+            if quick_parse(body, content_type=content_type) is None:
                 continue
             taken.append(path.name)
             quick, full = _both(body, content_type)
@@ -63,7 +59,7 @@ def _atom(entry: bytes) -> bytes:
 @pytest.mark.parametrize(
     ("name", "body"),
     [
-        ("latin-1 declared", b'<?xml version="1.0" encoding="iso-8859-1"?><rss><channel/></rss>'),
+        ("UTF-16", "<rss><channel/></rss>".encode("utf-16")),
         ("DOCTYPE", b'<!DOCTYPE rss SYSTEM "x.dtd"><rss version="2.0"><channel/></rss>'),
         ("white space before the declaration", b'\n<?xml version="1.0"?><rss><channel/></rss>'),
         ("not well-formed", b"<rss><channel><item><title>a</item></channel></rss>"),
@@ -108,10 +104,27 @@ def test_deep_nesting_is_declined_not_a_crash() -> None:
     assert quick_parse(body) is None
 
 
-def test_a_declared_charset_other_than_utf8_goes_to_feedparser() -> None:
-    body = b"<rss><channel><item><title>a</title></item></channel></rss>"
-    assert quick_parse(body, charset="utf-8") is not None
-    assert quick_parse(body, charset="windows-1251") is None
+@pytest.mark.parametrize(
+    ("content_type", "taken"),
+    [
+        (None, True),
+        ("application/rss+xml; charset=utf-8", True),
+        ("text/xml; charset=windows-1251", True),
+        ("text/xml; charset=", False),  # US-ASCII by RFC 3023, and the body is not
+        ("text/html; charset=utf-8", False),  # feedparser warns: not an XML media type
+        ("application/xml; charset=no-such-codec", False),
+    ],
+)
+def test_the_encoding_is_chosen_as_feedparser_chooses_it(
+    content_type: str | None, taken: bool
+) -> None:
+    cyrillic = "1251" in (content_type or "")
+    title = "Латвия выходит" if cyrillic else "Łotwa wycofuje się"
+    body = f"<rss><channel><item><title>{title}</title></item></channel></rss>"
+    encoded = body.encode("windows-1251" if cyrillic else "utf-8")
+    assert (quick_parse(encoded, content_type=content_type) is not None) is taken
+    quick, full = _both(encoded, content_type)
+    assert quick == full
 
 
 # --- generated documents: the two paths agree on every one the fast path takes --------------
@@ -120,7 +133,7 @@ _NS = (
     'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
     'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/" '
     'xmlns:atom="http://www.w3.org/2005/Atom" xmlns:x="urn:example:extension" '
-    'xmlns:dcterms="http://purl.org/dc/terms/"'
+    'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"'
 )
 
 _words = st.sampled_from(
@@ -200,6 +213,9 @@ _rss_children = st.one_of(
     ),
     st.just('<x:extra a="1"><x:inner>ignored</x:inner></x:extra>'),
     st.just("<comments>https://example.org/c</comments>"),
+    st.builds(_element, st.sampled_from(["summary", "itunes:summary"]), _text),
+    st.builds(lambda title: f"<x:wrap>{_element('title', title)}</x:wrap>", _text),
+    st.just("<media:group><media:title>Grouped</media:title></media:group>"),
 )
 
 
@@ -217,6 +233,9 @@ def _rss(draw: st.DrawFn) -> bytes:
                     "<ttl>30</ttl>",
                     "<image><title>Logo</title><url>u</url></image>",
                     "<link>https://example.org/</link>",
+                    "<textInput><title>Search</title><link>s</link></textInput>",
+                    "<media:title>Media</media:title>",
+                    "<x:meta>1</x:meta>",
                 ]
             ),
             max_size=4,
@@ -271,6 +290,16 @@ def _atom_feed(draw: st.DrawFn) -> bytes:
 @given(st.one_of(_rss(), _atom_feed()), st.sampled_from(CHARSETS))
 def test_generated_feeds_read_alike_on_both_paths(body: bytes, content_type: str | None) -> None:
     quick, full = _both(body, content_type)
+    assert quick == full
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_rss(), st.sampled_from(["windows-1251", "iso-8859-2", "iso-8859-1", "koi8-r"]))
+def test_generated_feeds_in_other_encodings_read_alike(body: bytes, encoding: str) -> None:
+    text = body.decode("utf-8").removeprefix("\ufeff")
+    text = text.removeprefix('<?xml version="1.0" encoding="utf-8"?>\n')
+    encoded = f'<?xml version="1.0" encoding="{encoding}"?>{text}'.encode(encoding, "replace")
+    quick, full = _both(encoded, None)
     assert quick == full
 
 
