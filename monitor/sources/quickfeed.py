@@ -31,7 +31,7 @@ from feedparser.encodings import RE_XML_PI_ENCODING as _PI_ENCODING  # its encod
 from feedparser.encodings import parse_content_type
 from feedparser.html import _cp1252  # the windows-1252 repair feedparser applies to text
 from feedparser.mixin import _FeedParserMixin  # its table of known namespaces
-from feedparser.urls import _urljoin  # the URI join feedparser applies to links and GUIDs
+from feedparser.urls import _urljoin, make_safe_absolute_uri  # its URI joins
 
 __all__ = ["quick_parse"]
 
@@ -149,25 +149,22 @@ def _parse(body: bytes, base: str, content_type: str | None) -> dict[str, Any]:
         root = parser.close()
     except (ElementTree.ParseError, ValueError, UnicodeError):
         raise _Decline from None
-    for element in root.iter():
-        if element.get(f"{_XML}base") is not None or element.get("base") is not None:
-            raise _Decline
     if root.tag == "rss":
         channels = list(root)
         if len(channels) != 1 or channels[0].tag != "channel" or channels[0].attrib:
             raise _Decline
         version = root.get("version", "")
         name = _RSS_VERSIONS.get(version) or ("rss20" if version.startswith("2.") else "rss")
-        return _document(name, root, channels[0], channels[0], base)
+        return _document(name, root, channels[0], channels[0], _Base(base))
     if root.tag == f"{_ATOM}feed":
-        return _document("atom10", root, root, root, base)
+        return _document("atom10", root, root, root, _Base(base))
     if root.tag == f"{_RDF}RDF":
         channels = [child for child in root if child.tag == f"{_RSS10}channel"]
         if len(channels) != 1 or channels[0].attrib.keys() - {f"{_RDF}about"}:
             raise _Decline
         if any(child.tag not in _RDF_CHILDREN for child in root):
             raise _Decline
-        return _document("rss10", root, channels[0], root, base)
+        return _document("rss10", root, channels[0], root, _Base(base))
     raise _Decline
 
 
@@ -264,11 +261,14 @@ def _document(
     root: ElementTree.Element,
     channel: ElementTree.Element,
     holder: ElementTree.Element,
-    base: str,
+    base: _Base,
 ) -> dict[str, Any]:
     """``channel`` holds the feed's own elements, ``holder`` its entries (the channel in RSS 2.0,
     the root in RSS 1.0 and Atom)."""
     entry_key = "entry" if version == "atom10" else "item"
+    holder_base = base.enter(root)
+    if channel is not root and _has_base(channel):
+        raise _Decline
     feed: dict[str, Any] = {}
     lang = root.get(f"{_XML}lang", root.get("lang"))
     if lang:
@@ -296,16 +296,54 @@ def _document(
             if exempt or key == "source":
                 title_depth = None  # feedparser resets the lock at each of these too
             for element in child.iter():
+                if _has_base(element):
+                    raise _Decline  # modelled only on the root and inside entries
                 inner = _key(element.tag)
                 if inner in ("item", "entry", "language", "dc_language", "ttl"):
                     raise _Decline
                 if inner in ("dc_title", "media_title", "title") and not exempt:
                     raise _Decline  # feedparser may read it as the feed's title
-    entries = [_entry(item, base) for item in holder if _key(item.tag) == entry_key]
+    if holder is not channel:
+        for child in holder:
+            if (
+                child is not channel
+                and _key(child.tag) != entry_key
+                and any(_has_base(element) for element in child.iter())
+            ):
+                raise _Decline
+    entries = [_entry(item, base, holder_base) for item in holder if _key(item.tag) == entry_key]
     return {"version": version, "feed": feed, "entries": entries, "bozo": 0}
 
 
-def _entry(item: ElementTree.Element, base: str) -> dict[str, Any]:
+def _has_base(element: ElementTree.Element) -> bool:
+    return element.get(f"{_XML}base") is not None or element.get("base") is not None
+
+
+class _Base:
+    """feedparser's base URI as it reads the document in order: an element's ``xml:base`` is
+    joined to it on the way in, and on the way out it returns to the parent's only when the
+    parent's was not empty (so with no base of its own, a document keeps the last one seen)."""
+
+    def __init__(self, initial: str) -> None:
+        self.current = initial
+
+    def enter(self, element: ElementTree.Element) -> str:
+        value = element.get(f"{_XML}base")
+        if value is None:
+            value = element.get("base")
+        wanted = value or self.current
+        if self.current:
+            self.current = str(make_safe_absolute_uri(self.current, wanted)) or self.current
+        else:
+            self.current = str(_urljoin(self.current, wanted))
+        return self.current
+
+    def leave(self, parent: str) -> None:
+        if parent:
+            self.current = parent
+
+
+def _entry(item: ElementTree.Element, base: _Base, parent: str) -> dict[str, Any]:
     """One entry, read element by element the way feedparser's handlers read it."""
     if item.get("lastmod") is not None or item.get("href") is not None:
         raise _Decline
@@ -313,7 +351,8 @@ def _entry(item: ElementTree.Element, base: str) -> dict[str, Any]:
     about = item.get(f"{_RDF}about")
     if about:
         reader.entry["id"] = about
-    reader.read(item, 1)
+    reader.read(item, 1, base.enter(item))
+    base.leave(parent)
     return reader.entry
 
 
@@ -322,51 +361,57 @@ class _EntryReader:
     locks the entry's title, the depth each saved value came from (a deeper element never
     replaces a shallower one), whether content was seen."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: _Base) -> None:
         self.base = base
         self.entry: dict[str, Any] = {}
         self.title_depth: int | None = None
         self.depths: dict[str, int] = {}
         self.has_content = False
 
-    def read(self, parent: ElementTree.Element, depth: int) -> None:
+    def read(self, parent: ElementTree.Element, depth: int, parent_base: str) -> None:
         if depth > _MAX_DEPTH:
             raise _Decline  # feedparser's to read, without recursion here
         for child in parent:
-            key = _key(child.tag)
-            if key is None or key in _HARMLESS or (key not in _HANDLED and key not in _PLAIN):
-                self.read(child, depth + 1)  # feedparser keeps it under its own key
-            elif key == "link" and child.get("href") is not None:
-                href = _atom_link(child, self.base)
-                if href is not None:
-                    self.entry["link"] = href
-            elif key in ("image", "source"):
-                if len(child) or (key == "source" and _key(parent.tag) not in ("item", "entry")):
-                    raise _Decline
-                self.title_depth = None  # both end the entry's title lock in feedparser
-            elif len(child) or any(_unread(name) for name in child.attrib):
-                raise _Decline  # inline markup, or attributes feedparser reads
-            elif key in ("title", "dc_title", "media_title"):
-                self._title(child, depth, restore=key == "media_title")
-            elif key in ("description", "summary", "media_description", "itunes_summary"):
-                self._summary(child, depth)
-            elif depth != 1:
-                raise _Decline  # only titles and descriptions are modelled below the entry
-            elif key == "link":
-                link = _text(child, self.base).replace("&amp;", "&")
-                self.entry["link"] = _LINK_ENTITY.sub(r"&\g<1>", link)
-            elif key in ("guid", "id"):
-                self._guid(child)
-            elif key in ("content_encoded", "content"):
-                self.has_content = True
-                kind = _check_type(child) or ("text/html" if key == "content_encoded" else None)
-                self._content(child, kind or "text/plain")
-            elif key in _DATES:
-                self.entry[_DATES[key]] = _parse_date(_text(child))
-            elif key in ("language", "dc_language", "ttl"):
-                self._save(key.removeprefix("dc_"), _text(child), depth)
-            else:
-                raise _Decline  # an element feedparser maps in a way not modelled here
+            self._child(child, parent, depth, self.base.enter(child))
+            self.base.leave(parent_base)
+
+    def _child(
+        self, child: ElementTree.Element, parent: ElementTree.Element, depth: int, own_base: str
+    ) -> None:
+        key = _key(child.tag)
+        if key is None or key in _HARMLESS or (key not in _HANDLED and key not in _PLAIN):
+            self.read(child, depth + 1, own_base)  # feedparser keeps it under its own key
+        elif key == "link" and child.get("href") is not None:
+            href = _atom_link(child, self.base.current)
+            if href is not None:
+                self.entry["link"] = href
+        elif key in ("image", "source"):
+            if len(child) or (key == "source" and _key(parent.tag) not in ("item", "entry")):
+                raise _Decline
+            self.title_depth = None  # both end the entry's title lock in feedparser
+        elif len(child) or any(_unread(name) for name in child.attrib):
+            raise _Decline  # inline markup, or attributes feedparser reads
+        elif key in ("title", "dc_title", "media_title"):
+            self._title(child, depth, restore=key == "media_title")
+        elif key in ("description", "summary", "media_description", "itunes_summary"):
+            self._summary(child, depth)
+        elif depth != 1:
+            raise _Decline  # only titles and descriptions are modelled below the entry
+        elif key == "link":
+            link = _text(child, self.base.current).replace("&amp;", "&")
+            self.entry["link"] = _LINK_ENTITY.sub(r"&\g<1>", link)
+        elif key in ("guid", "id"):
+            self._guid(child)
+        elif key in ("content_encoded", "content"):
+            self.has_content = True
+            kind = _check_type(child) or ("text/html" if key == "content_encoded" else None)
+            self._content(child, kind or "text/plain")
+        elif key in _DATES:
+            self.entry[_DATES[key]] = _parse_date(_text(child))
+        elif key in ("language", "dc_language", "ttl"):
+            self._save(key.removeprefix("dc_"), _text(child), depth)
+        else:
+            raise _Decline  # an element feedparser maps in a way not modelled here
 
     def _title(self, element: ElementTree.Element, depth: int, *, restore: bool) -> None:
         _check_type(element)
@@ -389,7 +434,7 @@ class _EntryReader:
         for name, value in element.attrib.items():
             if name.lower() == "ispermalink":
                 permalink = value == "true"
-        value = _text(element, self.base if permalink else None)
+        value = _text(element, self.base.current if permalink else None)
         self.entry["id"] = value
         if permalink:
             self.entry.setdefault("link", value)  # a permalink GUID is the link when none is
@@ -425,7 +470,7 @@ def _unread(attribute: str) -> bool:
     return attribute not in _TEXT_ATTRIBUTES and attribute.lower() != "ispermalink"
 
 
-_TEXT_ATTRIBUTES = frozenset({"type", f"{_XML}lang"})
+_TEXT_ATTRIBUTES = frozenset({"type", f"{_XML}lang", f"{_XML}base", "base"})
 _TYPES = {"text": "text/plain", "plain": "text/plain", "html": "text/html"}
 
 

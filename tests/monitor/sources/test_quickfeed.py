@@ -178,13 +178,25 @@ _links = st.sampled_from(
 )
 
 
+_bases = st.sampled_from(
+    [
+        "",
+        ' xml:base="https://base.example/dir/"',
+        ' xml:base="/other/"',
+        ' xml:base="sub/"',
+        ' xml:base="javascript:void(0)/"',
+        ' xml:base=""',
+    ]
+)
+
+
 def _element(tag: str, body: str, attributes: str = "") -> str:
     return f"<{tag}{attributes}>{body}</{tag}>"
 
 
 _rss_children = st.one_of(
     st.builds(_element, st.just("title"), _text, st.sampled_from(["", ' type="html"'])),
-    st.builds(_element, st.just("link"), _links),
+    st.builds(_element, st.just("link"), _links, _bases),
     st.builds(
         _element,
         st.just("guid"),
@@ -194,7 +206,7 @@ _rss_children = st.one_of(
         ),
     ),
     st.builds(_element, st.just("description"), _text),
-    st.builds(_element, st.just("content:encoded"), _text),
+    st.builds(_element, st.just("content:encoded"), _text, _bases),
     st.builds(_element, st.sampled_from(["pubDate", "dc:date", "dcterms:issued"]), _dates),
     st.builds(_element, st.just("dc:language"), st.sampled_from(["lt", "en-GB", ""])),
     st.builds(_element, st.sampled_from(["dc:title", "media:title", "media:description"]), _text),
@@ -242,14 +254,19 @@ def _rss(draw: st.DrawFn) -> bytes:
         )
     )
     items = draw(st.lists(st.lists(_rss_children, max_size=8), min_size=1, max_size=3))
-    rendered = "".join(f"<item>{''.join(children)}</item>" for children in items)
+    bases = draw(st.lists(_bases, min_size=len(items), max_size=len(items)))
+    rendered = "".join(
+        f"<item{base}>{''.join(children)}</item>"
+        for base, children in zip(bases, items, strict=True)
+    )
+    root_base = draw(_bases)
     version = draw(st.sampled_from(["2.0", "0.92", "", "2.01"]))
     lang = draw(st.sampled_from(["", ' xml:lang="de"']))
     prolog = draw(st.sampled_from(["", '<?xml version="1.0" encoding="utf-8"?>\n', "\ufeff"]))
     position = draw(st.integers(0, len(channel)))
     head, tail = "".join(channel[:position]), "".join(channel[position:])
     return (
-        f'{prolog}<rss version="{version}"{lang} {_NS}><channel>{head}{rendered}{tail}'
+        f'{prolog}<rss version="{version}"{lang}{root_base} {_NS}><channel>{head}{rendered}{tail}'
         "</channel></rss>"
     ).encode()
 
@@ -268,7 +285,7 @@ _atom_children = st.one_of(
         _element,
         st.sampled_from(["summary", "content"]),
         _text,
-        st.sampled_from(["", ' type="html"', ' type="text"']),
+        st.sampled_from(["", ' type="html"', ' type="text"', ' xml:base="/c/"']),
     ),
     st.builds(_element, st.sampled_from(["published", "updated"]), _dates),
     st.just("<author><name>A</name><uri>https://example.org/a</uri></author>"),
@@ -279,10 +296,16 @@ _atom_children = st.one_of(
 @st.composite
 def _atom_feed(draw: st.DrawFn) -> bytes:
     entries = draw(st.lists(st.lists(_atom_children, max_size=7), min_size=1, max_size=3))
-    rendered = "".join(f"<entry>{''.join(children)}</entry>" for children in entries)
+    bases = draw(st.lists(_bases, min_size=len(entries), max_size=len(entries)))
+    rendered = "".join(
+        f"<entry{base}>{''.join(children)}</entry>"
+        for base, children in zip(bases, entries, strict=True)
+    )
     lang = draw(st.sampled_from(["", ' xml:lang="fi"']))
+    root_base = draw(_bases)
     return (
-        f'<feed xmlns="http://www.w3.org/2005/Atom"{lang}><title>Feed</title>{rendered}</feed>'
+        f'<feed xmlns="http://www.w3.org/2005/Atom"{lang}{root_base}><title>Feed</title>'
+        f"{rendered}</feed>"
     ).encode()
 
 
