@@ -326,17 +326,25 @@ class _Base:
 
     def __init__(self, initial: str) -> None:
         self.current = initial
+        self._unchanged: dict[str, str] = {}  # base -> base after an element without xml:base
 
     def enter(self, element: ElementTree.Element) -> str:
         value = element.get(f"{_XML}base")
         if value is None:
             value = element.get("base")
-        wanted = value or self.current
-        if self.current:
-            self.current = str(make_safe_absolute_uri(self.current, wanted)) or self.current
-        else:
-            self.current = str(_urljoin(self.current, wanted))
+        if not value:
+            known = self._unchanged.get(self.current)
+            if known is None:
+                known = self._unchanged[self.current] = self._joined(self.current)
+            self.current = known
+            return known
+        self.current = self._joined(value)
         return self.current
+
+    def _joined(self, wanted: str) -> str:
+        if self.current:
+            return str(make_safe_absolute_uri(self.current, wanted or self.current)) or self.current
+        return str(_urljoin(self.current, wanted or self.current))
 
     def leave(self, parent: str) -> None:
         if parent:
