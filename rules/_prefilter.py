@@ -23,30 +23,59 @@ _Literal = tuple[str, str | None]
 """The searched key (``" word "`` or ``" stem"``) and the exact spelling a cased word needs."""
 
 
-def _literal(pattern: Pattern) -> _Literal:
-    text, is_prefix, cased = max(pattern, key=lambda word: len(word[0]))
-    return (f" {text}" if is_prefix else f" {text} ", cased)
+def _literals(pattern: Pattern) -> frozenset[_Literal]:
+    """Every word of a pattern: a phrase can only occur where all of its words do."""
+    return frozenset(
+        (f" {text}" if is_prefix else f" {text} ", cased) for text, is_prefix, cased in pattern
+    )
 
 
 class Prefilter:
-    """Candidate rule selection shared by all rules of a rule set."""
+    """Candidate rule selection shared by all rules of a rule set.
 
-    __slots__ = ("_always", "_automaton", "_cased", "_requirements")
+    A clause holds when one of its patterns has all its words in the document; a rule is a
+    candidate when all its clauses hold. Each multi-word pattern is checked once, when its
+    longest word is found.
+    """
+
+    __slots__ = ("_always", "_anchored", "_automaton", "_cased", "_requirements", "_sets")
 
     def __init__(self, patterns: Sequence[Pattern], rule_clauses: Sequence[Clauses]) -> None:
         literal_ids: dict[_Literal, int] = {}
-        requirements: list[tuple[frozenset[int], ...]] = []
+        set_ids: dict[frozenset[int], int] = {}
+        clause_ids: dict[frozenset[int], int] = {}
+        satisfies: list[set[int]] = []  # pattern set id -> the clause ids it satisfies
+        requirements: list[frozenset[int]] = []
         for clauses in rule_clauses:
-            kept = [
-                frozenset(
-                    literal_ids.setdefault(_literal(patterns[p]), len(literal_ids)) for p in c
+            required = set()
+            for clause in clauses:
+                if not clause:
+                    continue
+                members = frozenset(
+                    set_ids.setdefault(
+                        frozenset(
+                            literal_ids.setdefault(literal, len(literal_ids))
+                            for literal in _literals(patterns[p])
+                        ),
+                        len(set_ids),
+                    )
+                    for p in clause
                 )
-                for c in clauses
-                if c
-            ]
-            requirements.append(tuple(sorted(set(kept), key=len)))
+                clause_id = clause_ids.setdefault(members, len(clause_ids))
+                required.add(clause_id)
+                for member in members:
+                    while len(satisfies) <= member:
+                        satisfies.append(set())
+                    satisfies[member].add(clause_id)
+            requirements.append(frozenset(required))
         self._requirements = tuple(requirements)
         self._always = tuple(i for i, req in enumerate(requirements) if not req)
+        keys = {literal_id: literal for literal, literal_id in literal_ids.items()}
+        anchored: dict[int, list[tuple[frozenset[int], frozenset[int]]]] = {}
+        for literal_set, set_id in set_ids.items():
+            anchor = max(literal_set, key=lambda i: (len(keys[i][0]), keys[i][0]))
+            anchored.setdefault(anchor, []).append((literal_set, frozenset(satisfies[set_id])))
+        self._anchored = {k: tuple(v) for k, v in anchored.items()}
         by_key: dict[str, list[int]] = {}
         cased: dict[int, str] = {}
         for (key, spelling), literal_id in literal_ids.items():
@@ -81,8 +110,12 @@ class Prefilter:
             for literal_id in [i for i in hits if i in cased]:
                 if not any(cased[literal_id] in text for text in originals):
                     hits.discard(literal_id)
+        held: set[int] = set()
+        anchored = self._anchored
+        for literal_id in hits:
+            for literal_set, clauses in anchored.get(literal_id, ()):
+                if literal_set <= hits:
+                    held |= clauses
         return [
-            index
-            for index, requirement in enumerate(self._requirements)
-            if all(not clause.isdisjoint(hits) for clause in requirement)
+            index for index, requirement in enumerate(self._requirements) if requirement <= held
         ]

@@ -1,0 +1,85 @@
+"""The prefilter only saves work: it never keeps a rule from matching.
+
+Documents are built from the built-in pack's own phrases (every word of every pattern, stems
+completed) and common filler words, then matched twice: through the prefilter, and with every
+enabled rule as a candidate. The matches must be the same.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rules import Document, RuleSet, load_ruleset
+from tests.rules.conftest import NOW, builtin_pack_files
+from tests.rules.test_pack_sanity import POSITIVES
+
+PACK = load_ruleset(builtin_pack_files())
+
+
+class _Everything:
+    """A prefilter that lets every enabled rule through."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def candidates(self, words: str, originals: object) -> list[int]:
+        return list(range(self.count))
+
+
+def _without_prefilter(ruleset: RuleSet) -> RuleSet:
+    unfiltered = copy.copy(ruleset)
+    unfiltered._prefilter = _Everything(len(ruleset._active))  # type: ignore[assignment]
+    return unfiltered
+
+
+UNFILTERED = _without_prefilter(PACK)
+
+
+def _phrase(pattern: tuple[tuple[str, bool, str | None], ...]) -> str:
+    return " ".join((cased or text) + ("s" if prefix else "") for text, prefix, cased in pattern)
+
+
+PHRASES = sorted({_phrase(pattern) for pattern in PACK._scanner._patterns})
+FILLER = ["the", "are", "out", "of", "who", "new", "start", "has", "said", "on", "Monday", "."]
+WORDS = st.one_of(st.sampled_from(PHRASES), st.sampled_from(FILLER))
+TEXT = st.lists(WORDS, max_size=20).map(" ".join)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=TEXT, summary=TEXT, content=TEXT)
+def test_the_prefilter_never_keeps_a_rule_from_matching(
+    title: str, summary: str, content: str
+) -> None:
+    doc = Document(title=title, summary=summary, content=content, language="en")
+    assert PACK.match(doc, NOW) == UNFILTERED.match(doc, NOW)
+
+
+def test_generated_documents_do_match_sometimes() -> None:
+    """The comparison above is not vacuous: documents built this way do match rules."""
+    matched = 0
+
+    @settings(max_examples=300, deadline=None, database=None, derandomize=True)
+    @given(title=TEXT)
+    def count(title: str) -> None:
+        nonlocal matched
+        matched += bool(UNFILTERED.match(Document(title=title, language="en"), NOW))
+
+    count()
+    assert matched >= 5, matched
+
+
+def test_the_pack_sanity_positives_pass_the_prefilter() -> None:
+    for title, summary in POSITIVES:
+        doc = Document(title=title, summary=summary)
+        assert PACK.match(doc, NOW), title
+        assert PACK.match(doc, NOW) == UNFILTERED.match(doc, NOW), title
+
+
+def test_common_words_alone_do_not_make_candidates() -> None:
+    """Every word of a phrase must be present: common words of the pack's phrases ("are",
+    "out", "start", "who") no longer send a document to full evaluation on their own."""
+    words = " are out of the new start who has black community process "
+    assert PACK._prefilter.candidates(words, [words]) == []
