@@ -2,10 +2,11 @@
 
 Each rule is reduced to clauses: sets of patterns of which at least one must occur for the rule
 to possibly match (see :meth:`rules._evaluator.Evaluator.clauses`). Each pattern is represented
-by one literal, its longest word, searched on word boundaries in :func:`rules._normal.word_text`
-(``" who "`` for an exact word, ``" withdr"`` for a prefix). A case-sensitive literal also
-needs its exact spelling somewhere in the original text. A rule is a candidate when every
-clause has a literal hit, so most documents never reach tokenisation.
+by its words as literals, searched on word boundaries in :func:`rules._normal.word_text`
+(``" who "`` for an exact word, ``" withdr"`` for a prefix); a pattern is present when all of
+its words are. A case-sensitive literal also needs its exact spelling somewhere in the original
+text. A rule is a candidate when every clause has a pattern present, so most documents never
+reach tokenisation (tests/rules/test_prefilter.py holds it to the unfiltered matches).
 """
 
 from __future__ import annotations
