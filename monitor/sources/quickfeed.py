@@ -2,19 +2,22 @@
 
 feedparser drives a Python handler for every start tag, end tag and run of text, which is most
 of the CPU a poll cycle spends (about 40 ms for a news feed). Most feeds are plain: well-formed
-UTF-8 RSS 2.0, RSS 1.0 or Atom 1.0 whose entries hold only the usual elements. For those,
+RSS 2.0, RSS 1.0 or Atom 1.0 whose entries hold only the usual elements. For those,
 ``quick_parse`` reads the document with the standard library's ElementTree (expat, in C) and
 builds the same entries feedparser would (the keys ``parse_feed`` reads: ``title``,
 ``summary``, ``content``, ``link``, ``id``, ``*_parsed`` dates and the feed's ``title``,
 ``language`` and ``ttl``), using feedparser's own date reader, URI joining and character repairs
 so the two cannot drift apart.
 
-It answers ``None`` for anything it does not fully understand, and the caller hands the body to
-feedparser: another encoding, a DOCTYPE, a document that is not well-formed, an unknown root, an
-element feedparser would map onto one of those keys in a way not modelled here (``xml:base``,
-XHTML content, ``media:title``, a second ``<title>``, an unknown namespace bound to a prefix
-feedparser knows, ...). tests/monitor/sources/test_quickfeed.py holds both paths to identical
-items on every real feed in ../shared/feeds and on generated documents.
+It follows feedparser where feedparser's reading is stateful: the encoding it picks (RFC 3023),
+the base URI that ``xml:base`` moves, which title and which summary win when there are several,
+what ``<image>`` and ``<source>`` reset. It answers ``None`` for anything it does not fully
+understand, and the caller hands the body to feedparser: a body the chosen encoding cannot
+decode, a DOCTYPE, a document that is not well-formed, an unknown root, an element feedparser
+would map onto one of those keys in a way not modelled here (XHTML content, an ``<image>`` with
+children inside an entry, an unknown namespace bound to a prefix feedparser handles, ...).
+tests/monitor/sources/test_quickfeed.py holds both paths to identical items on every real feed
+in ../shared/feeds that this path takes and on generated documents.
 """
 
 from __future__ import annotations
@@ -61,44 +64,14 @@ _HARMLESS = frozenset(
         *("author", "contributor", "name", "email", "uri", "url", "homepage", "rights"),
         *("category", "tags", "keywords", "enclosure", "copyright", "subtitle", "expirationdate"),
         *("dc_author", "dc_contributor", "dc_creator", "dc_publisher", "dc_rights", "dc_subject"),
-        "dcterms_valid",
-        *(
-            f"media_{name}"
-            for name in [
-                "category",
-                "content",
-                "credit",
-                "group",
-                "keywords",
-                "license",
-                "player",
-                "rating",
-                "restriction",
-                "thumbnail",
-            ]
-        ),
-        *(
-            f"itunes_{name}"
-            for name in [
-                "author",
-                "block",
-                "category",
-                "email",
-                "explicit",
-                "image",
-                "keywords",
-                "name",
-                "owner",
-                "subtitle",
-            ]
-        ),
-        *("where", "geom", "georssgeom", "psc_chapter", "psc_chapters"),
-        *(f"georss_{name}" for name in ("box", "line", "point", "polygon", "where")),
-        *(
-            f"gml_{name}"
-            for name in ("exterior", "linearring", "linestring", "point", "polygon", "pos")
-        ),
-        "gml_poslist",
+        *(f"media_{n}" for n in ("category", "content", "credit", "group", "keywords", "license")),
+        *(f"media_{n}" for n in ("player", "rating", "restriction", "thumbnail")),
+        *(f"itunes_{n}" for n in ("author", "block", "category", "email", "explicit", "image")),
+        *(f"itunes_{n}" for n in ("keywords", "name", "owner", "subtitle")),
+        *("dcterms_valid", "where", "geom", "georssgeom", "psc_chapter", "psc_chapters"),
+        *(f"georss_{n}" for n in ("box", "line", "point", "polygon", "where")),
+        *(f"gml_{n}" for n in ("exterior", "linearring", "linestring", "point", "polygon")),
+        *("gml_pos", "gml_poslist"),
     }
 )
 
@@ -111,7 +84,6 @@ _XML_APPLICATION = (
 _XML_TEXT = ("text/xml", "text/xml-external-parsed-entity")
 _LINK_ENTITY = re.compile("&([A-Za-z0-9_]+);")
 _C1 = re.compile("[\x80-\x9f]")  # the code points feedparser maps to windows-1252's
-_TEXT_TYPES = frozenset({"text", "html", "text/plain", "text/html"})
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _RSS_VERSIONS = {"0.91": "rss091u", "0.92": "rss092", "0.93": "rss093", "0.94": "rss094"}
 
@@ -231,7 +203,8 @@ def _check_prolog(body: bytes) -> None:
 
 def _check_declarations(body: bytes) -> None:
     """Decline when a namespace feedparser does not know is the default namespace or is bound to
-    a prefix feedparser gives a namespace it knows (feedparser reads such elements by prefix)."""
+    a prefix feedparser has handlers for (it reads such elements by the prefix, as if they were
+    of the namespace it knows by that name)."""
     for match in _DECLARED.finditer(body):
         prefix = match.group(1)
         uri = (match.group(2) if match.group(2) is not None else match.group(3)) or b""
