@@ -39,13 +39,13 @@ class Prefilter:
     longest word is found.
     """
 
-    __slots__ = ("_always", "_anchored", "_automaton", "_cased", "_requirements", "_sets")
+    __slots__ = ("_always", "_anchored", "_automaton", "_cased", "_requirements")
 
     def __init__(self, patterns: Sequence[Pattern], rule_clauses: Sequence[Clauses]) -> None:
         literal_ids: dict[_Literal, int] = {}
         set_ids: dict[frozenset[int], int] = {}
         clause_ids: dict[frozenset[int], int] = {}
-        satisfies: list[set[int]] = []  # pattern set id -> the clause ids it satisfies
+        satisfies: dict[int, set[int]] = {}  # pattern set id -> the clause ids it satisfies
         requirements: list[frozenset[int]] = []
         for clauses in rule_clauses:
             required = set()
@@ -65,9 +65,7 @@ class Prefilter:
                 clause_id = clause_ids.setdefault(members, len(clause_ids))
                 required.add(clause_id)
                 for member in members:
-                    while len(satisfies) <= member:
-                        satisfies.append(set())
-                    satisfies[member].add(clause_id)
+                    satisfies.setdefault(member, set()).add(clause_id)
             requirements.append(frozenset(required))
         self._requirements = tuple(requirements)
         self._always = tuple(i for i, req in enumerate(requirements) if not req)

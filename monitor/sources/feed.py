@@ -67,9 +67,6 @@ def parse_feed(
         from monitor.sources.jsonfeed import parse_json_feed
 
         return parse_json_feed(body, url=url, language=language)
-    # Only a declared charset is worth passing on: with response headers but no content type,
-    # feedparser falls back to ISO-8859-1 and garbles UTF-8 feeds (a BOM included), and
-    # ``text/xml`` without a charset means US-ASCII by RFC 3023.
     body = _trim(body)
     charset = _charset(content_type)
     parsed = None
@@ -108,6 +105,9 @@ def parse_feed(
 def _feedparser(
     body: bytes, *, url: str, content_type: str | None, charset: str | None
 ) -> dict[str, Any]:
+    # Only a declared charset is worth passing on: with response headers but no content type,
+    # feedparser falls back to ISO-8859-1 and garbles UTF-8 feeds (a BOM included), and
+    # ``text/xml`` without a charset means US-ASCII by RFC 3023.
     kwargs = {}
     if content_type and charset is not None:
         kwargs["response_headers"] = {"content-type": content_type, "content-location": url}
