@@ -166,9 +166,17 @@ class _Meter:
         self.cycles: list[dict[str, float]] = []
 
     def measure(self, name: str, run: Any) -> Any:
-        cpu, wall = _tree_cpu(), time.perf_counter()
+        start = self.start()
         result = run()
-        wall, cpu = time.perf_counter() - wall, _tree_cpu() - cpu
+        self.stop(name, start)
+        return result
+
+    @staticmethod
+    def start() -> tuple[float, float]:
+        return _tree_cpu(), time.perf_counter()
+
+    def stop(self, name: str, start: tuple[float, float]) -> None:
+        cpu, wall = _tree_cpu() - start[0], time.perf_counter() - start[1]
         self.cycles.append(
             {
                 "cycle": name,
@@ -178,7 +186,6 @@ class _Meter:
                 "peak_rss_mb": round(_tree_peak_rss(), 1),
             }
         )
-        return result
 
 
 # --- the contenders (each runs in its own process) ------------------------------------------
@@ -215,18 +222,9 @@ def _treatywatch(urls: list[str], meter: _Meter) -> dict[str, Any]:
 
 
 async def _timed(meter: _Meter, name: str, coro: Any) -> Any:
-    cpu, wall = _tree_cpu(), time.perf_counter()
+    start = meter.start()
     result = await coro
-    wall, cpu = time.perf_counter() - wall, _tree_cpu() - cpu
-    meter.cycles.append(
-        {
-            "cycle": name,
-            "seconds": round(wall, 2),
-            "feeds_per_s": round(meter.feeds / wall, 1),
-            "cpu_ms_per_feed": round(cpu * 1000 / meter.feeds, 2),
-            "peak_rss_mb": round(_tree_peak_rss(), 1),
-        }
-    )
+    meter.stop(name, start)
     return result
 
 
