@@ -14,6 +14,7 @@ from rules import Document, RuleSet
 
 POSITIVES = [
     ("Kremlin formally notifies depositary of exit from Open Skies accord", ""),
+    ("Finland deposits notice of withdrawal from Ottawa treaty with UN", ""),
     ("Nicaragua announces it is leaving UNESCO", ""),
     ("Angola to quit OPEC over production quotas", ""),
     ("India puts Indus Waters Treaty in abeyance after attack", ""),
@@ -312,6 +313,7 @@ NEGATIVES = [
     ("US leaves door open to rejoining Paris Agreement", ""),
     ("Poland could leave Ottawa Convention within months, minister says", ""),
     ("Armenia freezes CSTO participation? Not yet, says PM", ""),
+    ("Lithuania's savers withdraw deposits after banking agreement collapses", ""),
 ]
 
 
