@@ -9,16 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
 
 from tests.support.servers import FeedServer, WebhookReceiver
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_FEEDS = REPO.parent / "shared" / "feeds"
-
-# `pytest --hypothesis-profile=thorough` searches 100x longer than `make test` does (tests
-# with their own max_examples keep it); worth a run after touching a parser.
-settings.register_profile("thorough", max_examples=10_000, deadline=None)
 
 
 @pytest.fixture

@@ -253,8 +253,9 @@ def _document(
             title_depth = None  # feedparser resets the lock at every entry
             continue
         if key in ("title", "dc_title", "media_title"):
-            if len(child) or _bad_text_type(child):
+            if len(child) or any(_unread(name) for name in child.attrib):
                 raise _Decline
+            _check_type(child)
             value = _text(child)
             if title_depth is None:
                 feed["title"] = value
@@ -289,7 +290,13 @@ def _document(
 
 
 def _has_base(element: ElementTree.Element) -> bool:
-    return element.get(f"{_XML}base") is not None or element.get("base") is not None
+    return _base_attribute(element) is not None
+
+
+def _base_attribute(element: ElementTree.Element) -> str | None:
+    """``xml:base``, else a plain ``base`` (feedparser takes either)."""
+    value = element.get(f"{_XML}base")
+    return element.get("base") if value is None else value
 
 
 class _Base:
@@ -302,9 +309,7 @@ class _Base:
         self._unchanged: dict[str, str] = {}  # base -> base after an element without xml:base
 
     def enter(self, element: ElementTree.Element) -> str:
-        value = element.get(f"{_XML}base")
-        if value is None:
-            value = element.get("base")
+        value = _base_attribute(element)
         if not value:
             known = self._unchanged.get(self.current)
             if known is None:
@@ -316,8 +321,8 @@ class _Base:
 
     def _joined(self, wanted: str) -> str:
         if self.current:
-            return str(make_safe_absolute_uri(self.current, wanted or self.current)) or self.current
-        return str(_urljoin(self.current, wanted or self.current))
+            return str(make_safe_absolute_uri(self.current, wanted)) or self.current
+        return str(_urljoin(self.current, wanted))
 
     def leave(self, parent: str) -> None:
         if parent:
@@ -465,14 +470,6 @@ def _check_type(element: ElementTree.Element) -> str | None:
     if kind not in ("text/plain", "text/html"):
         raise _Decline
     return kind
-
-
-def _bad_text_type(element: ElementTree.Element) -> bool:
-    try:
-        _check_type(element)
-    except _Decline:
-        return True
-    return any(_unread(name) for name in element.attrib)
 
 
 def _atom_link(link: ElementTree.Element, base: str) -> str | None:
