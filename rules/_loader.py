@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -20,7 +21,7 @@ from rules._parser import parse_query
 from rules._rule import SEVERITIES, Rule
 from rules._ruleset import CompiledRule, RuleSet
 from rules._syntax import Node as QueryNode
-from rules._terms import term_parts
+from rules._terms import proclitic_variants, term_parts
 from rules._vocabulary import Vocabulary, VocabularyEntry, VocabularyTerm
 from rules.errors import RuleError
 
@@ -39,7 +40,8 @@ _RULE_KEYS = (
     "channels",
     "enabled",
 )
-_VOCABULARY_KEYS = ("description", "entity", "entries", "terms")
+_VOCABULARY_KEYS = ("description", "entity", "entries", "terms", "extend")
+_EXTENSION_KEYS = ("extend", "entries", "terms")
 _ENTRY_KEYS = ("label", "terms")
 _RULE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*")
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -314,7 +316,20 @@ def _terms(source: _File, node: Node, what: str) -> tuple[VocabularyTerm, ...]:
             except RuleError as exc:
                 raise source.relocate(exc, item) from exc
             terms.append(VocabularyTerm(code, text, parts))
+            terms.extend(
+                VocabularyTerm(code, text, variant) for variant in proclitic_variants(parts)
+            )
     return tuple(terms)
+
+
+def _is_extension(source: _File, name: str, node: Node) -> bool:
+    """Whether a vocabulary node says ``extend: true`` (adds to one defined elsewhere)."""
+    what = f"vocabulary '{name}'"
+    values = {key: value for key, _, value in source.mapping(node, what)}
+    if "extend" not in values or not source.boolean(values["extend"], "extend"):
+        return False
+    source.check_keys(source.mapping(node, what), _EXTENSION_KEYS, f"extension of {what}")
+    return True
 
 
 def _vocabulary(source: _File, name: str, node: Node) -> Vocabulary:
@@ -352,6 +367,30 @@ def _vocabulary(source: _File, name: str, node: Node) -> Vocabulary:
     return Vocabulary(name, description, entity, tuple(entries), terms)
 
 
+def _extended(
+    source: _File, key_node: Node, vocabularies: Mapping[str, Vocabulary], extension: Vocabulary
+) -> Vocabulary:
+    """The vocabulary that ``extension`` (``extend: true``) adds its entries and terms to."""
+    base = vocabularies.get(extension.name)
+    if base is None:
+        close = difflib.get_close_matches(extension.name, list(vocabularies), n=1)
+        raise source.error(
+            key_node,
+            f"'extend: true' names no vocabulary '{extension.name}' defined in another file",
+            f"did you mean '{close[0]}'?" if close else "define the vocabulary first",
+        )
+    known = {entry.id for entry in base.entries}
+    for entry in extension.entries:
+        if entry.id in known:
+            raise source.error(
+                key_node, f"entry '{entry.id}' of vocabulary '{base.name}' is defined twice"
+            )
+        known.add(entry.id)
+    return replace(
+        base, entries=base.entries + extension.entries, terms=base.terms + extension.terms
+    )
+
+
 def load_ruleset(files: Mapping[str, str]) -> RuleSet:
     """Load and compile rule files: ``{file name: YAML text}``.
 
@@ -363,6 +402,7 @@ def load_ruleset(files: Mapping[str, str]) -> RuleSet:
     rule_places: dict[str, str] = {}
     vocabularies: dict[str, Vocabulary] = {}
     vocabulary_places: dict[str, str] = {}
+    extensions: list[tuple[_File, Node, Vocabulary]] = []
     for name, text in files.items():
         source = _File(name, text)
         root = source.compose()
@@ -379,6 +419,10 @@ def load_ruleset(files: Mapping[str, str]) -> RuleSet:
                             f"bad vocabulary name '{vocab_name}'",
                             "lowercase letters, digits and '_', starting with a letter",
                         )
+                    if _is_extension(source, vocab_name, vocab_node):
+                        extension = _vocabulary(source, vocab_name, vocab_node)
+                        extensions.append((source, vocab_key, extension))
+                        continue
                     if vocab_name in vocabularies:
                         raise source.error(
                             vocab_key,
@@ -403,5 +447,7 @@ def load_ruleset(files: Mapping[str, str]) -> RuleSet:
                         )
                     rule_places[rule_id] = source.place(draft.id_node)
                     drafts.append(draft)
+    for source, key_node, extension in extensions:
+        vocabularies[extension.name] = _extended(source, key_node, vocabularies, extension)
     compiler = Compiler(vocabularies)
     return RuleSet([draft.compile(compiler) for draft in drafts], compiler)

@@ -18,7 +18,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["is_identity_aligned", "normalize", "offset_map", "word_text"]
+__all__ = [
+    "UNSPACED",
+    "is_identity_aligned",
+    "is_unspaced",
+    "normalize",
+    "offset_map",
+    "word_text",
+]
 
 _BY_HAND = {
     "ł": "l",
@@ -42,11 +49,26 @@ _BY_HAND = {
     "Ŧ": "t",
     "ĸ": "k",
     "ƒ": "f",
+    # Arabic script: the letter variants news text mixes freely (Persian yeh and keheh, teh
+    # marbuta, alef maksura; hamza seats decompose and their marks are dropped anyway), and
+    # Arabic punctuation as its Latin counterpart.
+    "ی": "ي",
+    "ى": "ي",
+    "ک": "ك",
+    "ة": "ه",
+    "ـ": "",
+    "؟": "?",
+    "؛": ";",
+    "،": ",",
+    # Sentence ends of Chinese, Japanese and Devanagari.
+    "。": ".",
+    "।": ".",
+    "॥": ".",
 }
 _APOSTROPHES = "’‘‛ʼʹʻʽ`´′＇"
 _DASHES = "‐‑‒–—―−﹣－"
 _LINE_BREAKS = "\u2028\u2029\u0085"
-_DROPPED_CATEGORIES = frozenset({"Mn", "Me", "Cf"})
+_DROPPED_CATEGORIES = frozenset({"Mn", "Mc", "Me", "Cf"})
 
 
 def _fold_once(char: str) -> str:
@@ -98,11 +120,28 @@ def _build_table() -> _FoldTable:
 _TABLE = _build_table()
 
 
+UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff"
+"""Character ranges of scripts whose every character is a word of its own: Chinese characters,
+Japanese kana and Korean syllables (a regular-expression class body). Chinese and Japanese are
+written without spaces and Korean attaches particles to words, so proximity there counts
+characters, and a term such as ``退出`` is the two-word phrase ``退 出`` (docs/rules.md)."""
+
+_UNSPACED_CHAR = re.compile(f"[{UNSPACED}]")
+
+
+def is_unspaced(char: str) -> bool:
+    """Whether ``char`` belongs to a script whose characters are words of their own."""
+    return _UNSPACED_CHAR.match(char) is not None
+
+
 class _WordTable(dict[int, str]):
-    """Like the fold table, but every character that is not a letter or digit becomes a space."""
+    """Like the fold table, but every character that is not a letter or digit becomes a space,
+    and a character of a script written without spaces stands between spaces (a word alone)."""
 
     def __missing__(self, key: int) -> str:
-        value = "".join(c if c.isalnum() else " " for c in _TABLE[key])
+        value = "".join(
+            (f" {c} " if is_unspaced(c) else c) if c.isalnum() else " " for c in _TABLE[key]
+        )
         self[key] = value
         return value
 
@@ -122,6 +161,8 @@ class _LengthTable(dict[int, str]):
 
 
 _LENGTH_TABLE = _LengthTable()
+
+
 _NOT_ONE = re.compile(r"[^\x01]")
 
 

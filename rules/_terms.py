@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from rules._normal import normalize, offset_map
+from rules._normal import is_unspaced, normalize, offset_map
 from rules._syntax import Word
+from rules._text import WORD_PATTERN
 from rules.errors import RuleError
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "GAP_WORDS",
     "MAX_PHRASE_WORDS",
     "MIN_PREFIX",
+    "proclitic_variants",
     "term_parts",
     "term_words",
 ]
@@ -37,8 +39,8 @@ GAP = "..."
 GAP_WORDS = 8
 """How many words may stand in a gap."""
 
-_PIECE = re.compile(r"[^\W_]+\*?|\*")
-_SPELLED = re.compile(r"[^\W_]+\*?")
+_PIECE = re.compile(f"(?:{WORD_PATTERN})\\*?|\\*")
+_SPELLED = re.compile(f"(?:{WORD_PATTERN})\\*?")
 
 
 def term_words(raw: str) -> tuple[Word, ...]:
@@ -72,6 +74,13 @@ def term_words(raw: str) -> tuple[Word, ...]:
                     hint="only prefix wildcards like 'withdr*' are supported",
                 )
             stem = text[:-1]
+            if is_unspaced(stem):
+                raise RuleError(
+                    f"a wildcard cannot follow '{stem}'",
+                    offset=where,
+                    hint="Chinese, Japanese and Korean characters are words of their own: "
+                    "write the characters without '*'",
+                )
             if len(stem) < (MIN_PREFIX if not words else MIN_INNER_PREFIX):
                 raise RuleError(
                     f"wildcard stem '{stem}*' is too short",
@@ -113,6 +122,32 @@ def term_parts(raw: str) -> tuple[tuple[Word, ...], ...]:
             ) from exc
         position += len(piece) + len(GAP)
     return tuple(parts)
+
+
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f]")
+_ARTICLE = "ال"
+_BEFORE_ARTICLE = ("و", "ف", "ب", "ك", "وب", "فب")
+_BEFORE_BARE = ("ال", "و", "ف", "ب", "ل", "ك", "وال", "بال", "فال", "كال", "وب", "ول", "فب")
+
+
+def proclitic_variants(parts: tuple[tuple[Word, ...], ...]) -> list[tuple[tuple[Word, ...], ...]]:
+    """The forms of an Arabic-script term with the proclitics news text attaches to its first
+    word: the article and the conjunctions and prepositions written as one word with it (``و``
+    and, ``ب`` with, ``ل`` for, ``ف`` so; ``ل`` + ``ال`` is ``لل``). Other terms have none.
+
+    Written once by the vocabulary author (``انسحاب*``), the term then also matches
+    ``الانسحاب``, ``والانسحاب`` or ``بالانسحاب``, as Arabic light stemmers read them.
+    """
+    first = parts[0][0]
+    if first.cased is not None or not _ARABIC_SCRIPT.match(first.text):
+        return []
+    text = first.text
+    if text.startswith(_ARTICLE) and len(text) > len(_ARTICLE) + 1:
+        bare = text[len(_ARTICLE) :]
+        forms = [p + text for p in _BEFORE_ARTICLE] + ["لل" + bare, "ولل" + bare, "فلل" + bare]
+    else:
+        forms = [p + text for p in _BEFORE_BARE] + ["لل" + text, "ولل" + text]
+    return [((Word(form, first.prefix), *parts[0][1:]), *parts[1:]) for form in forms]
 
 
 def _cased_words(raw: str, shift: int) -> tuple[Word, ...]:

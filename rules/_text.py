@@ -7,7 +7,7 @@ import unicodedata
 from bisect import bisect_right
 from itertools import accumulate
 
-from rules._normal import is_identity_aligned, normalize, offset_map
+from rules._normal import UNSPACED, is_identity_aligned, is_unspaced, normalize, offset_map
 
 __all__ = ["FIELD_CAPS", "FIELD_NAMES", "FieldText", "cap_text", "split_words"]
 
@@ -17,8 +17,11 @@ FIELD_NAMES = ("title", "summary", "content")
 FIELD_CAPS = (2_000, 10_000, 20_000)
 """How many characters of each field are examined at most (guards against huge inputs)."""
 
-_WORD = re.compile(r"[^\W_]+")
-_WORD_SPLIT = re.compile(r"([^\W_]+)")
+WORD_PATTERN = f"(?![\\W_])[{UNSPACED}]|[^\\W_{UNSPACED}]+"
+"""A word: one character of a script written without spaces, or a run of other letters and
+digits."""
+_WORD = re.compile(WORD_PATTERN)
+_WORD_SPLIT = re.compile(f"({WORD_PATTERN})")
 _SENTENCE_PUNCTUATION = frozenset(".!?;…\n|")
 _SENTENCE_MARK = re.compile("[" + re.escape("".join(sorted(_SENTENCE_PUNCTUATION))) + "]")
 _HARD_STOPS = frozenset("!?;|\n")
@@ -37,8 +40,10 @@ def split_words(normal: str) -> list[tuple[str, int, int]]:
 def _ends_sentence(gap: str, previous_word: str) -> bool | None:
     """Whether the text between two words separates two sentences (``None``: it depends).
 
-    ``! ? ; … |`` followed by white space, and line breaks, always end a sentence. A full stop
-    followed by white space ends one unless it follows a one-letter word (``U.S.``); the caller
+    ``! ? ; … |`` followed by white space, and line breaks, always end a sentence; after a
+    Chinese, Japanese or Korean character any of them does, white space or not (``。``
+    is a full stop). A full stop followed by white space ends one unless it follows a one-letter
+    word (``U.S.``); the caller
     also keeps the sentence going when the next word starts in lower case (``EE.UU. de``),
     which this function signals by returning ``None``.
     """
@@ -46,9 +51,10 @@ def _ends_sentence(gap: str, previous_word: str) -> bool | None:
         return True
     if not any(c in _SENTENCE_PUNCTUATION for c in gap):
         return False
-    if not any(c.isspace() for c in gap):
+    unspaced = is_unspaced(previous_word[-1])
+    if not unspaced and not any(c.isspace() for c in gap):
         return False
-    if any(c in _HARD_STOPS for c in gap):
+    if unspaced or any(c in _HARD_STOPS for c in gap):
         return True
     if len(previous_word) == 1:
         return False

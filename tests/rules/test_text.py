@@ -6,17 +6,16 @@ word-by-word and character-by-character definitions."""
 
 from __future__ import annotations
 
-import re
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rules._normal import _TABLE, normalize, offset_map
+from rules._normal import _TABLE, is_unspaced, normalize, offset_map
 from rules._text import FieldText, _ends_sentence
 
 PIECES = [
     "a", "B", "é", "É", "ß", "ﬁ", "1", "_", "-", "'", " ", "  ", ". ", ".", "? ", "?", "! ", ";",
     "…", "\n", "|", "U.", "S. ", "EE.UU. de", " x", "\u200b", "\u0301", "İ", "Ａ", "Ё", "\u2028",
+    "美国", "退出", "。", "！", "탈퇴를 ", "؟ ", "।", "हिंदी",
 ]  # fmt: skip
 texts = st.lists(st.sampled_from(PIECES) | st.text(max_size=3), max_size=30).map("".join)
 
@@ -47,14 +46,33 @@ def _by_word(field: FieldText) -> tuple[list[int], frozenset[int]]:
     return sentences, frozenset(questions)
 
 
+def _words_by_definition(normal: str) -> list[tuple[int, int]]:
+    """Spans of words: a Chinese, Japanese or Korean character alone, or a run of other
+    letters and digits (the underscore is no letter)."""
+    spans: list[tuple[int, int]] = []
+    start = None
+    for index, char in enumerate(normal):
+        letter = char.isalnum() and char != "_"
+        if start is not None and (not letter or is_unspaced(char)):
+            spans.append((start, index))
+            start = None
+        if letter and is_unspaced(char):
+            spans.append((index, index + 1))
+        elif letter and start is None:
+            start = index
+    if start is not None:
+        spans.append((start, len(normal)))
+    return spans
+
+
 @settings(max_examples=500)
 @given(texts)
 def test_words_and_sentences_follow_their_definitions(text: str) -> None:
     field = FieldText.prepare(1, text)
-    found = list(re.finditer(r"[^\W_]+", field.normal))
-    assert field.words == [m.group() for m in found]
-    assert field.starts == [m.start() for m in found]
-    assert field.ends == [m.end() for m in found]
+    found = _words_by_definition(field.normal)
+    assert field.words == [field.normal[start:end] for start, end in found]
+    assert field.starts == [start for start, _ in found]
+    assert field.ends == [end for _, end in found]
     assert (field.sentences, field.questions) == _by_word(field)
     mapping = offset_map(field.original)
     for position in range(len(found)):
