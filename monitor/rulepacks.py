@@ -51,7 +51,7 @@ def _walk(folder: Traversable, prefix: str) -> Iterable[tuple[str, str]]:
 def _vocabulary_only(files: dict[str, str]) -> dict[str, str]:
     kept = {}
     for name, text in files.items():
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         if isinstance(data, dict) and "vocabularies" in data and "rules" not in data:
             kept[name] = text
     return kept

@@ -24,8 +24,9 @@ __all__ = [
 MIN_PREFIX = 3
 """Shortest allowed stem before a ``*`` wildcard (``withdr*`` is fine, ``wi*`` is not)."""
 
-MAX_PHRASE_WORDS = 12
-"""Longest allowed phrase, in words."""
+MAX_PHRASE_WORDS = 24
+"""Longest allowed phrase, in words: 12 words, each Chinese, Japanese or Korean character
+counting as half a word (so 24 such characters)."""
 
 CASED = "="
 """A term written with this prefix is matched case-sensitively (``=WHO``)."""
@@ -95,9 +96,11 @@ def term_words(raw: str) -> tuple[Word, ...]:
         raise RuleError(
             f"term {raw!r} has no letters or digits", offset=0, hint="remove it or quote words"
         )
-    if len(words) > MAX_PHRASE_WORDS:
+    weight = sum(1 if is_unspaced(w.text) else 2 for w in words)
+    if weight > MAX_PHRASE_WORDS:
         raise RuleError(
-            f"phrase has {len(words)} words, more than {MAX_PHRASE_WORDS}",
+            f"phrase has {(weight + 1) // 2} words, more than {MAX_PHRASE_WORDS // 2} (a Chinese, "
+            "Japanese or Korean character counts as half a word)",
             offset=0,
             hint="use NEAR/n or SENTENCE(...) for long spans",
         )

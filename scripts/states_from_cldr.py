@@ -1,0 +1,210 @@
+"""Write the built-in pack's CLDR state names: rules/packs/treaty-withdrawal/states_cldr.yaml.
+
+The names of every UN member and observer state, and of Kosovo and Taiwan, in every pack
+language, come from the Unicode CLDR through Babel (``Locale.territories``); nothing here is
+typed by hand but the list of states (ISO 3166 codes), their ids, and how each language
+inflects a name. Adjectives, capitals, metonyms and short forms, which CLDR lacks, are written
+by hand in ``states.yaml`` (it extends this vocabulary).
+
+Inflected languages get stems: ``Катар`` also becomes ``Катар*`` (Катара, Катаром) and
+``Lietuva`` becomes ``Lietuv*``. Short names (five letters or fewer) are matched with their
+capitalisation only (``=Mali``), so that they do not match a common word of another language
+(Croatian *mali*, "small").
+
+Run ``make states`` after upgrading Babel; tests/rules/test_pack_states.py checks that the file
+is what this script writes.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from pathlib import Path
+
+import babel
+from babel import Locale
+
+OUTPUT = (
+    Path(__file__).resolve().parent.parent / "rules" / "packs" / "treaty-withdrawal" / "states_cldr.yaml"
+)
+
+# The 193 UN member states, the two observer states (Holy See, Palestine), Kosovo and Taiwan.
+STATES = (
+    "AF AL DZ AD AO AG AR AM AU AT AZ BS BH BD BB BY BE BZ BJ BT BO BA BW BR BN BG BF BI CV KH "
+    "CM CA CF TD CL CN CO KM CG CD CR CI HR CU CY CZ KP DK DJ DM DO EC EG SV GQ ER EE SZ ET FJ "
+    "FI FR GA GM GE DE GH GR GD GT GN GW GY HT HN HU IS IN ID IR IQ IE IL IT JM JP JO KZ KE KI "
+    "KW KG LA LV LB LS LR LY LI LT LU MG MW MY MV ML MT MH MR MU MX FM MC MN ME MA MZ MM NA NR "
+    "NP NL NZ NI NE NG MK NO OM PK PW PA PG PY PE PH PL PT QA KR MD RO RU RW KN LC VC WS SM ST "
+    "SA SN RS SC SL SG SK SI SB SO ZA SS ES LK SD SR SE CH SY TJ TH TL TG TO TT TN TR TM TV UG "
+    "UA AE GB TZ US UY UZ VU VE VN YE ZM ZW VA PS XK TW"
+).split()
+
+# Ids the pack used before the names came from CLDR, and ids nicer than a slug of the name.
+IDS = {
+    "BA": "bosnia",
+    "CD": "dr_congo",
+    "CG": "congo",
+    "CI": "cote_divoire",
+    "CZ": "czechia",
+    "GB": "united_kingdom",
+    "KP": "north_korea",
+    "KR": "south_korea",
+    "MK": "north_macedonia",
+    "MM": "myanmar",
+    "PS": "palestine",
+    "US": "united_states",
+    "VA": "vatican",
+    "FM": "micronesia",
+}
+LABELS = {
+    "CD": "Democratic Republic of the Congo",
+    "CG": "Republic of the Congo",
+    "MM": "Myanmar",
+    "PS": "Palestine",
+    "VA": "Holy See",
+}
+
+# Pack language -> the CLDR locales its names come from.
+LOCALES = {
+    "en": ["en"], "de": ["de"], "fr": ["fr"], "es": ["es"], "pt": ["pt", "pt_PT"],
+    "it": ["it"], "nl": ["nl"], "pl": ["pl"], "cs": ["cs"], "sk": ["sk"], "sl": ["sl"],
+    "ro": ["ro"], "bg": ["bg"], "mk": ["mk"], "sr": ["sr", "sr_Latn"], "hr": ["hr"],
+    "bs": ["bs"], "sq": ["sq"], "el": ["el"], "sv": ["sv"], "no": ["nb"], "da": ["da"],
+    "is": ["is"], "fi": ["fi"], "et": ["et"], "lv": ["lv"], "lt": ["lt"], "hu": ["hu"],
+    "tr": ["tr"], "az": ["az"], "ru": ["ru"], "uk": ["uk"], "be": ["be"], "ka": ["ka"],
+    "hy": ["hy"], "kk": ["kk"], "uz": ["uz"], "ar": ["ar"], "fa": ["fa"], "he": ["he"],
+    "ur": ["ur"], "hi": ["hi"], "bn": ["bn"], "id": ["id"], "ms": ["ms"], "vi": ["vi"],
+    "th": ["th"], "zh": ["zh", "zh_Hant"], "ja": ["ja"], "ko": ["ko"], "sw": ["sw"],
+    "ha": ["ha"], "tl": ["fil"], "am": ["am"],
+}  # fmt: skip
+
+# Languages whose names take case endings: each word of a name also becomes a stem.
+_STRIP_VOWEL = {  # drop a final vowel before the wildcard (Francja -> Francj*)
+    "pl", "cs", "sk", "sl", "hr", "sr", "bs", "ru", "uk", "be", "bg", "mk", "lt", "lv", "fi",
+    "hu", "el", "ro", "sq",
+}  # fmt: skip
+_KEEP_WORD = {"et", "de", "sv", "no", "da", "is", "ka", "hy", "kk", "uz", "az"}  # add '*' only
+_VOWELS = "aeiouyáéíóúýäöüõąęėįųūāēīōěůøåæяаеиоуыьйюэєіїəαεηιουωάέήίόύώ"
+_LITHUANIAN_ENDING = re.compile(r"(?:as|is|us|ys|ė|a)$")
+_SHORT = 5
+_MIN_STEM = 4
+
+
+def _fold(word: str) -> str:
+    """Lower case without accents, as the matcher compares words."""
+    text = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def _slug(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name.replace("&", "and").replace("St.", "Saint"))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", "_", re.sub(r"\(.*?\)", "", text)).strip("_")
+
+
+def _names(code: str, locale: str) -> list[str]:
+    """The CLDR name, without a parenthesised alternative, and the alternative itself."""
+    name = Locale.parse(locale).territories.get(code)
+    if not name:
+        return []
+    names = [re.sub(r"\s*[(（].*?[)）]\s*", " ", name).strip()]
+    names += [m.strip() for m in re.findall(r"[(（](.*?)[)）]", name)]
+    return [n for n in names if n]
+
+
+def _stem(word: str, language: str) -> str | None:
+    """The stem of one word of a name in an inflected language, or None to keep it as it is."""
+    letters = re.sub(r"\W", "", word)
+    if len(letters) != len(word) or len(word) < _MIN_STEM:
+        return None
+    if language == "lt":
+        stem = _LITHUANIAN_ENDING.sub("", word)
+    elif language in _STRIP_VOWEL:
+        stem = word.rstrip(_VOWELS + _VOWELS.upper())
+    else:
+        stem = word
+    return stem if len(stem) >= _MIN_STEM else None
+
+
+def _terms(name: str, language: str, others: set[str]) -> list[str]:
+    words = name.split()
+    cased = len(re.sub(r"\W", "", name)) <= _SHORT and not any(
+        "\u3040" <= c <= "\ud7a3" for c in name
+    )
+    mark = "=" if cased and name[:1].isupper() else ""
+    terms = [mark + name]
+    if language in _STRIP_VOWEL or language in _KEEP_WORD:
+        stems = [_stem(word, language) for word in words]
+        # a stem must not reach another state's name (Polish Niger* would reach Nigeria)
+        clash = any(
+            stem and other.startswith(_fold(stem)) and other != _fold(word)
+            for word, stem in zip(words, stems, strict=True)
+            for other in others
+        )
+        if any(stems) and not clash:
+            stemmed = " ".join(
+                f"{stem}*" if stem else word for word, stem in zip(words, stems, strict=True)
+            )
+            terms.append(mark + stemmed)
+    return terms
+
+
+def _quote(term: str) -> str:
+    if re.search(r"[:#,\[\]{}&*!|>'\"%@`]|^[=\-?]", term) or term != term.strip():
+        return "'" + term.replace("'", "''") + "'"
+    return term
+
+
+def render() -> str:
+    """The YAML text of states_cldr.yaml."""
+    english = Locale.parse("en").territories
+    lines = [
+        "# Generated by scripts/states_from_cldr.py from the Unicode CLDR "
+        f"(Babel {babel.__version__}): do not edit.",
+        "# Names of every UN member and observer state, Kosovo and Taiwan, per language, with",
+        "# stems for languages that inflect names. Adjectives, capitals, metonyms and short",
+        "# forms are written by hand in states.yaml, which extends this vocabulary.",
+        "vocabularies:",
+        "  states:",
+        "    description: >-",
+        "      States (and the EU as a treaty party), by name, adjective, capital and metonym.",
+        "    entity: true",
+        "    entries:",
+    ]
+    words_by_language = {
+        language: {
+            _fold(word)
+            for code in STATES
+            for locale in locales
+            for name in _names(code, locale)
+            for word in name.split()
+        }
+        for language, locales in LOCALES.items()
+    }
+    seen: set[str] = set()
+    for code in STATES:
+        entry_id = IDS.get(code) or _slug(english[code])
+        assert entry_id not in seen, entry_id
+        seen.add(entry_id)
+        label = LABELS.get(code) or english[code].replace(" & ", " and ").replace("St. ", "Saint ")
+        lines += [f"      {entry_id}:", f"        label: {_quote(label)}", "        terms:"]
+        for language, locales in LOCALES.items():
+            terms: list[str] = []
+            for locale in locales:
+                for name in _names(code, locale):
+                    others = words_by_language[language]
+                    terms += [t for t in _terms(name, language, others) if t not in terms]
+            if terms:
+                lines.append(f"          {language}: [{', '.join(map(_quote, terms))}]")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    OUTPUT.write_text(render(), encoding="utf-8")
+    print(f"wrote {OUTPUT} ({len(STATES)} states, {len(LOCALES)} languages)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""The pack's state names: every UN member and observer state, from CLDR, in every language."""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+import rules
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "scripts" / "states_from_cldr.py"
+NOW = datetime(2027, 1, 1, tzinfo=UTC)
+
+
+def _script():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("states_from_cldr", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_generated_file_is_what_the_script_writes_from_cldr() -> None:
+    script = _script()
+    assert script.OUTPUT.read_text(encoding="utf-8") == script.render(), (
+        "states_cldr.yaml is stale: run `make states`"
+    )
+
+
+def test_every_un_member_and_observer_is_a_state_entity(builtin_ruleset: rules.RuleSet) -> None:
+    script = _script()
+    assert len(script.STATES) == len(set(script.STATES)) == 197  # 193 + VA, PS + XK, TW
+    vocabulary = builtin_ruleset.vocabularies["states"]
+    assert vocabulary.entity
+    assert len(vocabulary.entries) >= 197
+
+
+@pytest.mark.parametrize(
+    ("text", "state"),
+    [
+        ("Катар выходит из ОПЕК", "qatar"),
+        ("Katar opuszcza OPEC, ogłosił minister", "qatar"),
+        ("Katarin ministeri ilmoitti erosta", "qatar"),
+        ("卡塔尔宣布退出欧佩克", "qatar"),
+        ("カタールがOPEC脱退を発表", "qatar"),
+        ("카타르, OPEC 탈퇴 선언", "qatar"),
+        ("قطر تنسحب من أوبك", "qatar"),
+        ("Ангола выходит из ОПЕК", "angola"),
+        ("Rwanda se retire de la CEEAC", "rwanda"),
+        ("Honduras denuncia el Convenio del CIADI", "honduras"),
+        ("Λευκορωσία αναστέλλει τη συμμετοχή της", "belarus"),
+    ],
+)
+def test_cldr_names_and_their_inflections_are_found(
+    builtin_ruleset: rules.RuleSet, text: str, state: str
+) -> None:
+    found = builtin_ruleset.entities(rules.Document(title=text))
+    assert state in {e.id for e in found if e.kind == "states"}
+
+
+def test_a_short_name_needs_its_capital_letter(builtin_ruleset: rules.RuleSet) -> None:
+    """Croatian 'mali' (small) is not Mali; 'Mali' is."""
+    lower = builtin_ruleset.entities(rules.Document(title="mali brod isplovio iz luke"))
+    upper = builtin_ruleset.entities(rules.Document(title="Mali isplovio iz luke"))
+    assert "mali" not in {e.id for e in lower}
+    assert "mali" in {e.id for e in upper}
+
+
+def test_a_stem_never_reaches_another_state() -> None:
+    """Polish and Czech 'Niger*' would also find Nigeria: such stems are not generated."""
+    text = SCRIPT.parent.parent.joinpath(
+        "rules", "packs", "treaty-withdrawal", "states_cldr.yaml"
+    ).read_text(encoding="utf-8")
+    assert "'=Niger*'" not in text
