@@ -177,6 +177,15 @@ class Compiler:
                         found[pattern] = (*known, (vocab_index, entry_index))
         return found
 
+    def context_patterns(self, name: str | None) -> frozenset[int]:
+        """Intern the (ungapped) terms of vocabulary ``name``, entries and plain terms alike
+        (none for ``None``)."""
+        if name is None:
+            return frozenset()
+        vocabulary = self.vocabularies[name]
+        terms = [*vocabulary.terms, *(t for e in vocabulary.entries for t in e.terms)]
+        return frozenset(self.lexicon.intern(t.words) for t in terms if not t.gapped)
+
 
 def _known(vocabularies: Mapping[str, Vocabulary]) -> str:
     names = ", ".join(f"@{name}" for name in sorted(vocabularies)) or "none are defined"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rules._syntax import Word
-from rules._terms import MIN_PREFIX
+from rules._terms import AFFIX, MIN_PREFIX
 from rules._text import FieldText
 
 __all__ = ["Found", "Lexicon", "Occurrences", "Pattern", "Scanner"]
@@ -48,7 +48,16 @@ class Lexicon:
 class Scanner:
     """Finds all patterns of a frozen lexicon in a field, indexed by each pattern's first word."""
 
-    __slots__ = ("_cased", "_exact", "_lengths", "_patterns", "_prefix", "_stems")
+    __slots__ = (
+        "_cased",
+        "_exact",
+        "_infixes",
+        "_lengths",
+        "_patterns",
+        "_prefix",
+        "_stems",
+        "_suffixes",
+    )
 
     def __init__(self, patterns: Sequence[Pattern]) -> None:
         self._patterns = tuple(patterns)
@@ -57,10 +66,25 @@ class Scanner:
         )
         self._exact: dict[str, list[int]] = {}
         self._prefix: dict[str, list[int]] = {}
+        self._suffixes: dict[str, list[tuple[str, list[int]]]] = {}  # by the last 3 letters
+        infixes: dict[str, list[int]] = {}
         for pattern_id, pattern in enumerate(self._patterns):
             first, is_prefix, _ = pattern[0]
+            if first.startswith(AFFIX):
+                core = first[len(AFFIX) :]
+                if is_prefix:
+                    infixes.setdefault(core, []).append(pattern_id)
+                else:
+                    tails = self._suffixes.setdefault(core[-3:], [])
+                    known = next((ids for c, ids in tails if c == core), None)
+                    if known is None:
+                        tails.append((core, [pattern_id]))
+                    else:
+                        known.append(pattern_id)
+                continue
             index = self._prefix if is_prefix else self._exact
             index.setdefault(first, []).append(pattern_id)
+        self._infixes = tuple(infixes.items())
         self._lengths = tuple(sorted({len(stem) for stem in self._prefix}))
         self._stems = frozenset(stem[:MIN_PREFIX] for stem in self._prefix)
 
@@ -71,10 +95,19 @@ class Scanner:
         prefix = self._prefix
         stems = self._stems
         lengths = self._lengths
+        suffixes = self._suffixes
+        infixes = self._infixes
         for position, word in enumerate(words):
             candidates = exact.get(word)
             if candidates:
                 self._record(candidates, field, position, found)
+            if suffixes:
+                for core, ids in suffixes.get(word[-3:], ()):
+                    if word.endswith(core):
+                        self._record(ids, field, position, found)
+            for core, ids in infixes:
+                if core in word:
+                    self._record(ids, field, position, found)
             if word[:MIN_PREFIX] in stems:
                 size = len(word)
                 for length in lengths:
@@ -102,10 +135,17 @@ class Scanner:
 def _rest_matches(pattern: Pattern, words: list[str], position: int) -> bool:
     for offset in range(1, len(pattern)):
         text, is_prefix, _ = pattern[offset]
-        word = words[position + offset]
-        if not (word.startswith(text) if is_prefix else word == text):
+        if not word_matches(text, is_prefix, words[position + offset]):
             return False
     return True
+
+
+def word_matches(text: str, is_prefix: bool, word: str) -> bool:
+    """Whether a document word matches one word of a pattern."""
+    if text.startswith(AFFIX):
+        core = text[len(AFFIX) :]
+        return core in word if is_prefix else word.endswith(core)
+    return word.startswith(text) if is_prefix else word == text
 
 
 def _spelled_alike(pattern: Pattern, field: FieldText, position: int) -> bool:

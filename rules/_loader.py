@@ -22,7 +22,7 @@ from rules._rule import SEVERITIES, Rule
 from rules._ruleset import CompiledRule, RuleSet
 from rules._syntax import Node as QueryNode
 from rules._terms import proclitic_variants, term_parts
-from rules._vocabulary import Vocabulary, VocabularyEntry, VocabularyTerm
+from rules._vocabulary import ENTITY_SCOPES, Vocabulary, VocabularyEntry, VocabularyTerm
 from rules.errors import RuleError
 
 __all__ = ["load_ruleset"]
@@ -40,7 +40,16 @@ _RULE_KEYS = (
     "channels",
     "enabled",
 )
-_VOCABULARY_KEYS = ("description", "entity", "entries", "terms", "extend")
+_VOCABULARY_KEYS = (
+    "description",
+    "entity",
+    "entity_scope",
+    "entity_not_after",
+    "entity_not_before",
+    "entries",
+    "terms",
+    "extend",
+)
 _EXTENSION_KEYS = ("extend", "entries", "terms")
 _ENTRY_KEYS = ("label", "terms")
 _RULE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*")
@@ -370,7 +379,34 @@ def _vocabulary(source: _File, name: str, node: Node) -> Vocabulary:
     if "description" in values:
         description = source.string(values["description"], "description", optional=True) or ""
     entity = source.boolean(values["entity"], "entity") if "entity" in values else False
-    return Vocabulary(name, description, entity, tuple(entries), terms)
+    scope = "document"
+    if "entity_scope" in values:
+        scope = source.required_string(values["entity_scope"], "entity_scope")
+        if scope not in ENTITY_SCOPES:
+            raise source.error(
+                values["entity_scope"],
+                f"bad entity_scope '{scope}'",
+                f"one of {', '.join(ENTITY_SCOPES)}",
+            )
+    context = {
+        key: source.required_string(values[key], key) if key in values else None
+        for key in ("entity_not_after", "entity_not_before")
+    }
+    if (scope != "document" or any(context.values())) and not entity:
+        raise source.error(
+            node,
+            f"{what}: entity_scope, entity_not_after and entity_not_before need 'entity: true'",
+        )
+    return Vocabulary(
+        name,
+        description,
+        entity,
+        tuple(entries),
+        terms,
+        scope,
+        context["entity_not_after"],
+        context["entity_not_before"],
+    )
 
 
 def _extended(
@@ -456,5 +492,15 @@ def load_ruleset(files: Mapping[str, str]) -> RuleSet:
                     drafts.append(draft)
     for source, key_node, extension in extensions:
         vocabularies[extension.name] = _extended(source, key_node, vocabularies, extension)
+    for name, vocabulary in vocabularies.items():
+        for key, other in (
+            ("entity_not_after", vocabulary.entity_not_after),
+            ("entity_not_before", vocabulary.entity_not_before),
+        ):
+            if other is not None and other not in vocabularies:
+                raise RuleError(
+                    f"vocabulary '{name}': {key} names no vocabulary '{other}'",
+                    file=vocabulary_places[name].rsplit(":", 2)[0],
+                )
     compiler = Compiler(vocabularies)
     return RuleSet([draft.compile(compiler) for draft in drafts], compiler)

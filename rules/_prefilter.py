@@ -17,6 +17,7 @@ import ahocorasick
 
 from rules._evaluator import Clauses
 from rules._lexicon import Pattern
+from rules._terms import AFFIX
 
 __all__ = ["Prefilter"]
 
@@ -26,9 +27,16 @@ _Literal = tuple[str, str | None]
 
 def _literals(pattern: Pattern) -> frozenset[_Literal]:
     """Every word of a pattern: a phrase can only occur where all of its words do."""
-    return frozenset(
-        (f" {text}" if is_prefix else f" {text} ", cased) for text, is_prefix, cased in pattern
-    )
+    return frozenset((_key(text, is_prefix), cased) for text, is_prefix, cased in pattern)
+
+
+def _key(text: str, is_prefix: bool) -> str:
+    """What to search for one word: `` word `` exact, `` stem`` a prefix, ``core `` a suffix
+    (``*vertrag``), ``core`` an infix (``*sopimu*``)."""
+    if text.startswith(AFFIX):
+        core = text[len(AFFIX) :]
+        return core if is_prefix else f"{core} "
+    return f" {text}" if is_prefix else f" {text} "
 
 
 class Prefilter:

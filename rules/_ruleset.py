@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from rules._compiler import Compiler, EntityRef
 from rules._context import DocContext, Occurrence, Scope, SentenceKey
@@ -21,6 +21,9 @@ from rules._text import FIELD_CAPS, FIELD_NAMES, FieldText, cap_text
 __all__ = ["CompiledRule", "RuleSet"]
 
 _MAX_EXCLUDE_ROUNDS = 50
+_NOT_AFTER_WORDS = 2
+"""How many words may stand between a blocking term and an entity it keeps out."""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +92,9 @@ class RuleSet:
 
     __slots__ = (
         "_active",
+        "_blockers",
         "_entities",
+        "_evidence_scoped",
         "_labels",
         "_prefilter",
         "_rules",
@@ -104,6 +109,19 @@ class RuleSet:
         self._entities = compiler.entity_patterns()
         self._labels = tuple(compiler.labels)
         self._vocabularies = tuple(compiler.vocabularies.values())
+        self._evidence_scoped = frozenset(
+            index
+            for index, vocabulary in enumerate(self._vocabularies)
+            if vocabulary.entity and vocabulary.entity_scope == "evidence"
+        )
+        self._blockers = {
+            index: (
+                compiler.context_patterns(vocabulary.entity_not_after),
+                compiler.context_patterns(vocabulary.entity_not_before),
+            )
+            for index, vocabulary in enumerate(self._vocabularies)
+            if vocabulary.entity and (vocabulary.entity_not_after or vocabulary.entity_not_before)
+        }
         self._vocabulary_names = tuple(compiler.vocabularies)
         patterns = compiler.lexicon.patterns
         self._scanner = Scanner(patterns)
@@ -148,22 +166,78 @@ class RuleSet:
             occurrences = compiled.evaluate(ctx)
             if occurrences is None:
                 continue
-            if entities is None:
-                entities = self._find_entities(ctx)
-            matches.append(self._report(compiled.rule, occurrences, ctx, entities))
+            if self._evidence_scoped:
+                found_entities = self._find_entities(ctx, occurrences)
+            else:
+                if entities is None:
+                    entities = self._find_entities(ctx, occurrences)
+                found_entities = entities
+            matches.append(self._report(compiled.rule, occurrences, ctx, found_entities))
         return matches
 
-    def _find_entities(self, ctx: DocContext) -> tuple[Entity, ...]:
-        first_seen: dict[EntityRef, tuple[int, int]] = {}
+    def entities(self, doc: Document) -> tuple[Entity, ...]:
+        """Every entry of the entity vocabularies found in ``doc`` (as document-scoped ones
+        report them), whether or not a rule matches."""
+        fields = tuple(FieldText.prepare(index, text) for index, text in enumerate(_fields(doc)))
+        found: Found = {}
+        for field in fields:
+            self._scanner.scan(field, found)
+        return self._find_entities(DocContext(doc, _EPOCH, fields, found), [])
+
+    def _positions(
+        self, ctx: DocContext, blocking: bool = True
+    ) -> dict[EntityRef, list[tuple[int, int]]]:
+        """Where each entity occurs (field, word). Left out: an occurrence inside a longer one
+        of another entity vocabulary (the "American" of "Organization of American States"),
+        and, with ``blocking``, one right after an ``entity_not_after`` term or right before an
+        ``entity_not_before`` term."""
+        spans: dict[EntityRef, list[tuple[int, int, int]]] = {}
         for pattern, occurrences in ctx.found.items():
-            refs = self._entities.get(pattern)
-            if not refs:
+            for ref in self._entities.get(pattern, ()):
+                spans.setdefault(ref, []).extend(occurrences)
+        outer = [(ref[0], o) for ref, found in spans.items() for o in found]
+        positions: dict[EntityRef, list[tuple[int, int]]] = {}
+        for ref, found in spans.items():
+            after, before = self._blockers.get(ref[0], ((), ())) if blocking else ((), ())
+            for field, start, end in found:
+                if any(
+                    vocab != ref[0]
+                    and f == field
+                    and s <= start
+                    and end <= e
+                    and e - s > end - start
+                    for vocab, (f, s, e) in outer
+                ) or _next_to(ctx, field, start, end, after, before):
+                    continue
+                positions.setdefault(ref, []).append((field, start))
+        return positions
+
+    def _find_entities(self, ctx: DocContext, evidence: Sequence[Occurrence]) -> tuple[Entity, ...]:
+        positions = self._positions(ctx)
+        unblocked = None
+        for vocab_index in self._blockers:
+            if not any(ref[0] == vocab_index for ref in positions):
+                # every occurrence was blocked: the text names no other candidate, keep them
+                unblocked = unblocked or self._positions(ctx, blocking=False)
+                positions.update((r, p) for r, p in unblocked.items() if r[0] == vocab_index)
+        sentences = {(f, ctx.sentence_of(f, start)) for f, start, _, _ in evidence}
+        tiers = (
+            lambda f, start: (f, ctx.sentence_of(f, start)) in sentences,
+            lambda f, start: f == 0,
+            lambda f, start: True,
+        )
+        first_seen: dict[EntityRef, tuple[int, int]] = {}
+        for vocab_index in {ref[0] for ref in positions}:
+            refs = [ref for ref in positions if ref[0] == vocab_index]
+            if vocab_index not in self._evidence_scoped:
+                first_seen.update((ref, min(positions[ref])) for ref in refs)
                 continue
-            where = min((f, start) for f, start, _ in occurrences)
-            for ref in refs:
-                known = first_seen.get(ref)
-                if known is None or where < known:
-                    first_seen[ref] = where
+            for inside in tiers:
+                kept = {ref: [p for p in positions[ref] if inside(*p)] for ref in refs}
+                kept = {ref: where for ref, where in kept.items() if where}
+                if kept:
+                    first_seen.update((ref, min(where)) for ref, where in kept.items())
+                    break
         ordered = sorted(first_seen, key=lambda ref: (ref[0], first_seen[ref]))
         out = []
         for vocab_index, entry_index in ordered:
@@ -203,6 +277,27 @@ class RuleSet:
             snippet=snippet,
             snippet_spans=snippet_spans,
         )
+
+
+def _next_to(
+    ctx: DocContext,
+    field: int,
+    start: int,
+    end: int,
+    after: frozenset[int] | tuple[()],
+    before: frozenset[int] | tuple[()],
+) -> bool:
+    """Whether a term of ``after`` ends, or one of ``before`` starts, within
+    ``_NOT_AFTER_WORDS`` words before or after the span ``start:end`` of ``field``."""
+    for pattern in after:
+        for f, _, e in ctx.found.get(pattern, ()):
+            if f == field and 0 <= start - e <= _NOT_AFTER_WORDS:
+                return True
+    for pattern in before:
+        for f, s, _ in ctx.found.get(pattern, ()):
+            if f == field and 0 <= s - end <= _NOT_AFTER_WORDS:
+                return True
+    return False
 
 
 def _fields(doc: Document) -> tuple[str, str, str]:

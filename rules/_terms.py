@@ -11,6 +11,7 @@ from rules._text import WORD_PATTERN
 from rules.errors import RuleError
 
 __all__ = [
+    "AFFIX",
     "CASED",
     "GAP",
     "GAP_WORDS",
@@ -30,6 +31,13 @@ counting as half a word (so 24 such characters)."""
 
 CASED = "="
 """A term written with this prefix is matched case-sensitively (``=WHO``)."""
+
+MIN_AFFIX = 4
+"""Shortest allowed core of a word with a leading wildcard (``*vertrag``, ``*sopimu*``)."""
+
+AFFIX = "*"
+"""Starts the text of a word written with a leading ``*``: ``*vertrag`` matches words ending in
+*vertrag* (Freundschaftsvertrag), ``*sopimu*`` (``prefix`` set) words containing *sopimu*."""
 
 MIN_INNER_PREFIX = 2
 """Shortest stem before a ``*`` on a later word of a phrase (``sona er*``)."""
@@ -57,16 +65,24 @@ def term_words(raw: str) -> tuple[Word, ...]:
     normal = normalize(raw)
     back = offset_map(raw)
     words: list[Word] = []
+    leading: int | None = None  # where a leading '*' stood, for the word after it
     for piece in _PIECE.finditer(normal):
         text = piece.group()
         where = back[piece.start()]
         if text == "*":
+            if piece.end() < len(normal) and re.match(r"[^\W_]", normal[piece.end()]):
+                leading = where
+                continue
             raise RuleError(
                 "a wildcard '*' must follow the letters it extends",
                 offset=where,
                 hint="write a stem followed by '*', like 'withdr*'",
             )
         end = piece.end()
+        if leading is not None:
+            words.append(_affix(text, leading))
+            leading = None
+            continue
         if text.endswith("*"):
             if end < len(normal) and re.match(r"[^\W_]", normal[end]):
                 raise RuleError(
@@ -105,6 +121,22 @@ def term_words(raw: str) -> tuple[Word, ...]:
             hint="use NEAR/n or SENTENCE(...) for long spans",
         )
     return tuple(words)
+
+
+def _affix(text: str, where: int) -> Word:
+    """A word written with a leading ``*``: ``*vertrag`` (ends with) or ``*sopimu*`` (contains).
+
+    Its ``text`` keeps the ``*`` (see :data:`AFFIX`); ``prefix`` marks the "contains" form.
+    """
+    inner = text.endswith("*")
+    core = text[:-1] if inner else text
+    if is_unspaced(core[:1]) or len(core) < MIN_AFFIX:
+        raise RuleError(
+            f"'*{text}' needs at least {MIN_AFFIX} letters after its leading '*'",
+            offset=where,
+            hint="like '*vertrag' (compounds ending in -vertrag) or '*sopimu*'",
+        )
+    return Word(AFFIX + core, prefix=inner)
 
 
 def term_parts(raw: str) -> tuple[tuple[Word, ...], ...]:

@@ -2,7 +2,9 @@
 
 An entry has a stable, language-independent id, an English label and terms per language;
 a vocabulary may also hold plain terms that belong to no entry. Entity vocabularies (``entity:
-true``) report every entry found in a matching document as an :class:`~rules.Entity`.
+true``) report every entry found in a matching document as an :class:`~rules.Entity`; with
+``entity_scope: evidence`` only those in the sentences that made the rule match, which for states
+means the ones that act rather than every state the text mentions.
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ from dataclasses import dataclass
 
 from rules._syntax import Word
 
-__all__ = ["Vocabulary", "VocabularyEntry", "VocabularyTerm"]
+__all__ = ["ENTITY_SCOPES", "Vocabulary", "VocabularyEntry", "VocabularyTerm"]
+
+ENTITY_SCOPES = ("document", "evidence")
+"""Where entries of an entity vocabulary are looked for (see ``Vocabulary.entity_scope``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +60,15 @@ class Vocabulary:
     entity: bool
     entries: tuple[VocabularyEntry, ...]
     terms: tuple[VocabularyTerm, ...] = ()
+    entity_scope: str = "document"
+    """``document``: report an entry found anywhere; ``evidence``: only entries in the sentences
+    that hold the match's evidence (else in the title, else anywhere)."""
+    entity_not_after: str | None = None
+    """A vocabulary whose terms, right before an occurrence, keep it from being reported
+    ("the threat from Russia", "its agreement with France")."""
+    entity_not_before: str | None = None
+    """A vocabulary whose terms, right after an occurrence, keep it from being reported
+    ("Russia's aggression", "Rusijos grėsmė")."""
 
     def entry(self, entry_id: str) -> VocabularyEntry | None:
         """The entry with id ``entry_id``, if any."""

@@ -53,6 +53,7 @@ IDS = {
     "MK": "north_macedonia",
     "MM": "myanmar",
     "PS": "palestine",
+    "TR": "turkey",
     "US": "united_states",
     "VA": "vatican",
     "FM": "micronesia",
@@ -170,17 +171,20 @@ def render() -> str:
         "    description: >-",
         "      States (and the EU as a treaty party), by name, adjective, capital and metonym.",
         "    entity: true",
+        "    # the states that act in the sentences that matched, not every state the text names",
+        "    entity_scope: evidence",
+        "    entity_not_after: state_context",
+        "    entity_not_before: state_threats",
         "    entries:",
     ]
-    words_by_language = {
-        language: {
-            _fold(word)
-            for code in STATES
-            for locale in locales
-            for name in _names(code, locale)
-            for word in name.split()
-        }
-        for language, locales in LOCALES.items()
+    # every word of every name in every language: a term is tried on text in any language
+    all_words = {
+        _fold(word)
+        for code in STATES
+        for locales in LOCALES.values()
+        for locale in locales
+        for name in _names(code, locale)
+        for word in name.split()
     }
     seen: set[str] = set()
     for code in STATES:
@@ -193,8 +197,7 @@ def render() -> str:
             terms: list[str] = []
             for locale in locales:
                 for name in _names(code, locale):
-                    others = words_by_language[language]
-                    terms += [t for t in _terms(name, language, others) if t not in terms]
+                    terms += [t for t in _terms(name, language, all_words) if t not in terms]
             if terms:
                 lines.append(f"          {language}: [{', '.join(map(_quote, terms))}]")
     return "\n".join(lines) + "\n"

@@ -117,7 +117,9 @@ def row_problems(row: Any) -> list[str]:
         if row.get("step") not in STEPS:
             problems.append(f"'step' must be one of {sorted(STEPS)}, got {row.get('step')!r}")
     else:
-        problems += [f"{k!r} is only allowed on positive rows" for k in POSITIVE_ONLY_KEYS & row.keys()]
+        problems += [
+            f"{k!r} is only allowed on positive rows" for k in POSITIVE_ONLY_KEYS & row.keys()
+        ]
     states = row.get("states", [])
     if not isinstance(states, list) or not all(isinstance(x, str) and x for x in states):
         problems.append("'states' must be a list of state names")
@@ -355,6 +357,48 @@ def test_score_report_counts_a_stub_predictor() -> None:
     assert "neg-001 [en] c" in report
 
 
+@dataclass
+class Attribution:
+    """How well the states a match reports are the states that withdraw (``states`` labels)."""
+
+    checked: int = 0
+    exact: int = 0
+    missing: int = 0  # a withdrawing state not reported
+    stray: int = 0  # a reported state that does not withdraw
+    unresolved: set[str] = field(default_factory=set)
+
+    def line(self) -> str:
+        share = _ratio(self.exact, self.checked)
+        return (
+            f"State attribution on {self.checked} matched positives: exact {share:.3f}, "
+            f"with a missing state {self.missing}, with a stray state {self.stray}"
+            + (f" (labels naming no state: {sorted(self.unresolved)})" if self.unresolved else "")
+        )
+
+
+def attribute(ruleset: rules.RuleSet, rows: Iterable[Row]) -> Attribution:
+    result = Attribution()
+    for row in rows:
+        if row["label"] != "positive" or not row.get("states"):
+            continue
+        doc = rules.Document(title=row["title"], summary=row["summary"], language=row["language"])
+        matches = ruleset.match(doc, NOW)
+        if not matches:
+            continue
+        expected: set[str] = set()
+        for name in row["states"]:
+            ids = {e.id for e in ruleset.entities(rules.Document(title=name)) if e.kind == "states"}
+            if len(ids) != 1:
+                result.unresolved.add(name)
+            expected |= ids
+        found = {e.id for m in matches for e in m.entities if e.kind == "states"}
+        result.checked += 1
+        result.exact += found == expected
+        result.missing += bool(expected - found)
+        result.stray += bool(found - expected)
+    return result
+
+
 @pytest.mark.parametrize("part", PARTS)
 def test_builtin_pack_recall_and_precision(
     part: str, builtin_ruleset: rules.RuleSet, capsys: pytest.CaptureFixture[str]
@@ -367,7 +411,8 @@ def test_builtin_pack_recall_and_precision(
     path = PARTS[part]
     result = score(load_rows(path), predict)
     report = result.report(path.name, items=part != "heldout")
+    attribution = attribute(builtin_ruleset, load_rows(path))
     with capsys.disabled():
-        print("\n" + report)
+        print("\n" + report + "\n" + attribution.line())
     assert result.total.recall >= MIN_RECALL, report
     assert result.total.precision >= MIN_PRECISION, report

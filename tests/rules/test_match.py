@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import unicodedata
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -167,3 +168,21 @@ def test_matching_any_document_never_raises_and_spans_are_valid(
         assert len(match.snippet) <= 300
         json.dumps(match.to_dict())
         match.explain()
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "expected"),
+    [
+        ("*vertrag", "Algerien setzt Freundschaftsvertrag aus", True),
+        ("*vertrag", "Der Vertrag gilt", True),
+        ("*vertrag", "Vertragsbruch", False),
+        ("*sopimu*", "irtautuu puolustussopimuksesta", True),
+        ("*sopimu*", "sopivat", False),
+        ("*verdrag", "vriendschapsverdrag opgezegd", True),
+    ],
+)
+def test_a_leading_wildcard_matches_the_end_or_the_inside_of_compounds(
+    term: str, text: str, expected: bool
+) -> None:
+    ruleset = load_ruleset({"t.yaml": f"rules:\n  - id: r\n    query: '{term}'\n"})
+    assert bool(ruleset.match(Document(title=text), NOW)) is expected
