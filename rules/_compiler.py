@@ -16,6 +16,7 @@ from rules._evaluator import (
     Proximity,
     SameSentence,
     TermSet,
+    YearTerms,
 )
 from rules._lexicon import Lexicon
 from rules._syntax import And, Filter, Near, Node, Not, Or, Scoped, Sentence, Term, VocabRef, Word
@@ -23,7 +24,11 @@ from rules._terms import GAP_WORDS
 from rules._vocabulary import Vocabulary, VocabularyEntry
 from rules.errors import RuleError
 
-__all__ = ["Compiler", "EntityRef"]
+__all__ = ["YEAR_MARK", "Compiler", "EntityRef"]
+
+YEAR_MARK = "\x00year"
+"""Starts the text of the pattern a ``year:>=N`` filter records its years under: no document
+word can equal it, so only :meth:`RuleSet.match` adds such occurrences."""
 
 _Gapped = tuple[tuple[tuple[Word, ...], ...], int]
 """A gapped vocabulary term: its parts and its label id."""
@@ -44,6 +49,8 @@ class Compiler:
         self.lexicon = Lexicon()
         self.labels: list[str] = []
         self._label_ids: dict[str, int] = {}
+        self.year_patterns: dict[int, int] = {}
+        """``year:>=N`` filters: N to the pattern id under which such years are recorded."""
         self._sets: dict[
             tuple[str, str | None], tuple[dict[int, tuple[int, ...]], list[_Gapped]]
         ] = {}
@@ -62,6 +69,11 @@ class Compiler:
             return TermSet({self.lexicon.intern(node.words): (self.label(node.source),)}, fields)
         if isinstance(node, VocabRef):
             return self._vocabulary(node, fields)
+        if isinstance(node, Filter) and node.kind == "year":
+            pattern = self.year_patterns.setdefault(
+                node.seconds, self.lexicon.intern((Word(f"{YEAR_MARK}{node.seconds}"),))
+            )
+            return YearTerms({pattern: (self.label(f"year:>={node.seconds}"),)}, fields)
         if isinstance(node, Filter):
             return DocFilter(node.kind, node.value, node.seconds, node.comparison)
         if isinstance(node, Not):

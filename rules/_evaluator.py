@@ -27,6 +27,7 @@ __all__ = [
     "Proximity",
     "SameSentence",
     "TermSet",
+    "YearTerms",
     "collect",
     "near",
 ]
@@ -83,6 +84,16 @@ class TermSet:
 
     def _evaluate(self, ctx: DocContext, scope: Scope) -> Result:
         return collect(ctx, self.labels, self.fields, scope)
+
+
+@dataclass(frozen=True, slots=True)
+class YearTerms(TermSet):
+    """``year:>=N``: the words that are a year at least N years before the item's own year
+    (recorded in ``ctx.found`` by the rule set, not by the scanner). Places no demand on the
+    prefilter: most documents hold no such year."""
+
+    def clauses(self) -> Clauses:
+        return []
 
 
 def collect(

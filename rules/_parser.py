@@ -38,7 +38,7 @@ from rules.errors import RuleError
 __all__ = ["FIELDS", "FILTERS", "MAX_DEPTH", "MAX_QUERY_LENGTH", "parse_query"]
 
 FIELDS = ("title", "summary", "content", "lead")
-FILTERS = ("source", "tag", "lang", "age", "is")
+FILTERS = ("source", "tag", "lang", "age", "is", "year")
 MAX_QUERY_LENGTH = 20_000
 MAX_DEPTH = 40
 MAX_DISTANCE = 1_000
@@ -48,6 +48,7 @@ _NEAR = re.compile(r"(O?NEAR)(?:/(\d*))?")
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _ENTRY = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _AGE = re.compile(r"(<=|>=|<|>)?(\d{1,6})([mhdw])")
+_YEAR = re.compile(r">=(\d{1,3})")
 _LANG = re.compile(r"[a-z]{2,3}")
 _UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
 _STARTS_OPERAND = frozenset({"(", "term", "phrase", "vocab", "filter", "field", "NOT", "SENTENCE"})
@@ -109,7 +110,7 @@ def _classify(word: str, offset: int) -> list[_Token]:
             offset=offset,
             hint=_suggest(lowered, FIELDS + FILTERS)
             or "fields: title, summary, content, lead; "
-            "filters: source, tag, lang, age; quote the text to search for it",
+            "filters: source, tag, lang, age, is, year; quote the text to search for it",
         )
     return [_Token("term", word, offset)]
 
@@ -154,6 +155,15 @@ def _parse_filter(token: _Token) -> Filter:
                 f"unknown property 'is:{value}'", offset=value_offset, hint="write is:question"
             )
         return Filter("is", "question", 0, "=", token.offset)
+    if kind == "year":
+        year = _YEAR.fullmatch(value)
+        if not year:
+            raise RuleError(
+                f"bad year '{value}'",
+                offset=value_offset,
+                hint="write year:>=2 (a year at least 2 years before the item's own)",
+            )
+        return Filter("year", value, int(year.group(1)), ">=", token.offset)
     if kind == "age":
         age = _AGE.fullmatch(value)
         if not age:
@@ -231,7 +241,7 @@ class _Parser:
             operator = self.advance()
             right = self.unary()
             for side in (left, right):
-                if isinstance(side, Not | Filter):
+                if isinstance(side, Not) or (isinstance(side, Filter) and side.kind != "year"):
                     raise RuleError(
                         f"{operator.kind} needs words on both sides, not NOT or a filter",
                         offset=side.offset,

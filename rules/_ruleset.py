@@ -24,6 +24,7 @@ _MAX_EXCLUDE_ROUNDS = 50
 _NOT_AFTER_WORDS = 2
 """How many words may stand between a blocking term and an entity it keeps out."""
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_CENTURIES = frozenset({"18", "19", "20"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,7 @@ class RuleSet:
         "_scanner",
         "_vocabularies",
         "_vocabulary_names",
+        "_years",
     )
 
     def __init__(self, compiled: Sequence[CompiledRule], compiler: Compiler) -> None:
@@ -123,6 +125,7 @@ class RuleSet:
             if vocabulary.entity and (vocabulary.entity_not_after or vocabulary.entity_not_before)
         }
         self._vocabulary_names = tuple(compiler.vocabularies)
+        self._years = tuple(compiler.year_patterns.items())
         patterns = compiler.lexicon.patterns
         self._scanner = Scanner(patterns)
         self._prefilter = Prefilter(patterns, [c.query.clauses() for c in self._active])
@@ -156,6 +159,8 @@ class RuleSet:
         found: Found = {}
         for field in fields:
             self._scanner.scan(field, found)
+        if self._years:
+            self._find_years(fields, (doc.published or now).year, found)
         ctx = DocContext(doc, now, fields, found)
         matches: list[Match] = []
         entities: tuple[Entity, ...] | None = None
@@ -174,6 +179,18 @@ class RuleSet:
                 found_entities = entities
             matches.append(self._report(compiled.rule, occurrences, ctx, found_entities))
         return matches
+
+    def _find_years(self, fields: Sequence[FieldText], current: int, found: Found) -> None:
+        """Record the words that are years, under each ``year:>=N`` filter they satisfy."""
+        for field in fields:
+            for position, word in enumerate(field.words):
+                if len(word) == 4 and word.isdecimal() and word[:2] in _CENTURIES:
+                    before = current - int(word)
+                    for at_least, pattern in self._years:
+                        if before >= at_least:
+                            found.setdefault(pattern, []).append(
+                                (field.index, position, position + 1)
+                            )
 
     def entities(self, doc: Document) -> tuple[Entity, ...]:
         """Every entry of the entity vocabularies found in ``doc`` (as document-scoped ones

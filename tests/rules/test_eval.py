@@ -357,6 +357,17 @@ def test_score_report_counts_a_stub_predictor() -> None:
     assert "neg-001 [en] c" in report
 
 
+def document(row: Row) -> rules.Document:
+    """The item a row stands for: title, summary, language and, where known, its date."""
+    published = row.get("published")
+    return rules.Document(
+        title=row["title"],
+        summary=row["summary"],
+        language=row["language"],
+        published=datetime.fromisoformat(published).replace(tzinfo=UTC) if published else None,
+    )
+
+
 @dataclass
 class Attribution:
     """How well the states a match reports are the states that withdraw (``states`` labels)."""
@@ -381,8 +392,7 @@ def attribute(ruleset: rules.RuleSet, rows: Iterable[Row]) -> Attribution:
     for row in rows:
         if row["label"] != "positive" or not row.get("states"):
             continue
-        doc = rules.Document(title=row["title"], summary=row["summary"], language=row["language"])
-        matches = ruleset.match(doc, NOW)
+        matches = ruleset.match(document(row), NOW)
         if not matches:
             continue
         expected: set[str] = set()
@@ -404,9 +414,7 @@ def test_builtin_pack_recall_and_precision(
     part: str, builtin_ruleset: rules.RuleSet, capsys: pytest.CaptureFixture[str]
 ) -> None:
     def predict(row: Row) -> bool:
-        doc = rules.Document(title=row["title"], summary=row["summary"], language=row["language"])
-        matches = builtin_ruleset.match(doc, NOW)
-        return len(list(matches or ())) > 0
+        return bool(builtin_ruleset.match(document(row), NOW))
 
     path = PARTS[part]
     result = score(load_rows(path), predict)
