@@ -46,6 +46,7 @@ _VOCABULARY_KEYS = (
     "entity_scope",
     "entity_not_after",
     "entity_not_before",
+    "entity_phrase",
     "entries",
     "terms",
     "extend",
@@ -397,6 +398,9 @@ def _vocabulary(source: _File, name: str, node: Node) -> Vocabulary:
             node,
             f"{what}: entity_scope, entity_not_after and entity_not_before need 'entity: true'",
         )
+    phrase = None
+    if "entity_phrase" in values:
+        phrase = source.required_string(values["entity_phrase"], "entity_phrase")
     return Vocabulary(
         name,
         description,
@@ -405,6 +409,7 @@ def _vocabulary(source: _File, name: str, node: Node) -> Vocabulary:
         terms,
         scope,
         context["entity_not_after"],
+        phrase,
         context["entity_not_before"],
     )
 
@@ -496,6 +501,7 @@ def load_ruleset(files: Mapping[str, str]) -> RuleSet:
         for key, other in (
             ("entity_not_after", vocabulary.entity_not_after),
             ("entity_not_before", vocabulary.entity_not_before),
+            ("entity_phrase", vocabulary.entity_phrase),
         ):
             if other is not None and other not in vocabularies:
                 raise RuleError(

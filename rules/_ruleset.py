@@ -13,6 +13,7 @@ from rules._evaluator import Evaluator
 from rules._lexicon import Found, Scanner
 from rules._match import Entity, Match, TermMatch
 from rules._normal import normalize, word_text
+from rules._phrase import phrase_entity
 from rules._prefilter import Prefilter
 from rules._rule import Rule
 from rules._snippet import build_snippet
@@ -97,6 +98,7 @@ class RuleSet:
         "_entities",
         "_evidence_scoped",
         "_labels",
+        "_phrase_kinds",
         "_prefilter",
         "_rules",
         "_scanner",
@@ -126,6 +128,14 @@ class RuleSet:
         }
         self._vocabulary_names = tuple(compiler.vocabularies)
         self._years = tuple(compiler.year_patterns.items())
+        phrase_vocabularies = {
+            f"@{v.name}": v.entity_phrase for v in self._vocabularies if v.entity_phrase
+        }
+        self._phrase_kinds = {
+            label: phrase_vocabularies[text.split(":")[0]]
+            for label, text in enumerate(self._labels)
+            if text.split(":")[0] in phrase_vocabularies
+        }
         patterns = compiler.lexicon.patterns
         self._scanner = Scanner(patterns)
         self._prefilter = Prefilter(patterns, [c.query.clauses() for c in self._active])
@@ -261,6 +271,13 @@ class RuleSet:
             vocabulary = self._vocabularies[vocab_index]
             entry = vocabulary.entries[entry_index]
             out.append(Entity(vocabulary.name, entry.id, entry.label))
+        if self._phrase_kinds:
+            kinds = {entity.kind for entity in out}
+            for field, start, end, label in sorted(evidence):
+                kind = self._phrase_kinds.get(label)
+                if kind is not None and kind not in kinds:
+                    out.append(phrase_entity(kind, ctx.fields[field], start, end))
+                    kinds.add(kind)
         return tuple(out)
 
     def _report(

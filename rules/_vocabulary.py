@@ -66,6 +66,10 @@ class Vocabulary:
     entity_not_after: str | None = None
     """A vocabulary whose terms, right before an occurrence, keep it from being reported
     ("the threat from Russia", "its agreement with France")."""
+    entity_phrase: str | None = None
+    """For a vocabulary of generic words (treaty, convention, organisation): the entity kind a
+    match reports, as the phrase around the word ("Convention on Nuclear Safety"), when it
+    found no entry of that kind."""
     entity_not_before: str | None = None
     """A vocabulary whose terms, right after an occurrence, keep it from being reported
     ("Russia's aggression", "Rusijos grėsmė")."""
