@@ -47,6 +47,7 @@ _VOCABULARY_KEYS = (
     "entity_not_after",
     "entity_not_before",
     "entity_phrase",
+    "not_before",
     "entries",
     "terms",
     "extend",
@@ -401,6 +402,9 @@ def _vocabulary(source: _File, name: str, node: Node) -> Vocabulary:
     phrase = None
     if "entity_phrase" in values:
         phrase = source.required_string(values["entity_phrase"], "entity_phrase")
+    not_before = None
+    if "not_before" in values:
+        not_before = source.required_string(values["not_before"], "not_before")
     return Vocabulary(
         name,
         description,
@@ -409,6 +413,7 @@ def _vocabulary(source: _File, name: str, node: Node) -> Vocabulary:
         terms,
         scope,
         context["entity_not_after"],
+        not_before,
         phrase,
         context["entity_not_before"],
     )
@@ -502,6 +507,7 @@ def load_ruleset(files: Mapping[str, str]) -> RuleSet:
             ("entity_not_after", vocabulary.entity_not_after),
             ("entity_not_before", vocabulary.entity_not_before),
             ("entity_phrase", vocabulary.entity_phrase),
+            ("not_before", vocabulary.not_before),
         ):
             if other is not None and other not in vocabularies:
                 raise RuleError(

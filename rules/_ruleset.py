@@ -94,6 +94,7 @@ class RuleSet:
 
     __slots__ = (
         "_active",
+        "_attributes",
         "_blockers",
         "_entities",
         "_evidence_scoped",
@@ -128,6 +129,11 @@ class RuleSet:
         }
         self._vocabulary_names = tuple(compiler.vocabularies)
         self._years = tuple(compiler.year_patterns.items())
+        self._attributes = tuple(
+            (compiler.context_patterns(v.name), compiler.context_patterns(v.not_before))
+            for v in self._vocabularies
+            if v.not_before
+        )
         phrase_vocabularies = {
             f"@{v.name}": v.entity_phrase for v in self._vocabularies if v.entity_phrase
         }
@@ -171,6 +177,8 @@ class RuleSet:
             self._scanner.scan(field, found)
         if self._years:
             self._find_years(fields, (doc.published or now).year, found)
+        if self._attributes:
+            _drop_attributes(self._attributes, found)
         ctx = DocContext(doc, now, fields, found)
         matches: list[Match] = []
         entities: tuple[Entity, ...] | None = None
@@ -311,6 +319,23 @@ class RuleSet:
             snippet=snippet,
             snippet_spans=snippet_spans,
         )
+
+
+def _drop_attributes(
+    attributes: Sequence[tuple[frozenset[int], frozenset[int]]], found: Found
+) -> None:
+    """Remove the occurrences of names directly followed by an attribute noun (``not_before``):
+    in "EU countries" the EU is no organisation being left."""
+    for names, nouns in attributes:
+        starts = {(f, s) for p in nouns for f, s, _ in found.get(p, ())}
+        if not starts:
+            continue
+        for pattern in names & found.keys():
+            kept = [o for o in found[pattern] if (o[0], o[2]) not in starts]
+            if kept:
+                found[pattern] = kept
+            else:
+                del found[pattern]
 
 
 def _next_to(

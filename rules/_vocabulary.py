@@ -66,6 +66,9 @@ class Vocabulary:
     entity_not_after: str | None = None
     """A vocabulary whose terms, right before an occurrence, keep it from being reported
     ("the threat from Russia", "its agreement with France")."""
+    not_before: str | None = None
+    """A vocabulary whose terms, right after a term of this one, make that occurrence no
+    occurrence at all: a name used as an attribute ("EU countries", "UN peacekeepers")."""
     entity_phrase: str | None = None
     """For a vocabulary of generic words (treaty, convention, organisation): the entity kind a
     match reports, as the phrase around the word ("Convention on Nuclear Safety"), when it
