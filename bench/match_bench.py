@@ -262,6 +262,27 @@ def main(argv: Sequence[str] | None = None) -> None:
     sample = docs[: min(len(docs), 2_000)]
     slow = measure("naive regex per rule (no prefilter)", sample, naive.match)
     print(f"speed-up: {fast / slow:.1f}x")
+    print(f"target: >= 20,000 items/s per core: {'met' if fast >= 20_000 else 'MISSED'}")
+    lemmatiser_cost(sample, fast)
+
+
+def lemmatiser_cost(docs: Sequence[Document], pack_rate: float) -> None:
+    """What a lemmatiser would cost on the same items (docs/rules.md, "Inflected languages"):
+    simplemma over every word, in the five languages of the pack with the most inflection it
+    knows. Only measured, never used by the matcher."""
+    try:
+        import simplemma
+    except ImportError:
+        print("simplemma: not installed (pip install -e '.[bench]'), lemmatiser cost not measured")
+        return
+    languages = ("pl", "ru", "fi", "lt", "de")
+    words = [re.findall(r"\w+", f"{d.title} {d.summary}") for d in docs]
+    rate = measure(
+        f"simplemma, every word ({'+'.join(languages)})",
+        words,
+        lambda ws: [simplemma.lemmatize(w, lang=languages) for w in ws],
+    )
+    print(f"lemmatising alone runs at {rate / pack_rate:.2f}x the speed of the whole matcher")
 
 
 if __name__ == "__main__":
