@@ -223,25 +223,26 @@ class RuleSet:
         self, ctx: DocContext, blocking: bool = True
     ) -> dict[EntityRef, list[tuple[int, int]]]:
         """Where each entity occurs (field, word). Left out: an occurrence inside a longer one
-        of another entity vocabulary (the "American" of "Organization of American States"),
+        of another entry (the "American" of "Organization of American States", the ECHR's
+        "Menschenrechtskonvention" in "Amerikanische Menschenrechtskonvention"),
         and, with ``blocking``, one right after an ``entity_not_after`` term or right before an
         ``entity_not_before`` term."""
         spans: dict[EntityRef, list[tuple[int, int, int]]] = {}
         for pattern, occurrences in ctx.found.items():
             for ref in self._entities.get(pattern, ()):
                 spans.setdefault(ref, []).extend(occurrences)
-        outer = [(ref[0], o) for ref, found in spans.items() for o in found]
+        outer = [(ref, o) for ref, found in spans.items() for o in found]
         positions: dict[EntityRef, list[tuple[int, int]]] = {}
         for ref, found in spans.items():
             after, before = self._blockers.get(ref[0], ((), ())) if blocking else ((), ())
             for field, start, end in found:
                 if any(
-                    vocab != ref[0]
+                    other != ref
                     and f == field
                     and s <= start
                     and end <= e
                     and e - s > end - start
-                    for vocab, (f, s, e) in outer
+                    for other, (f, s, e) in outer
                 ) or _next_to(ctx, field, start, end, after, before):
                     continue
                 positions.setdefault(ref, []).append((field, start))
