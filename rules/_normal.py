@@ -60,6 +60,21 @@ _BY_HAND = {
     "؟": "?",
     "؛": ";",
     "،": ",",
+    # Devanagari: a dependent vowel sign becomes its independent vowel, so that a Hindi word
+    # stays one word (the signs are not letters) and keeps its vowels (पर "on" is not पेरू
+    # "Peru"); the virama and nukta are dropped, nasal and aspirate signs become letters.
+    **{
+        chr(sign): chr(vowel)
+        for sign, vowel in (
+            (0x093E, 0x0906), (0x093F, 0x0907), (0x0940, 0x0908), (0x0941, 0x0909),
+            (0x0942, 0x090A), (0x0943, 0x090B), (0x0944, 0x0960), (0x0945, 0x090D),
+            (0x0946, 0x090E), (0x0947, 0x090F), (0x0948, 0x0910), (0x0949, 0x0911),
+            (0x094A, 0x0912), (0x094B, 0x0913), (0x094C, 0x0914), (0x0962, 0x090C),
+            (0x0963, 0x0961), (0x0901, 0x0928), (0x0902, 0x0928), (0x0903, 0x0939),
+        )
+    },  # fmt: skip
+    "\u094d": "",
+    "\u093c": "",
     # Sentence ends of Chinese, Japanese and Devanagari.
     "。": ".",
     "।": ".",
@@ -69,6 +84,8 @@ _APOSTROPHES = "’‘‛ʼʹʻʽ`´′＇"
 _DASHES = "‐‑‒–—―−﹣－"
 _LINE_BREAKS = "\u2028\u2029\u0085"
 _DROPPED_CATEGORIES = frozenset({"Mn", "Mc", "Me", "Cf"})
+"""Marks, spacing marks (vowel signs of Indic scripts other than Devanagari) and format
+characters."""
 
 
 def _fold_once(char: str) -> str:

@@ -7,9 +7,9 @@ inflects a name. Adjectives, capitals, metonyms and short forms, which CLDR lack
 by hand in ``states.yaml`` (it extends this vocabulary).
 
 Inflected languages get stems: ``Катар`` also becomes ``Катар*`` (Катара, Катаром) and
-``Lietuva`` becomes ``Lietuv*``. Short names (five letters or fewer) are matched with their
-capitalisation only (``=Mali``), so that they do not match a common word of another language
-(Croatian *mali*, "small").
+``Lietuva`` becomes ``Lietuv*``. Names in scripts with capitals are matched as written or in
+capitals only (``=Mali``, ``=MALI``), so that they do not match a common word of another
+language (Croatian *mali*, "small"; Portuguese *servia*, "served", is not Sérvia).
 
 Run ``make states`` after upgrading Babel; tests/rules/test_pack_states.py checks that the file
 is what this script writes.
@@ -24,6 +24,10 @@ from pathlib import Path
 
 import babel
 from babel import Locale
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from rules import RuleError  # noqa: E402
+from rules._terms import term_parts  # noqa: E402
 
 OUTPUT = (
     Path(__file__).resolve().parent.parent / "rules" / "packs" / "treaty-withdrawal" / "states_cldr.yaml"
@@ -88,7 +92,7 @@ _STRIP_VOWEL = {  # drop a final vowel before the wildcard (Francja -> Francj*)
 _KEEP_WORD = {"et", "de", "sv", "no", "da", "is", "ka", "hy", "kk", "uz", "az"}  # add '*' only
 _VOWELS = "aeiouyáéíóúýäöüõąęėįųūāēīōěůøåæяаеиоуыьйюэєіїəαεηιουωάέήίόύώ"
 _LITHUANIAN_ENDING = re.compile(r"(?:as|is|us|ys|ė|a)$")
-_SHORT = 5
+_MIN_LETTERS = 3
 _MIN_STEM = 4
 
 
@@ -130,11 +134,15 @@ def _stem(word: str, language: str) -> str | None:
 
 def _terms(name: str, language: str, others: set[str]) -> list[str]:
     words = name.split()
-    cased = len(re.sub(r"\W", "", name)) <= _SHORT and not any(
-        "\u3040" <= c <= "\ud7a3" for c in name
-    )
-    mark = "=" if cased and name[:1].isupper() else ""
+    unspaced = any("\u3040" <= c <= "\ud7a3" for c in name)
+    if not unspaced and len(re.sub(r"\W", "", _fold(name))) < _MIN_LETTERS:
+        return []  # too short to tell from a common word (Hindi पेरू, Peru)
+    # In scripts with capitals a name is matched as written (and in capitals): Portuguese
+    # "servia" (served) is not Sérvia, Croatian "mali" (small) is not Mali.
+    mark = "=" if name[:1].isupper() else ""
     terms = [mark + name]
+    if mark and name.upper() != name:
+        terms.append(mark + name.upper())
     if language in _STRIP_VOWEL or language in _KEEP_WORD:
         stems = [_stem(word, language) for word in words]
         # a stem must not reach another state's name (Polish Niger* would reach Nigeria)
@@ -148,7 +156,19 @@ def _terms(name: str, language: str, others: set[str]) -> list[str]:
                 f"{stem}*" if stem else word for word, stem in zip(words, stems, strict=True)
             )
             terms.append(mark + stemmed)
-    return terms
+            if mark:
+                terms.append(mark + stemmed.upper())
+    return [_checked(term) for term in terms]
+
+
+def _checked(term: str) -> str:
+    """The term, or its case-insensitive form where its letters cannot be checked as written
+    (Uzbek ``Afgʻoniston`` has a letter that separates words once normalised)."""
+    try:
+        term_parts(term)
+    except RuleError:
+        return term.removeprefix("=")
+    return term
 
 
 def _quote(term: str) -> str:
