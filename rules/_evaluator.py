@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 from bisect import bisect_left
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
 from rules._context import DocContext, Occurrence, Result, Scope, SentenceKey, allowed
 from rules._terms import MAX_PHRASE_WORDS
+from rules._text import FieldText
 
 __all__ = [
     "AllOf",
@@ -288,33 +289,43 @@ class Proximity:
         right = self.right.evaluate(ctx, scope)
         if not right:
             return None
-        return near(left, right, self.distance, self.ordered)
+        return near(left, right, self.distance, self.ordered, ctx.fields)
 
 
-def near(left: list[Occurrence], right: list[Occurrence], distance: int, ordered: bool) -> Result:
+def near(
+    left: list[Occurrence],
+    right: list[Occurrence],
+    distance: int,
+    ordered: bool,
+    fields: Sequence[FieldText] = (),
+) -> Result:
     """Occurrences of ``left`` and ``right`` that pair up within ``distance`` words.
 
     Pairs must be in the same field and must not overlap; with ``ordered`` the left one comes
-    first. Returns both members of every pair, or ``None`` when nothing pairs.
+    first. Returns both members of every pair, or ``None`` when nothing pairs. In a field with
+    Chinese, Japanese or Korean characters (``FieldText.units``) each such character counts as
+    half a word, so ``NEAR/8`` spans about as much text in every language.
     """
     right_sorted = sorted(right)
     out: set[Occurrence] = set()
     for occurrence in left:
         field, start, end, _ = occurrence
+        units = fields[field].units if fields else None
+        reach = distance if units is None else 2 * distance
         low = (field, end)
         if not ordered:
-            low = (field, max(0, start - distance - MAX_PHRASE_WORDS))
+            low = (field, max(0, start - reach - MAX_PHRASE_WORDS))
         index = bisect_left(right_sorted, low)
         while index < len(right_sorted):
             other = right_sorted[index]
             o_field, o_start, o_end, _ = other
-            if o_field != field or o_start > end + distance:
+            if o_field != field or o_start > end + reach:
                 break
             index += 1
             if o_start >= end:
-                gap = o_start - end
+                gap = o_start - end if units is None else (units[o_start] - units[end]) / 2
             elif o_end <= start and not ordered:
-                gap = start - o_end
+                gap = start - o_end if units is None else (units[start] - units[o_end]) / 2
             else:
                 continue
             if gap <= distance:
@@ -365,7 +376,9 @@ class GappedTerms:
                 if not chain:
                     break
                 following = collect(ctx, {part: (label,)}, self.fields, scope)
-                chain = near(chain, following, self.distance, True) if following else None
+                chain = (
+                    near(chain, following, self.distance, True, ctx.fields) if following else None
+                )
             if chain:
                 out.extend(chain)
         result = out or None

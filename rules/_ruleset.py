@@ -237,11 +237,7 @@ class RuleSet:
             after, before = self._blockers.get(ref[0], ((), ())) if blocking else ((), ())
             for field, start, end in found:
                 if any(
-                    other != ref
-                    and f == field
-                    and s <= start
-                    and end <= e
-                    and e - s > end - start
+                    other != ref and f == field and s <= start and end <= e and e - s > end - start
                     for other, (f, s, e) in outer
                 ) or _next_to(ctx, field, start, end, after, before):
                     continue

@@ -21,6 +21,7 @@ WORD_PATTERN = f"(?![\\W_])[{UNSPACED}]|[^\\W_{UNSPACED}]+"
 """A word: one character of a script written without spaces, or a run of other letters and
 digits."""
 _WORD = re.compile(WORD_PATTERN)
+_UNSPACED_SEARCH = re.compile(f"[{UNSPACED}]")
 _WORD_SPLIT = re.compile(f"({WORD_PATTERN})")
 _SENTENCE_PUNCTUATION = frozenset(".!?;…\n|")
 _SENTENCE_MARK = re.compile("[" + re.escape("".join(sorted(_SENTENCE_PUNCTUATION))) + "]")
@@ -77,6 +78,7 @@ class FieldText:
         "questions",
         "sentences",
         "starts",
+        "units",
         "words",
     )
 
@@ -90,6 +92,11 @@ class FieldText:
         offsets = list(accumulate(map(len, parts)))
         self.words = parts[1::2]
         count = len(self.words)
+        self.units: list[int] | None = None
+        """Where the field holds Chinese, Japanese or Korean characters: the running length in
+        half words before each word (such a character counts 1, another word 2), for NEAR."""
+        if _UNSPACED_SEARCH.search(normal):
+            self.units = [0, *accumulate(1 if is_unspaced(w[0]) else 2 for w in self.words)]
         self.starts = offsets[0 : 2 * count : 2]
         self.ends = offsets[1::2]
         # Only a gap holding sentence punctuation can end a sentence: visit just those gaps.
