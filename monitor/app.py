@@ -114,7 +114,7 @@ def make_app(
     clock: Clock | None = None,
 ) -> App:
     """Build an ``App`` from validated settings; anything passed in is used as given."""
-    ruleset = ruleset or load_rules(settings.rules)
+    ruleset = ruleset or load_rules(settings.rules, cache_dir=settings.state_dir / "cache")
     # With no channel configured, the console gets alerts and operator notices alike.
     channel_configs: tuple[ChannelConfig, ...] = settings.channels or (
         ConsoleChannel(name="console", type="console", ops=True),

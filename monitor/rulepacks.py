@@ -8,7 +8,11 @@ user's own rules can refer to them without loading the built-in rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+import logging
+import os
+import pickle
+from collections.abc import Iterable, Mapping
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -57,11 +61,74 @@ def _vocabulary_only(files: dict[str, str]) -> dict[str, str]:
     return kept
 
 
-def load_rules(entries: Iterable[str] | None, *, base: Path | None = None) -> RuleSet:
+log = logging.getLogger(__name__)
+
+_COMPILED: dict[str, RuleSet] = {}
+"""Rule sets compiled in this process, by :func:`_fingerprint` (the same files compile once)."""
+
+
+def _fingerprint(files: Mapping[str, str]) -> str:
+    """A key for compiled rules: the files' names and texts, and the code of ``rules`` that
+    compiles them (a changed matcher never reads an old compiled set)."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode("utf-8", "surrogatepass") + b"\0")
+        digest.update(files[name].encode("utf-8", "surrogatepass") + b"\0")
+    code = resources.files("rules")
+    for entry in sorted(code.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".py"):
+            digest.update(entry.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def _compile(files: dict[str, str], cache_dir: Path | None) -> RuleSet:
+    """``load_ruleset(files)``, remembered in this process and, with ``cache_dir``, on disk:
+    compiling the built-in pack takes seconds, reading it back a fraction of that."""
+    key = _fingerprint(files)
+    known = _COMPILED.get(key)
+    if known is not None:
+        return known
+    path = cache_dir / f"rules-{key}.pickle" if cache_dir is not None else None
+    if path is not None:
+        try:
+            with path.open("rb") as handle:
+                ruleset = pickle.load(handle)
+            if isinstance(ruleset, RuleSet):
+                _COMPILED[key] = ruleset
+                return ruleset
+        except FileNotFoundError:
+            pass
+        except Exception as exc:  # a damaged or foreign cache file: compile again
+            log.warning("event=rules_cache_unreadable path=%s error=%r", path, exc)
+    ruleset = load_ruleset(files)
+    _COMPILED[key] = ruleset
+    if path is not None:
+        _store(path, ruleset)
+    return ruleset
+
+
+def _store(path: Path, ruleset: RuleSet) -> None:
+    """Write the compiled rules next to the state, atomically; a failure only costs speed."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("rules-*.pickle"):
+            old.unlink(missing_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        with temporary.open("wb") as handle:
+            pickle.dump(ruleset, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary.replace(path)
+    except OSError as exc:
+        log.warning("event=rules_cache_unwritable path=%s error=%r", path, exc)
+
+
+def load_rules(
+    entries: Iterable[str] | None, *, base: Path | None = None, cache_dir: Path | None = None
+) -> RuleSet:
     """Compile the rule set a config asks for (None: the built-in treaty-withdrawal pack).
 
-    Raises ``RuleError`` (file, line, column) for an invalid rule and ``ConfigError`` for a
-    missing file or unknown pack.
+    With ``cache_dir`` the compiled set is kept there, keyed by the files' contents and the
+    matcher's code. Raises ``RuleError`` (file, line, column) for an invalid rule and
+    ``ConfigError`` for a missing file or unknown pack.
     """
     entries = [f"{_PREFIX}{BUILTIN_PACK}"] if entries is None else list(entries)
     files: dict[str, str] = {}
@@ -80,4 +147,4 @@ def load_rules(entries: Iterable[str] | None, *, base: Path | None = None) -> Ru
             raise ConfigError([f"rules[{index}]: no such file {entry}"]) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError([f"rules[{index}]: cannot read {entry}: {exc}"]) from exc
-    return load_ruleset(files)
+    return _compile(files, cache_dir)

@@ -153,6 +153,13 @@ def _spelled_alike(pattern: Pattern, field: FieldText, position: int) -> bool:
         if cased is None:
             continue
         written = field.original_word(position + offset)
-        if not (written.startswith(cased) if is_prefix else written == cased):
+        if not (
+            spelled_as(written, cased, is_prefix) or spelled_as(written, cased.upper(), is_prefix)
+        ):
             return False
     return True
+
+
+def spelled_as(written: str, cased: str, is_prefix: bool) -> bool:
+    """Whether a word as written has the spelling a case-sensitive term asks for."""
+    return written.startswith(cased) if is_prefix else written == cased

@@ -55,21 +55,24 @@ class Prefilter:
         clause_ids: dict[frozenset[int], int] = {}
         satisfies: dict[int, set[int]] = {}  # pattern set id -> the clause ids it satisfies
         requirements: list[frozenset[int]] = []
+        pattern_sets: dict[int, int] = {}  # pattern id -> its literal set's id
+
+        def set_of(pattern: int) -> int:
+            known = pattern_sets.get(pattern)
+            if known is None:
+                literals = frozenset(
+                    literal_ids.setdefault(literal, len(literal_ids))
+                    for literal in _literals(patterns[pattern])
+                )
+                known = pattern_sets[pattern] = set_ids.setdefault(literals, len(set_ids))
+            return known
+
         for clauses in rule_clauses:
             required = set()
             for clause in clauses:
                 if not clause:
                     continue
-                members = frozenset(
-                    set_ids.setdefault(
-                        frozenset(
-                            literal_ids.setdefault(literal, len(literal_ids))
-                            for literal in _literals(patterns[p])
-                        ),
-                        len(set_ids),
-                    )
-                    for p in clause
-                )
+                members = frozenset(set_of(p) for p in clause)
                 clause_id = clause_ids.setdefault(members, len(clause_ids))
                 required.add(clause_id)
                 for member in members:
@@ -115,7 +118,9 @@ class Prefilter:
         if self._cased:
             cased = self._cased
             for literal_id in [i for i in hits if i in cased]:
-                if not any(cased[literal_id] in text for text in originals):
+                spelling = cased[literal_id]
+                upper = spelling.upper()
+                if not any(spelling in text or upper in text for text in originals):
                     hits.discard(literal_id)
         held: set[int] = set()
         anchored = self._anchored

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from rules._normal import is_unspaced, normalize, offset_map
 from rules._syntax import Word
@@ -139,6 +140,7 @@ def _affix(text: str, where: int) -> Word:
     return Word(AFFIX + core, prefix=inner)
 
 
+@lru_cache(maxsize=65_536)
 def term_parts(raw: str) -> tuple[tuple[Word, ...], ...]:
     """Split a vocabulary term into its gapped parts (one part when it has no ``...``).
 

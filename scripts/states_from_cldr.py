@@ -137,12 +137,10 @@ def _terms(name: str, language: str, others: set[str]) -> list[str]:
     unspaced = any("\u3040" <= c <= "\ud7a3" for c in name)
     if not unspaced and len(re.sub(r"\W", "", _fold(name))) < _MIN_LETTERS:
         return []  # too short to tell from a common word (Hindi पेरू, Peru)
-    # In scripts with capitals a name is matched as written (and in capitals): Portuguese
+    # In scripts with capitals a name is matched as written (or in capitals): Portuguese
     # "servia" (served) is not Sérvia, Croatian "mali" (small) is not Mali.
     mark = "=" if name[:1].isupper() else ""
     terms = [mark + name]
-    if mark and name.upper() != name:
-        terms.append(mark + name.upper())
     if language in _STRIP_VOWEL or language in _KEEP_WORD:
         stems = [_stem(word, language) for word in words]
         # a stem must not reach another state's name (Polish Niger* would reach Nigeria)
@@ -156,8 +154,6 @@ def _terms(name: str, language: str, others: set[str]) -> list[str]:
                 f"{stem}*" if stem else word for word, stem in zip(words, stems, strict=True)
             )
             terms.append(mark + stemmed)
-            if mark:
-                terms.append(mark + stemmed.upper())
     return [_checked(term) for term in terms]
 
 
