@@ -13,7 +13,7 @@ from typing import Any
 
 from monitor.catalog import default_sources
 from monitor.channels import Channel, build_channel
-from monitor.config import ChannelConfig, ConsoleChannel, Settings, SourceConfig
+from monitor.config import ChannelConfig, ConsoleChannel, Settings, SourceConfig, rules_cache_dir
 from monitor.delivery import Deliverer, DeliveryReport
 from monitor.poller import Poller, PollOutcome
 from monitor.rulepacks import load_rules
@@ -114,7 +114,7 @@ def make_app(
     clock: Clock | None = None,
 ) -> App:
     """Build an ``App`` from validated settings; anything passed in is used as given."""
-    ruleset = ruleset or load_rules(settings.rules, cache_dir=settings.state_dir / "cache")
+    ruleset = ruleset or load_rules(settings.rules, cache_dir=rules_cache_dir())
     # With no channel configured, the console gets alerts and operator notices alike.
     channel_configs: tuple[ChannelConfig, ...] = settings.channels or (
         ConsoleChannel(name="console", type="console", ops=True),

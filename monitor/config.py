@@ -580,6 +580,14 @@ def default_config_path(
     return candidate if candidate.is_file() else None
 
 
+def rules_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where compiled rule sets are cached: ``$XDG_CACHE_HOME/treatywatch``, else
+    ``~/.cache/treatywatch`` (shared by every treatywatch process of the user)."""
+    environ = os.environ if environ is None else environ
+    base = environ.get("XDG_CACHE_HOME") or str(Path(environ.get("HOME") or "~") / ".cache")
+    return Path(base).expanduser() / "treatywatch"
+
+
 def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate the config file at ``path``; None gives the embedded defaults."""
     if path is None:

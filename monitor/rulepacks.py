@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import pickle
+import time
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -63,6 +64,8 @@ def _vocabulary_only(files: dict[str, str]) -> dict[str, str]:
 
 log = logging.getLogger(__name__)
 
+_CACHE_DAYS = 30
+
 _COMPILED: dict[str, RuleSet] = {}
 """Rule sets compiled in this process, by :func:`_fingerprint` (the same files compile once)."""
 
@@ -95,6 +98,7 @@ def _compile(files: dict[str, str], cache_dir: Path | None) -> RuleSet:
                 ruleset = pickle.load(handle)
             if isinstance(ruleset, RuleSet):
                 _COMPILED[key] = ruleset
+                os.utime(path)  # in use: keep it
                 return ruleset
         except FileNotFoundError:
             pass
@@ -111,8 +115,9 @@ def _store(path: Path, ruleset: RuleSet) -> None:
     """Write the compiled rules next to the state, atomically; a failure only costs speed."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("rules-*.pickle"):
-            old.unlink(missing_ok=True)
+        for old in path.parent.glob("rules-*.pickle"):  # drop entries unused for a month
+            if time.time() - old.stat().st_mtime > _CACHE_DAYS * 86_400:
+                old.unlink(missing_ok=True)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
         with temporary.open("wb") as handle:
             pickle.dump(ruleset, handle, protocol=pickle.HIGHEST_PROTOCOL)

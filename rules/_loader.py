@@ -333,9 +333,10 @@ def _terms(source: _File, node: Node, what: str) -> tuple[VocabularyTerm, ...]:
             except RuleError as exc:
                 raise source.relocate(exc, item) from exc
             terms.append(VocabularyTerm(code, text, parts))
-            terms.extend(
-                VocabularyTerm(code, text, variant) for variant in proclitic_variants(parts)
-            )
+            if code == "ar":  # Arabic writes its proclitics as one word with the next
+                terms.extend(
+                    VocabularyTerm(code, text, variant) for variant in proclitic_variants(parts)
+                )
     return tuple(terms)
 
 

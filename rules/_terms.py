@@ -163,14 +163,15 @@ def term_parts(raw: str) -> tuple[tuple[Word, ...], ...]:
 
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f]")
 _ARTICLE = "ال"
-_BEFORE_ARTICLE = ("و", "ف", "ب", "ك", "وب", "فب")
-_BEFORE_BARE = ("ال", "و", "ف", "ب", "ل", "ك", "وال", "بال", "فال", "كال", "وب", "ول", "فب")
+_BEFORE_ARTICLE = ("و", "ف", "ب", "وب")
+_BEFORE_BARE = ("ال", "و", "ف", "ب", "ل", "وال", "بال", "فال", "وب", "ول")
 
 
 def proclitic_variants(parts: tuple[tuple[Word, ...], ...]) -> list[tuple[tuple[Word, ...], ...]]:
-    """The forms of an Arabic-script term with the proclitics news text attaches to its first
-    word: the article and the conjunctions and prepositions written as one word with it (``و``
-    and, ``ب`` with, ``ل`` for, ``ف`` so; ``ل`` + ``ال`` is ``لل``). Other terms have none.
+    """The forms of an Arabic term with the proclitics news text attaches to its first word:
+    the article and the conjunctions and prepositions written as one word with it (``و`` and,
+    ``ب`` with, ``ل`` for, ``ف`` so; ``ل`` + ``ال`` is ``لل``). Other terms have none; the loader
+    asks only for terms listed under ``ar``.
 
     Written once by the vocabulary author (``انسحاب*``), the term then also matches
     ``الانسحاب``, ``والانسحاب`` or ``بالانسحاب``, as Arabic light stemmers read them.
@@ -181,9 +182,9 @@ def proclitic_variants(parts: tuple[tuple[Word, ...], ...]) -> list[tuple[tuple[
     text = first.text
     if text.startswith(_ARTICLE) and len(text) > len(_ARTICLE) + 1:
         bare = text[len(_ARTICLE) :]
-        forms = [p + text for p in _BEFORE_ARTICLE] + ["لل" + bare, "ولل" + bare, "فلل" + bare]
+        forms = [p + text for p in _BEFORE_ARTICLE] + ["لل" + bare, "ولل" + bare]
     else:
-        forms = [p + text for p in _BEFORE_BARE] + ["لل" + text, "ولل" + text]
+        forms = [p + text for p in _BEFORE_BARE] + ["لل" + text]
     return [((Word(form, first.prefix), *parts[0][1:]), *parts[1:]) for form in forms]
 
 

@@ -15,6 +15,11 @@ from tests.support.servers import FeedServer, WebhookReceiver
 REPO = Path(__file__).resolve().parents[1]
 SHARED_FEEDS = REPO.parent / "shared" / "feeds"
 
+# Compiled rule sets are cached per user (monitor.config.rules_cache_dir): the suite keeps its
+# cache in the repository's ignored .pytest_cache, shared by every worker and CLI subprocess,
+# so the built-in pack is compiled once per run, not once per process.
+os.environ["XDG_CACHE_HOME"] = str(REPO / ".pytest_cache" / "xdg-cache")
+
 
 @pytest.fixture
 def feed_server() -> Iterator[FeedServer]:

@@ -49,9 +49,10 @@ def register(
 
 def _check(settings: Settings) -> int:
     from monitor.catalog import default_sources
+    from monitor.config import rules_cache_dir
     from monitor.rulepacks import load_rules
 
-    ruleset = load_rules(settings.rules)
+    ruleset = load_rules(settings.rules, cache_dir=rules_cache_dir())
     sources = settings.sources if settings.sources is not None else default_sources()
     channels = settings.channels or ()
     print("config: valid")

@@ -80,8 +80,10 @@ def _add_rules_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _ruleset(args: argparse.Namespace, settings: Settings) -> RuleSet:
+    from monitor.config import rules_cache_dir
+
     entries = args.rules if args.rules else settings.rules
-    return load_rules(entries)
+    return load_rules(entries, cache_dir=rules_cache_dir())
 
 
 @dataclass(frozen=True, slots=True)
