@@ -170,3 +170,16 @@ def test_the_optional_suspension_rule_is_off_and_works_when_copied() -> None:
     assert ids("ECOWAS suspends Guinea after the coup") == {"mine.suspended"}
     assert ids("Russia expelled from the Council of Europe") == {"mine.suspended"}
     assert "mine.suspended" not in ids("Armenia freezes its participation in the CSTO")
+
+
+def test_the_gazetteer_names_at_least_400_treaties_and_organisations_in_many_languages(
+    builtin_ruleset: rules.RuleSet,
+) -> None:
+    treaties = next(v for v in builtin_ruleset._vocabularies if v.name == "treaties")
+    assert len(treaties.entries) >= 400
+    languages = [{t.language for t in entry.terms} for entry in treaties.entries]
+    assert all(langs for langs in languages)
+    # the UN languages and German and Portuguese for nearly every entry
+    core = {"en", "fr", "es", "ru", "ar", "zh"}
+    covered = sum(core <= langs for langs in languages)
+    assert covered >= 0.85 * len(languages), f"{covered} of {len(languages)}"

@@ -345,7 +345,10 @@ def test_matches_name_states_treaties_and_steps(builtin_ruleset: RuleSet, now: d
 
 
 def test_pack_rules_are_all_enabled_and_documented(builtin_ruleset: RuleSet) -> None:
+    """Every rule is documented and excludes near misses; only the optional rule for
+    organisations suspending a state (issue 10) is off by default."""
     assert len(builtin_ruleset.rules) >= 3
     for rule in builtin_ruleset.rules:
-        assert rule.enabled and rule.description and rule.exclude
+        assert rule.description and rule.exclude
+        assert rule.enabled is (rule.id != "treaty-withdrawal.suspended-by-organisation")
     assert {"states", "treaties", "steps"} <= set(builtin_ruleset.vocabularies)
