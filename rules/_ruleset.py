@@ -160,7 +160,10 @@ class RuleSet:
         )
         return state
 
-    def __setstate__(self, state: dict[str, object]) -> None:
+    def __setstate__(self, state: object) -> None:
+        if isinstance(state, tuple):  # the default form for slots: (None, {slot: value})
+            state = state[1]
+        assert isinstance(state, dict)
         for slot, value in state.items():
             object.__setattr__(self, slot, value)
 
