@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import sys
+from bisect import bisect_left
 import unicodedata
 from pathlib import Path
 
@@ -132,7 +133,7 @@ def _stem(word: str, language: str) -> str | None:
     return stem if len(stem) >= _MIN_STEM else None
 
 
-def _terms(name: str, language: str, others: set[str]) -> list[str]:
+def _terms(name: str, language: str, others: list[str]) -> list[str]:
     words = name.split()
     unspaced = any("\u3040" <= c <= "\ud7a3" for c in name)
     if not unspaced and len(re.sub(r"\W", "", _fold(name))) < _MIN_LETTERS:
@@ -145,9 +146,8 @@ def _terms(name: str, language: str, others: set[str]) -> list[str]:
         stems = [_stem(word, language) for word in words]
         # a stem must not reach another state's name (Polish Niger* would reach Nigeria)
         clash = any(
-            stem and other.startswith(_fold(stem)) and other != _fold(word)
+            stem and _reaches_another(_fold(stem), _fold(word), others)
             for word, stem in zip(words, stems, strict=True)
-            for other in others
         )
         if any(stems) and not clash:
             stemmed = " ".join(
@@ -155,6 +155,16 @@ def _terms(name: str, language: str, others: set[str]) -> list[str]:
             )
             terms.append(mark + stemmed)
     return [_checked(term) for term in terms]
+
+
+def _reaches_another(stem: str, word: str, others: list[str]) -> bool:
+    """Whether a word other than ``word`` starts with ``stem`` (``others`` is sorted)."""
+    index = bisect_left(others, stem)
+    while index < len(others) and others[index].startswith(stem):
+        if others[index] != word:
+            return True
+        index += 1
+    return False
 
 
 def _checked(term: str) -> str:
@@ -194,14 +204,14 @@ def render() -> str:
         "    entries:",
     ]
     # every word of every name in every language: a term is tried on text in any language
-    all_words = {
+    all_words = sorted({
         _fold(word)
         for code in STATES
         for locales in LOCALES.values()
         for locale in locales
         for name in _names(code, locale)
         for word in name.split()
-    }
+    })
     seen: set[str] = set()
     for code in STATES:
         entry_id = IDS.get(code) or _slug(english[code])
