@@ -88,10 +88,10 @@ LOCALES = {
 # Languages whose names take case endings: each word of a name also becomes a stem.
 _STRIP_VOWEL = {  # drop a final vowel before the wildcard (Francja -> Francj*)
     "pl", "cs", "sk", "sl", "hr", "sr", "bs", "ru", "uk", "be", "bg", "mk", "lt", "lv", "fi",
-    "hu", "el", "ro", "sq",
+    "hu", "el", "ro", "sq", "ka",
 }  # fmt: skip
-_KEEP_WORD = {"et", "de", "sv", "no", "da", "is", "ka", "hy", "kk", "uz", "az"}  # add '*' only
-_VOWELS = "aeiouyáéíóúýäöüõąęėįųūāēīōěůøåæяаеиоуыьйюэєіїəαεηιουωάέήίόύώ"
+_KEEP_WORD = {"et", "de", "sv", "no", "da", "is", "hy", "kk", "uz", "az"}  # add '*' only
+_VOWELS = "aeiouyáéíóúýäöüõąęėįųūāēīōěůøåæяаеиоуыьйюэєіїəαεηιουωάέήίόύώაეიოუ"
 _LITHUANIAN_ENDING = re.compile(r"(?:as|is|us|ys|ė|a)$")
 _MIN_LETTERS = 3
 _MIN_STEM = 4
