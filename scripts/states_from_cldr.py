@@ -27,7 +27,7 @@ import babel
 from babel import Locale
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from rules import RuleError  # noqa: E402
+from rules import RuleError, normalize  # noqa: E402
 from rules._terms import term_parts  # noqa: E402
 
 OUTPUT = (
@@ -136,7 +136,7 @@ def _stem(word: str, language: str) -> str | None:
 def _terms(name: str, language: str, others: list[str]) -> list[str]:
     words = name.split()
     unspaced = any("\u3040" <= c <= "\ud7a3" for c in name)
-    if not unspaced and len(re.sub(r"\W", "", _fold(name))) < _MIN_LETTERS:
+    if not unspaced and len(re.sub(r"\W", "", normalize(name))) < _MIN_LETTERS:
         return []  # too short to tell from a common word (Hindi पेरू, Peru)
     # In scripts with capitals a name is matched as written (or in capitals): Portuguese
     # "servia" (served) is not Sérvia, Croatian "mali" (small) is not Mali.
