@@ -36,7 +36,9 @@ RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home \
 COPY --from=build /opt/treatywatch /opt/treatywatch
 # TREATYWATCH_SERVER_BIND: listen on all addresses inside the container (a value in the config
 # file wins). Binding beyond loopback needs server.auth, e.g. TREATYWATCH_SERVER_TOKEN.
+# XDG_CACHE_HOME: compiled rules are cached on the state volume (the home folder is read-only).
 ENV PATH=/opt/treatywatch/bin:$PATH \
+    XDG_CACHE_HOME=/app/state/cache \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     TZ=UTC \

@@ -115,8 +115,13 @@ def _store(path: Path, ruleset: RuleSet) -> None:
     """Write the compiled rules next to the state, atomically; a failure only costs speed."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("rules-*.pickle"):  # drop entries unused for a month
-            if time.time() - old.stat().st_mtime > _CACHE_DAYS * 86_400:
+        now = time.time()
+        for old in path.parent.glob("rules-*"):  # entries unused for a month, stale partials
+            try:
+                age = now - old.stat().st_mtime
+            except FileNotFoundError:  # another process tidied it first
+                continue
+            if age > _CACHE_DAYS * 86_400 or (old.suffix == ".tmp" and age > 3_600):
                 old.unlink(missing_ok=True)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
         with temporary.open("wb") as handle:
