@@ -1,0 +1,84 @@
+"""Compiled rule sets are cached on disk, keyed by the rule files and the matcher's code."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+import monitor.rulepacks as rulepacks
+from monitor.config import rules_cache_dir
+from rules import Document
+
+RULE = """
+rules:
+  - id: mine
+    query: SENTENCE(@withdraw_actions NEAR/8 @treaties)
+"""
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def rule_file(tmp_path: Path) -> Path:
+    path = tmp_path / "mine.yaml"
+    path.write_text(RULE, encoding="utf-8")
+    return path
+
+
+def _fresh_process() -> None:
+    rulepacks._COMPILED.clear()
+
+
+def test_a_second_process_reads_the_compiled_rules_back(tmp_path: Path, rule_file: Path) -> None:
+    cache = tmp_path / "cache"
+    _fresh_process()
+    first = rulepacks.load_rules([str(rule_file)], cache_dir=cache)
+    stored = list(cache.glob("rules-*.pickle"))
+    assert len(stored) == 1
+    _fresh_process()
+    again = rulepacks.load_rules([str(rule_file)], cache_dir=cache)
+    assert again is not first  # read back from disk, not from this process's memory
+    doc = Document(title="Qatar quits OPEC")
+    assert [m.rule_id for m in again.match(doc, NOW)] == [m.rule_id for m in first.match(doc, NOW)]
+    assert [m.rule_id for m in again.match(doc, NOW)] == ["mine"]
+
+
+def test_a_changed_rule_file_is_compiled_again(tmp_path: Path, rule_file: Path) -> None:
+    cache = tmp_path / "cache"
+    _fresh_process()
+    rulepacks.load_rules([str(rule_file)], cache_dir=cache)
+    rule_file.write_text(RULE.replace("NEAR/8", "NEAR/2"), encoding="utf-8")
+    rulepacks.load_rules([str(rule_file)], cache_dir=cache)
+    assert len(list(cache.glob("rules-*.pickle"))) == 2
+
+
+def test_a_damaged_cache_file_is_ignored_and_replaced(
+    tmp_path: Path, rule_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = tmp_path / "cache"
+    _fresh_process()
+    rulepacks.load_rules([str(rule_file)], cache_dir=cache)
+    (stored,) = cache.glob("rules-*.pickle")
+    stored.write_bytes(b"not a pickle")
+    _fresh_process()
+    ruleset = rulepacks.load_rules([str(rule_file)], cache_dir=cache)
+    assert ruleset.match(Document(title="Qatar quits OPEC"), NOW)
+    assert "rules_cache_unreadable" in caplog.text
+    assert stored.read_bytes() != b"not a pickle"
+
+
+def test_an_unwritable_cache_costs_only_speed(
+    tmp_path: Path, rule_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the cache folder would be", encoding="utf-8")
+    _fresh_process()
+    ruleset = rulepacks.load_rules([str(rule_file)], cache_dir=blocked / "cache")
+    assert ruleset.match(Document(title="Qatar quits OPEC"), NOW)
+    assert "rules_cache_unwritable" in caplog.text
+
+
+def test_the_cache_folder_follows_xdg_then_home() -> None:
+    assert rules_cache_dir({"XDG_CACHE_HOME": "/x"}) == Path("/x/treatywatch")
+    assert rules_cache_dir({"HOME": "/home/u"}) == Path("/home/u/.cache/treatywatch")
