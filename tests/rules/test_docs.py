@@ -36,3 +36,21 @@ def test_exclusion_example_behaves_as_documented() -> None:
 
     assert fires("Lithuania quits the cluster munitions convention; Norway remains committed")
     assert not fires("Norway remains committed as Lithuania quits the cluster munitions convention")
+
+
+def test_every_language_of_the_pack_has_a_row_in_the_language_table() -> None:
+    """docs/rules.md lists each language the withdrawal words cover (scripts/pack_languages.py
+    writes the table)."""
+    import yaml
+
+    pack = DOC.parents[1] / "rules" / "packs" / "treaty-withdrawal"
+    codes: set[str] = set()
+    for path in pack.glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        vocabulary = (data.get("vocabularies") or {}).get("withdraw_actions") or {}
+        for entry in (vocabulary.get("entries") or {}).values():
+            codes |= {"no" if key is False else str(key) for key in entry.get("terms") or {}}
+    table = DOC.read_text(encoding="utf-8").split("### Languages", 1)[1]
+    missing = sorted(code for code in codes if f"| `{code}` |" not in table)
+    assert len(codes) >= 25
+    assert not missing, f"languages without a row in docs/rules.md: {missing}"
