@@ -89,11 +89,14 @@ def depth(row: dict[str, int]) -> str:
 
 def main() -> int:
     rows = counts()
-    print("| language | code | depth | leaving terms | near-miss vocabularies "
-          f"(of {len(NEAR_MISSES)}) | treaty names | state names | dev rows | held-out rows |")
+    print(
+        "| language | code | depth | leaving terms | near-miss vocabularies "
+        f"(of {len(NEAR_MISSES)}) | treaty names | state names | dev rows | held-out rows |"
+    )
     print("|---|---|---|---:|---:|---:|---:|---:|---:|")
-    order = sorted(rows, key=lambda k: (["full", "partial", "names only"].index(
-        depth(rows[k])), NAMES[k]))
+    order = sorted(
+        rows, key=lambda k: (["full", "partial", "names only"].index(depth(rows[k])), NAMES[k])
+    )
     for code in order:
         row = rows[code]
         print(

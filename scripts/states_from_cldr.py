@@ -19,31 +19,225 @@ from __future__ import annotations
 
 import re
 import sys
-from bisect import bisect_left
 import unicodedata
+from bisect import bisect_left
 from pathlib import Path
 
 import babel
 from babel import Locale
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from rules import RuleError, normalize  # noqa: E402
-from rules._terms import term_parts  # noqa: E402
+from rules import RuleError, normalize
+from rules._terms import term_parts
 
 OUTPUT = (
-    Path(__file__).resolve().parent.parent / "rules" / "packs" / "treaty-withdrawal" / "states_cldr.yaml"
+    Path(__file__).resolve().parent.parent
+    / "rules"
+    / "packs"
+    / "treaty-withdrawal"
+    / "states_cldr.yaml"
 )
 
 # The 193 UN member states, the two observer states (Holy See, Palestine), Kosovo and Taiwan.
-STATES = (
-    "AF AL DZ AD AO AG AR AM AU AT AZ BS BH BD BB BY BE BZ BJ BT BO BA BW BR BN BG BF BI CV KH "
-    "CM CA CF TD CL CN CO KM CG CD CR CI HR CU CY CZ KP DK DJ DM DO EC EG SV GQ ER EE SZ ET FJ "
-    "FI FR GA GM GE DE GH GR GD GT GN GW GY HT HN HU IS IN ID IR IQ IE IL IT JM JP JO KZ KE KI "
-    "KW KG LA LV LB LS LR LY LI LT LU MG MW MY MV ML MT MH MR MU MX FM MC MN ME MA MZ MM NA NR "
-    "NP NL NZ NI NE NG MK NO OM PK PW PA PG PY PE PH PL PT QA KR MD RO RU RW KN LC VC WS SM ST "
-    "SA SN RS SC SL SG SK SI SB SO ZA SS ES LK SD SR SE CH SY TJ TH TL TG TO TT TN TR TM TV UG "
-    "UA AE GB TZ US UY UZ VU VE VN YE ZM ZW VA PS XK TW"
-).split()
+STATES = [
+    "AF",
+    "AL",
+    "DZ",
+    "AD",
+    "AO",
+    "AG",
+    "AR",
+    "AM",
+    "AU",
+    "AT",
+    "AZ",
+    "BS",
+    "BH",
+    "BD",
+    "BB",
+    "BY",
+    "BE",
+    "BZ",
+    "BJ",
+    "BT",
+    "BO",
+    "BA",
+    "BW",
+    "BR",
+    "BN",
+    "BG",
+    "BF",
+    "BI",
+    "CV",
+    "KH",
+    "CM",
+    "CA",
+    "CF",
+    "TD",
+    "CL",
+    "CN",
+    "CO",
+    "KM",
+    "CG",
+    "CD",
+    "CR",
+    "CI",
+    "HR",
+    "CU",
+    "CY",
+    "CZ",
+    "KP",
+    "DK",
+    "DJ",
+    "DM",
+    "DO",
+    "EC",
+    "EG",
+    "SV",
+    "GQ",
+    "ER",
+    "EE",
+    "SZ",
+    "ET",
+    "FJ",
+    "FI",
+    "FR",
+    "GA",
+    "GM",
+    "GE",
+    "DE",
+    "GH",
+    "GR",
+    "GD",
+    "GT",
+    "GN",
+    "GW",
+    "GY",
+    "HT",
+    "HN",
+    "HU",
+    "IS",
+    "IN",
+    "ID",
+    "IR",
+    "IQ",
+    "IE",
+    "IL",
+    "IT",
+    "JM",
+    "JP",
+    "JO",
+    "KZ",
+    "KE",
+    "KI",
+    "KW",
+    "KG",
+    "LA",
+    "LV",
+    "LB",
+    "LS",
+    "LR",
+    "LY",
+    "LI",
+    "LT",
+    "LU",
+    "MG",
+    "MW",
+    "MY",
+    "MV",
+    "ML",
+    "MT",
+    "MH",
+    "MR",
+    "MU",
+    "MX",
+    "FM",
+    "MC",
+    "MN",
+    "ME",
+    "MA",
+    "MZ",
+    "MM",
+    "NA",
+    "NR",
+    "NP",
+    "NL",
+    "NZ",
+    "NI",
+    "NE",
+    "NG",
+    "MK",
+    "NO",
+    "OM",
+    "PK",
+    "PW",
+    "PA",
+    "PG",
+    "PY",
+    "PE",
+    "PH",
+    "PL",
+    "PT",
+    "QA",
+    "KR",
+    "MD",
+    "RO",
+    "RU",
+    "RW",
+    "KN",
+    "LC",
+    "VC",
+    "WS",
+    "SM",
+    "ST",
+    "SA",
+    "SN",
+    "RS",
+    "SC",
+    "SL",
+    "SG",
+    "SK",
+    "SI",
+    "SB",
+    "SO",
+    "ZA",
+    "SS",
+    "ES",
+    "LK",
+    "SD",
+    "SR",
+    "SE",
+    "CH",
+    "SY",
+    "TJ",
+    "TH",
+    "TL",
+    "TG",
+    "TO",
+    "TT",
+    "TN",
+    "TR",
+    "TM",
+    "TV",
+    "UG",
+    "UA",
+    "AE",
+    "GB",
+    "TZ",
+    "US",
+    "UY",
+    "UZ",
+    "VU",
+    "VE",
+    "VN",
+    "YE",
+    "ZM",
+    "ZW",
+    "VA",
+    "PS",
+    "XK",
+    "TW",
+]
 
 # Ids the pack used before the names came from CLDR, and ids nicer than a slug of the name.
 IDS = {
@@ -115,7 +309,11 @@ def _names(code: str, locale: str) -> list[str]:
     if not name:
         return []
     names = [re.sub(r"\s*[(（].*?[)）]\s*", " ", name).strip()]
-    names += [m.strip() for m in re.findall(r"[(（](.*?)[)）]", name)]
+    # a parenthesised alternative, unless it is a fragment (Chinese 刚果（布）: 布 alone
+    # would be found in 宣布, "announce")
+    names += [
+        m.strip() for m in re.findall(r"[(（](.*?)[)）]", name) if len(m.strip()) >= _MIN_LETTERS
+    ]
     return [n for n in names if n]
 
 
@@ -204,14 +402,16 @@ def render() -> str:
         "    entries:",
     ]
     # every word of every name in every language: a term is tried on text in any language
-    all_words = sorted({
-        _fold(word)
-        for code in STATES
-        for locales in LOCALES.values()
-        for locale in locales
-        for name in _names(code, locale)
-        for word in name.split()
-    })
+    all_words = sorted(
+        {
+            _fold(word)
+            for code in STATES
+            for locales in LOCALES.values()
+            for locale in locales
+            for name in _names(code, locale)
+            for word in name.split()
+        }
+    )
     seen: set[str] = set()
     for code in STATES:
         entry_id = IDS.get(code) or _slug(english[code])
