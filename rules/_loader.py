@@ -53,6 +53,8 @@ _VOCABULARY_KEYS = (
     "extend",
 )
 _EXTENSION_KEYS = ("extend", "entries", "terms")
+_REFERENCE_KEYS = ("entity_not_after", "entity_not_before", "entity_phrase", "not_before")
+"""Vocabulary keys whose value names another vocabulary (checked once all files are read)."""
 _ENTRY_KEYS = ("label", "terms")
 _RULE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*")
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -391,32 +393,19 @@ def _vocabulary(source: _File, name: str, node: Node) -> Vocabulary:
                 f"bad entity_scope '{scope}'",
                 f"one of {', '.join(ENTITY_SCOPES)}",
             )
-    context = {
+    references = {
         key: source.required_string(values[key], key) if key in values else None
-        for key in ("entity_not_after", "entity_not_before")
+        for key in _REFERENCE_KEYS
     }
-    if (scope != "document" or any(context.values())) and not entity:
+    if not entity and (
+        scope != "document" or references["entity_not_after"] or references["entity_not_before"]
+    ):
         raise source.error(
             node,
             f"{what}: entity_scope, entity_not_after and entity_not_before need 'entity: true'",
         )
-    phrase = None
-    if "entity_phrase" in values:
-        phrase = source.required_string(values["entity_phrase"], "entity_phrase")
-    not_before = None
-    if "not_before" in values:
-        not_before = source.required_string(values["not_before"], "not_before")
     return Vocabulary(
-        name,
-        description,
-        entity,
-        tuple(entries),
-        terms,
-        scope,
-        context["entity_not_after"],
-        not_before,
-        phrase,
-        context["entity_not_before"],
+        name, description, entity, tuple(entries), terms, entity_scope=scope, **references
     )
 
 
@@ -504,12 +493,8 @@ def load_ruleset(files: Mapping[str, str]) -> RuleSet:
     for source, key_node, extension in extensions:
         vocabularies[extension.name] = _extended(source, key_node, vocabularies, extension)
     for name, vocabulary in vocabularies.items():
-        for key, other in (
-            ("entity_not_after", vocabulary.entity_not_after),
-            ("entity_not_before", vocabulary.entity_not_before),
-            ("entity_phrase", vocabulary.entity_phrase),
-            ("not_before", vocabulary.not_before),
-        ):
+        for key in _REFERENCE_KEYS:
+            other = getattr(vocabulary, key)
             if other is not None and other not in vocabularies:
                 raise RuleError(
                     f"vocabulary '{name}': {key} names no vocabulary '{other}'",

@@ -192,15 +192,7 @@ class RuleSet:
         candidates = self._prefilter.candidates(words, texts)
         if not candidates:
             return []
-        fields = tuple(FieldText(i, texts[i], normalize(texts[i])) for i in range(len(texts)))
-        found: Found = {}
-        for field in fields:
-            self._scanner.scan(field, found)
-        if self._years:
-            self._find_years(fields, (doc.published or now).year, found)
-        if self._attributes:
-            _drop_attributes(self._attributes, found)
-        ctx = DocContext(doc, now, fields, found)
+        ctx = self._context(doc, now, texts)
         matches: list[Match] = []
         entities: tuple[Entity, ...] | None = None
         for index in candidates:
@@ -219,6 +211,19 @@ class RuleSet:
             matches.append(self._report(compiled.rule, occurrences, ctx, found_entities))
         return matches
 
+    def _context(self, doc: Document, now: datetime, texts: Sequence[str]) -> DocContext:
+        """The document prepared for evaluation: every pattern found in its (capped) fields,
+        with the years ``year:`` filters need and without names used as attributes."""
+        fields = tuple(FieldText(i, text, normalize(text)) for i, text in enumerate(texts))
+        found: Found = {}
+        for field in fields:
+            self._scanner.scan(field, found)
+        if self._years:
+            self._find_years(fields, (doc.published or now).year, found)
+        if self._attributes:
+            _drop_attributes(self._attributes, found)
+        return DocContext(doc, now, fields, found)
+
     def _find_years(self, fields: Sequence[FieldText], current: int, found: Found) -> None:
         """Record the words that are years, under each ``year:>=N`` filter they satisfy."""
         for field in fields:
@@ -234,11 +239,8 @@ class RuleSet:
     def entities(self, doc: Document) -> tuple[Entity, ...]:
         """Every entry of the entity vocabularies found in ``doc`` (as document-scoped ones
         report them), whether or not a rule matches."""
-        fields = tuple(FieldText.prepare(index, text) for index, text in enumerate(_fields(doc)))
-        found: Found = {}
-        for field in fields:
-            self._scanner.scan(field, found)
-        return self._find_entities(DocContext(doc, _EPOCH, fields, found), [])
+        texts = [cap_text(text, cap) for text, cap in zip(_fields(doc), FIELD_CAPS, strict=True)]
+        return self._find_entities(self._context(doc, doc.published or _EPOCH, texts), [])
 
     def _positions(
         self, ctx: DocContext, blocking: bool = True

@@ -82,3 +82,18 @@ def test_an_unwritable_cache_costs_only_speed(
 def test_the_cache_folder_follows_xdg_then_home() -> None:
     assert rules_cache_dir({"XDG_CACHE_HOME": "/x"}) == Path("/x/treatywatch")
     assert rules_cache_dir({"HOME": "/home/u"}) == Path("/home/u/.cache/treatywatch")
+
+
+def test_the_vocabulary_only_files_are_those_a_yaml_parse_finds_without_rules() -> None:
+    """`_vocabulary_only` looks for a top-level `rules:` key without parsing the pack."""
+    import yaml
+
+    files = rulepacks.builtin_pack_files()
+    parsed = {
+        name
+        for name, text in files.items()
+        if "rules"
+        not in (yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {})
+    }
+    assert set(rulepacks._vocabulary_only(files)) == parsed
+    assert 0 < len(parsed) < len(files)
