@@ -3,7 +3,7 @@
 No HTTP and no rule logic live here; ``state`` never imports ``monitor``.
 """
 
-from state._base import json_column
+from state._base import json_column, parse_iso, parse_iso_or_none
 from state._reports import DeliveryState, HitFilter, OutboxSummary
 from state._stories import (
     IdentityRow,
@@ -53,5 +53,7 @@ __all__ = [
     "iso",
     "json_column",
     "open_database",
+    "parse_iso",
+    "parse_iso_or_none",
     "schema_version",
 ]

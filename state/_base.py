@@ -13,7 +13,7 @@ import sqlite_utils
 
 from state.errors import DatabaseBusyError, StoreError
 
-__all__ = ["StoreBase", "iso", "json_column"]
+__all__ = ["StoreBase", "iso", "json_column", "parse_iso", "parse_iso_or_none"]
 
 
 def json_column(text: str | None, default: Any) -> Any:
@@ -32,6 +32,29 @@ def iso(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("naive datetime given to the store; pass an aware UTC time")
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def parse_iso(text: str) -> datetime:
+    """A time written by :func:`iso` (or any ISO 8601 date or time) back as an aware UTC
+    datetime. ``Z`` and offsets are honoured; a time without a zone is read as UTC. Raises
+    ``ValueError`` naming the text when it is not ISO 8601."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
+    except (AttributeError, TypeError, ValueError, OverflowError):  # not text, junk, year 0
+        raise ValueError(f"not an ISO 8601 time: {text!r}") from None
+
+
+def parse_iso_or_none(text: str | None) -> datetime | None:
+    """:func:`parse_iso` for a column that may be empty or hold junk: None for those."""
+    if not text:
+        return None
+    try:
+        return parse_iso(text)
+    except ValueError:
+        return None
 
 
 class StoreBase:
