@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["Entity", "Match", "TermMatch"]
@@ -37,11 +37,17 @@ class TermMatch:
 
 @dataclass(frozen=True, slots=True)
 class Entity:
-    """An entry of an entity vocabulary found in a document (``states``/``lithuania``)."""
+    """An entry of an entity vocabulary found in a document (``states``/``lithuania``).
+
+    ``spans`` are where it was found, as ``(field, start, end)`` offsets into the original
+    field string, in document order (for an evidence-scoped vocabulary: the occurrences that
+    scoped it). They take no part in comparisons: one entity is one entry, wherever found.
+    """
 
     kind: str
     id: str
     label: str
+    spans: tuple[tuple[str, int, int], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -244,8 +244,8 @@ class RuleSet:
 
     def _positions(
         self, ctx: DocContext, blocking: bool = True
-    ) -> dict[EntityRef, list[tuple[int, int]]]:
-        """Where each entity occurs (field, word). Left out: an occurrence inside a longer one
+    ) -> dict[EntityRef, list[tuple[int, int, int]]]:
+        """Where each entity occurs (field, first word, end word). Left out: an occurrence inside a longer one
         of another entry (the "American" of "Organization of American States", the ECHR's
         "Menschenrechtskonvention" in "Amerikanische Menschenrechtskonvention"),
         and, with ``blocking``, one right after an ``entity_not_after`` term or right before an
@@ -255,7 +255,7 @@ class RuleSet:
             for ref in self._entities.get(pattern, ()):
                 spans.setdefault(ref, []).extend(occurrences)
         outer = [(ref, o) for ref, found in spans.items() for o in found]
-        positions: dict[EntityRef, list[tuple[int, int]]] = {}
+        positions: dict[EntityRef, list[tuple[int, int, int]]] = {}
         for ref, found in spans.items():
             after, before = self._blockers.get(ref[0], ((), ())) if blocking else ((), ())
             for field, start, end in found:
@@ -264,7 +264,7 @@ class RuleSet:
                     for other, (f, s, e) in outer
                 ) or _next_to(ctx, field, start, end, after, before):
                     continue
-                positions.setdefault(ref, []).append((field, start))
+                positions.setdefault(ref, []).append((field, start, end))
         return positions
 
     def _find_entities(self, ctx: DocContext, evidence: Sequence[Occurrence]) -> tuple[Entity, ...]:
@@ -281,24 +281,28 @@ class RuleSet:
             lambda f, start: f == 0,
             lambda f, start: True,
         )
-        first_seen: dict[EntityRef, tuple[int, int]] = {}
+        kept_at: dict[EntityRef, list[tuple[int, int, int]]] = {}
         for vocab_index in {ref[0] for ref in positions}:
             refs = [ref for ref in positions if ref[0] == vocab_index]
             if vocab_index not in self._evidence_scoped:
-                first_seen.update((ref, min(positions[ref])) for ref in refs)
+                kept_at.update((ref, positions[ref]) for ref in refs)
                 continue
             for inside in tiers:
-                kept = {ref: [p for p in positions[ref] if inside(*p)] for ref in refs}
+                kept = {ref: [p for p in positions[ref] if inside(p[0], p[1])] for ref in refs}
                 kept = {ref: where for ref, where in kept.items() if where}
                 if kept:
-                    first_seen.update((ref, min(where)) for ref, where in kept.items())
+                    kept_at.update(kept)
                     break
-        ordered = sorted(first_seen, key=lambda ref: (ref[0], first_seen[ref]))
+        ordered = sorted(kept_at, key=lambda ref: (ref[0], min(kept_at[ref])))
         out = []
         for vocab_index, entry_index in ordered:
             vocabulary = self._vocabularies[vocab_index]
             entry = vocabulary.entries[entry_index]
-            out.append(Entity(vocabulary.name, entry.id, entry.label))
+            spans = tuple(
+                (FIELD_NAMES[f], *ctx.fields[f].original_span(start, end))
+                for f, start, end in sorted(set(kept_at[(vocab_index, entry_index)]))
+            )
+            out.append(Entity(vocabulary.name, entry.id, entry.label, spans))
         if self._phrase_kinds:
             kinds = {entity.kind for entity in out}
             for field, start, end, label in sorted(evidence):
