@@ -15,7 +15,7 @@ from typing import Any
 from monitor.config import ChannelConfig
 from monitor.sources.item import Item
 from rules import Match
-from state import StoryRow
+from state import StoryRow, parse_iso
 
 __all__ = [
     "PAYLOAD_VERSION",
@@ -174,7 +174,7 @@ def story_payload(story: StoryRow, *, kind: str, reason: str | None = None) -> d
 
 
 def _parse(stamp: str) -> datetime:
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return parse_iso(stamp)
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -41,7 +41,7 @@ from monitor.digest import digest_id, digest_payload, ops_payload, period_length
 from monitor.errors import DeliveryError, RejectedDeliveryError
 from monitor.logs import log_event
 from monitor.retry import Failure, decide
-from state import AlertRow, NewAlert, Store, iso
+from state import AlertRow, NewAlert, Store, iso, parse_iso_or_none
 
 __all__ = ["ChannelPolicy", "Deliverer", "DeliveryReport", "channel_policy"]
 
@@ -295,7 +295,7 @@ class Deliverer:
     def _failed(self, row: AlertRow, failure: Failure, report: DeliveryReport) -> None:
         now = self.clock()
         attempts = row.attempts + 1
-        first = _parse(row.first_attempt) or now
+        first = parse_iso_or_none(row.first_attempt) or now
         settings = self.settings
         decision = decide(
             failure,
@@ -367,7 +367,8 @@ class Deliverer:
             if not members:
                 continue  # no empty digests
             ids = [row.id for row in members]
-            start = min(boundary - period_length(policy.digest), _parse(members[0].created) or now)
+            oldest = parse_iso_or_none(members[0].created) or now
+            start = min(boundary - period_length(policy.digest), oldest)
             did = digest_id(name, boundary, ids)
             payload = digest_payload(
                 digest_id=did,
@@ -464,12 +465,3 @@ class Deliverer:
     async def aclose(self) -> None:
         for channel in self.channels.values():
             await channel.aclose()
-
-
-def _parse(stamp: str | None) -> datetime | None:
-    if not stamp:
-        return None
-    try:
-        return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return None

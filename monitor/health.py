@@ -22,11 +22,11 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from monitor.config import PollingSettings, Settings, SourceConfig
 from monitor.timefmt import human_duration, retry_after
-from state import SourceState
+from state import SourceState, parse_iso_or_none
 
 __all__ = [
     "ACTIVITY_WINDOW",
@@ -42,7 +42,6 @@ __all__ = [
     "ops_events",
     "parse_cache_hint",
     "parse_retry_after",
-    "parse_time",
 ]
 
 ACTIVITY_WINDOW = timedelta(days=7)  # time constant of the "items per day" estimate
@@ -67,17 +66,6 @@ def interval_bounds(settings: Settings, source: SourceConfig) -> Interval:
     low = source.min_interval or polling.min_interval or base / 2
     high = source.max_interval or polling.max_interval or base * 4
     return Interval(base=base, low=min(low, base), high=max(high, base))
-
-
-def parse_time(value: str | None) -> datetime | None:
-    """A stored ISO 8601 time back as an aware datetime (None for None or junk)."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def parse_retry_after(value: str | None, now: datetime, cap: timedelta) -> datetime | None:
@@ -180,7 +168,7 @@ def ops_events(
         )
         return events
     failing_after = source.failing_after or (polling.failing_after if source.official else None)
-    since = parse_time(state.failing_since)
+    since = parse_iso_or_none(state.failing_since)
     if (
         failing_after is not None
         and since is not None
@@ -199,7 +187,7 @@ def ops_events(
         )
     silent_after = source.silent_after or (polling.silent_after if source.official else None)
     quiet_since = state.last_new_item or state.first_success
-    quiet = parse_time(quiet_since)
+    quiet = parse_iso_or_none(quiet_since)
     if (
         silent_after is not None
         and quiet is not None

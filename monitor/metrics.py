@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 
 from prometheus_client import (
     CollectorRegistry,
@@ -34,7 +34,7 @@ from prometheus_client.registry import Collector
 from monitor import __version__
 from monitor.delivery import DeliveryReport
 from monitor.poller import PollOutcome
-from state import Store, StoreError
+from state import Store, StoreError, parse_iso_or_none
 
 __all__ = ["CONTENT_TYPE", "ServiceMetrics", "poll_result", "status_class"]
 
@@ -193,8 +193,8 @@ class ServiceMetrics:
                 log.warning("metrics read failed: %s", exc)
                 return
             for row in rows:
-                published = _parse(row["published"])
-                sent = _parse(row["sent_at"])
+                published = parse_iso_or_none(row["published"])
+                sent = parse_iso_or_none(row["sent_at"])
                 if published is not None and sent is not None:
                     seconds = max((sent - published).total_seconds(), 0.0)
                     self.latency.labels(row["channel"]).observe(seconds)
@@ -278,7 +278,7 @@ class _StoreCollector(Collector):
         for channel, count in failures.items():
             failed.add_metric([channel], count)
             depth.add_metric([channel], pending.get(channel, (0, None))[0])
-            created = _parse(pending.get(channel, (0, None))[1])
+            created = parse_iso_or_none(pending.get(channel, (0, None))[1])
             oldest.add_metric([channel], max((now - created).total_seconds(), 0) if created else 0)
         yield from (alerts, failed, depth, oldest)
 
@@ -301,7 +301,7 @@ class _StoreCollector(Collector):
             labels=["source"],
         )
         for source in store.sources():
-            last = _parse(source.last_success)
+            last = parse_iso_or_none(source.last_success)
             if last is not None:
                 success.add_metric([source.name], last.timestamp())
             streak.add_metric([source.name], source.consecutive_failures)
@@ -316,13 +316,3 @@ class _StoreCollector(Collector):
                 if moment is not None:
                     upcoming.add_metric([name], moment.timestamp())
             yield upcoming
-
-
-def _parse(stamp: str | None) -> datetime | None:
-    if not stamp:
-        return None
-    try:
-        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -30,7 +30,7 @@ from monitor.logs import log_event
 from monitor.pipeline import plan_analysed
 from monitor.sources import Fetcher, FetchResult, HttpStatusError, ParsePool
 from rules import RuleSet
-from state import NewAlert, SourcePoll, SourceState, Store, iso
+from state import NewAlert, SourcePoll, SourceState, Store, iso, parse_iso_or_none
 
 __all__ = ["PollOutcome", "Poller"]
 
@@ -101,6 +101,11 @@ class Poller:
         )
         self.rand = rand or random.Random()
         self._slots = asyncio.Semaphore(settings.http.concurrency)
+        # The log level of a failure on a source's first poll in this process. A caller that
+        # sums the first cycle up itself (the service's start-up lines, ``poll``'s report)
+        # lowers it, so a machine without network does not print one warning per source.
+        self.first_failure_level = logging.WARNING
+        self._polled: set[str] = set()
 
     def close(self) -> None:
         self.parser.close()
@@ -126,7 +131,7 @@ class Poller:
                 skipped=True,
                 error=skip,
                 error_kind=known.last_error_class,
-                next_poll=health.parse_time(known.next_poll),
+                next_poll=parse_iso_or_none(known.next_poll),
             )
         now = self.clock()
         try:
@@ -143,9 +148,12 @@ class Poller:
         except Exception:  # an operator alert must not turn a recorded poll into a crash
             log.exception("ops alert failed", extra={"event": "ops_failed", "source": name})
         outcome = replace(outcome, duration_ms=int((time.monotonic() - started) * 1000))
+        first_poll = name not in self._polled
+        self._polled.add(name)
+        failure_level = self.first_failure_level if first_poll else logging.WARNING
         log_event(
             log,
-            logging.INFO if outcome.ok else logging.WARNING,
+            logging.INFO if outcome.ok else failure_level,
             "poll",
             source=name,
             status=outcome.status,
@@ -165,7 +173,7 @@ class Poller:
             return None
         if known.disabled_reason:
             return f"disabled ({known.disabled_reason}) since {known.disabled_at}"
-        held = health.parse_time(known.next_poll)
+        held = parse_iso_or_none(known.next_poll)
         if (
             known.next_poll_reason in ("backoff", "retry_after")
             and held is not None
@@ -272,8 +280,8 @@ class Poller:
         url = known.url if known is not None and known.url else source.url
         redirect_url, redirect_seen, moved = self._redirect(source, known, result, url)
         bounds = health.interval_bounds(self.settings, source)
-        first = health.parse_time(known.first_success) if known else None
-        last = health.parse_time(known.last_success) if known else None
+        first = parse_iso_or_none(known.first_success) if known else None
+        last = parse_iso_or_none(known.last_success) if known else None
         counted = 0 if fetched.baseline else outcome.new_items
         activity = health.activity_after(
             known.activity if known else 0.0, counted, (now - last) if last else timedelta(0)

@@ -22,7 +22,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.app import App
-from monitor.health import parse_time
+from state import parse_iso_or_none
 
 __all__ = ["DELIVERY_INTERVAL", "build_scheduler", "first_run", "job_id"]
 
@@ -39,7 +39,7 @@ def first_run(stored: str | None, now: datetime, index: int, draw: float) -> dat
     """When a source's first poll after start-up runs: its stored next poll if that is still
     ahead, else soon, spread by position and a random ``draw`` in [0, 1)."""
     spread = min(timedelta(seconds=index * 0.2), START_SPREAD) + timedelta(seconds=draw)
-    planned = parse_time(stored)
+    planned = parse_iso_or_none(stored)
     soon = now + spread
     return planned if planned is not None and planned > soon else soon
 

@@ -10,8 +10,9 @@ escapes it for its own markup. Pure: no I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
+
+from state import parse_iso_or_none
 
 __all__ = ["AlertView", "DigestView", "clip", "read_alert", "read_digest"]
 
@@ -126,9 +127,8 @@ def when(iso: str | None) -> str:
     """``2025-03-18T10:20:00Z`` as ``2025-03-18 10:20 UTC`` (the input if it does not parse)."""
     if not iso:
         return "-"
-    try:
-        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
+    moment = parse_iso_or_none(iso)
+    if moment is None:
         return iso
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 

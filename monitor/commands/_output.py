@@ -8,11 +8,12 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, TextIO, TypeVar
 
 from monitor.config import parse_duration
+from state import parse_iso
 
 __all__ = ["Progress", "parse_when", "print_json", "table", "tracked"]
 
@@ -60,12 +61,11 @@ def parse_when(text: str, now: datetime) -> datetime:
     except ValueError:
         pass
     try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        return parse_iso(text)
     except ValueError:
         raise ValueError(
             f"not a time: {text!r} (use e.g. 2025-03-18, 2025-03-18T10:00Z, 24h or 7d)"
         ) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class Progress:

@@ -217,7 +217,7 @@ def _print_human(entry: _Input, matches: Sequence[Match], out: TextIO) -> None:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from state import Store
+    from state import Store, parse_iso_or_none
 
     settings = settings_from(args)
     try:
@@ -238,7 +238,7 @@ def _replay(args: argparse.Namespace) -> int:
             summary=row["summary"],
             language=row["language"],
             source=row["source"],
-            published=_parse_time(row["published"]),
+            published=parse_iso_or_none(row["published"]),
             url=row["link"] or "",
         )
         matches = ruleset.match(document, now)
@@ -269,12 +269,3 @@ def _replay(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return EXIT_OK
-
-
-def _parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None

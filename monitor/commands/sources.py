@@ -14,8 +14,8 @@ from monitor.commands._common import EXIT_FAILURE, EXIT_OK, settings_from
 from monitor.commands._output import print_json, table
 from monitor.config import Settings, SourceConfig
 from monitor.errors import SourceError
-from monitor.health import interval_bounds, parse_time
-from state import SourceState, Store
+from monitor.health import interval_bounds
+from state import SourceState, Store, parse_iso_or_none
 
 if TYPE_CHECKING:
     from monitor.sources import Fetcher
@@ -72,7 +72,7 @@ def source_health(
         status = "failing"
     elif state is not None and state.last_success:
         status = "ok"
-    next_poll = parse_time(state.next_poll) if state else None
+    next_poll = parse_iso_or_none(state.next_poll) if state else None
     return {
         "name": source.name,
         "type": source.type,

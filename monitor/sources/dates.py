@@ -14,6 +14,8 @@ import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from state import parse_iso
+
 __all__ = ["MONTHS", "parse_date"]
 
 _MONTH_NAMES: dict[int, str] = {
@@ -108,11 +110,10 @@ def _iso(text: str) -> datetime | None:
         return None
     stamp = match.group(0).replace(" ", "T", 1) if match.group(4) else match.group(0)[:10]
     try:
-        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        return parse_iso(stamp)
     except ValueError:
         parts = [int(match.group(i)) for i in (1, 2, 3)]
         return _build(parts[0], parts[1], parts[2], "")
-    return _utc(moment)
 
 
 def _rfc2822(text: str) -> datetime | None:

@@ -19,7 +19,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from monitor import __version__
-from state import DeliveryState, HitFilter, Store, json_column
+from state import DeliveryState, HitFilter, Store, json_column, parse_iso_or_none
 
 __all__ = [
     "Dashboard",
@@ -361,12 +361,9 @@ def _when(stamp: str | None, now: datetime) -> str:
     """``2025-03-18 10:24Z (3h ago)`` from a stored ISO time."""
     if not stamp:
         return "—"
-    try:
-        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
+    moment = parse_iso_or_none(stamp)
+    if moment is None:
         return stamp
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
     seconds = (now - moment).total_seconds()
     ahead = seconds < 0
     seconds = abs(seconds)

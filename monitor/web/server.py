@@ -28,7 +28,7 @@ from monitor.web.auth import CHALLENGE, authorized
 from monitor.web.dashboard import Dashboard, style_hash
 from monitor.web.status import Check, ServiceStatus, health_checks, readiness_checks
 from rules.errors import TreatywatchError
-from state import Store, StoreError
+from state import Store, StoreError, parse_iso_or_none
 
 __all__ = [
     "PUBLIC_PATHS",
@@ -255,10 +255,7 @@ def _checks_response(checks: list[Check]) -> web.Response:
 
 
 def _age(now: datetime, stamp: str | None) -> timedelta | None:
-    if not stamp:
-        return None
-    try:
-        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
+    moment = parse_iso_or_none(stamp)
+    if moment is None:
         return None
     return max(now - moment, timedelta(0))

@@ -15,8 +15,8 @@ import pytest
 
 from monitor.app import App, make_app
 from monitor.config import parse_settings
-from monitor.health import parse_time
 from rules import RuleSet, load_ruleset
+from state import parse_iso_or_none
 from tests.support.feeds import Entry, rss
 from tests.support.servers import FeedServer, Route
 
@@ -404,4 +404,4 @@ def test_a_source_never_stops_the_others(
     )
     outcomes = {o.source: o for o in app.runner.run(app.poll_all())}  # type: ignore[attr-defined]
     assert outcomes["good"].ok and not outcomes["bad"].ok
-    assert parse_time(app.store.source("bad").next_poll) > clock.now
+    assert parse_iso_or_none(app.store.source("bad").next_poll) > clock.now

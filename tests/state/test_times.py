@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -76,3 +77,16 @@ def test_stored_form_round_trips(moment: datetime) -> None:
     back = parse_iso(iso(moment))
     assert back == moment
     assert back.tzinfo is UTC
+
+
+def test_no_other_module_parses_iso_times_itself() -> None:
+    """The idiom lives in ``state._base`` only; everything else calls ``parse_iso``."""
+    repo = Path(__file__).resolve().parents[2]
+    home = repo / "state" / "_base.py"
+    copies = [
+        str(path.relative_to(repo))
+        for package in ("state", "monitor")
+        for path in sorted((repo / package).rglob("*.py"))
+        if path != home and "fromisoformat" in path.read_text(encoding="utf-8")
+    ]
+    assert copies == []
