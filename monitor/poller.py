@@ -101,6 +101,11 @@ class Poller:
         )
         self.rand = rand or random.Random()
         self._slots = asyncio.Semaphore(settings.http.concurrency)
+        # The log level of a failure on a source's first poll in this process. A caller that
+        # sums the first cycle up itself (the service's start-up lines, ``poll``'s report)
+        # lowers it, so a machine without network does not print one warning per source.
+        self.first_failure_level = logging.WARNING
+        self._polled: set[str] = set()
 
     def close(self) -> None:
         self.parser.close()
@@ -143,9 +148,12 @@ class Poller:
         except Exception:  # an operator alert must not turn a recorded poll into a crash
             log.exception("ops alert failed", extra={"event": "ops_failed", "source": name})
         outcome = replace(outcome, duration_ms=int((time.monotonic() - started) * 1000))
+        first_poll = name not in self._polled
+        self._polled.add(name)
+        failure_level = self.first_failure_level if first_poll else logging.WARNING
         log_event(
             log,
-            logging.INFO if outcome.ok else logging.WARNING,
+            logging.INFO if outcome.ok else failure_level,
             "poll",
             source=name,
             status=outcome.status,

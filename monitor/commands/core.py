@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from monitor.commands._common import EXIT_OK, settings_from
 from monitor.commands._output import Progress
 from monitor.config import Settings
+from monitor.summary import MatchCount, alerts_text, count, match_text
 from monitor.timefmt import human_duration
+from state import HitFilter
 
 if TYPE_CHECKING:
     from monitor.app import App
@@ -85,11 +89,14 @@ def _app(args: argparse.Namespace) -> App:
 
 
 async def _poll(app: App) -> int:
+    started = app.clock()
+    app.poller.first_failure_level = logging.DEBUG  # each failure is printed below
     try:
         with Progress("poll", total=len(app.enabled_sources)) as progress:
             app.poll_observers.append(lambda _outcome: progress.advance())
             outcomes = await app.poll_all()
         report = await app.deliver_due()
+        matched = _matched_since(app, started)
     finally:
         await app.aclose()
     failed = [o for o in outcomes if not o.ok and not o.skipped]
@@ -99,14 +106,34 @@ async def _poll(app: App) -> int:
     for outcome in held:
         why = outcome.error or "not due"
         print(f"treatywatch: source {outcome.source} not polled: {why}", file=sys.stderr)
+    polled = count(len(outcomes) - len(held), "source")
+    new_items = count(sum(o.new_items for o in outcomes), "new item")
+    alerts = alerts_text(report.by_channel, list(app.channels), skipped=report.skipped)
     print(
-        f"treatywatch: polled {len(outcomes) - len(held)} sources ({len(failed)} failed, "
-        f"{len(held)} held back), "
-        f"{sum(o.new_items for o in outcomes)} new items, {sum(o.hits for o in outcomes)} hits, "
-        f"{report.sent} alerts sent, {report.failed} delivery failures",
+        f"treatywatch: polled {polled} ({len(failed)} failed, {len(held)} held back), "
+        f"{new_items}; {match_text(matched)}; {alerts}",
         file=sys.stderr,
     )
     return EXIT_OK
+
+
+def _matched_since(app: App, since: datetime) -> MatchCount:
+    """Items that matched since ``since``, the rules they matched and their stories (read
+    back from the store: one item matched by two rules is one item, one story)."""
+    rows = list(app.store.iter_hit_rows(HitFilter(since=since)))
+    stories_of: dict[int, set[str]] = {}
+    for row in rows:
+        story = app.store.story_of_hit(row["id"])  # None for a hit that is not a member
+        stories_of.setdefault(row["item_id"], set()).update([story] if story else [])
+    items = set(stories_of)
+    # an item whose hits belong to no stored story stands alone
+    stories = {s for found in stories_of.values() for s in found}
+    stories |= {f"item:{item}" for item, found in stories_of.items() if not found}
+    return MatchCount(
+        items=len(items),
+        rules=len({row["rule"] for row in rows}),
+        stories=len(stories),
+    )
 
 
 async def _run(app: App) -> int:
