@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
-from state.errors import DatabaseBusyError, StoreError
+from state.errors import store_error
 
 __all__ = ["StoreBase", "iso", "json_column", "parse_iso", "parse_iso_or_none"]
 
@@ -68,11 +68,7 @@ class StoreBase:
             with self.db.atomic():
                 yield
         except sqlite3.Error as exc:
-            if isinstance(exc, sqlite3.OperationalError) and (
-                "locked" in str(exc) or "busy" in str(exc)
-            ):
-                raise DatabaseBusyError(f"database busy: {exc}") from exc
-            raise StoreError(f"database write failed: {exc}") from exc
+            raise store_error(exc, "database write") from exc
 
     def _one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
         rows = self._all(sql, params)
@@ -82,6 +78,6 @@ class StoreBase:
         try:
             cursor = self.db.execute(sql, params)
         except sqlite3.Error as exc:
-            raise StoreError(f"database read failed: {exc}") from exc
+            raise store_error(exc, "database read") from exc
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from state._base import StoreBase, iso
-from state.errors import DatabaseBusyError, StoreError
+from state.errors import store_error
 
 __all__ = ["DeliveryState", "HitFilter", "OutboxSummary", "ReportQueries"]
 
@@ -339,9 +339,7 @@ class ReportQueries(StoreBase):
             self.db.execute("VACUUM")
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self.db.execute("PRAGMA optimize")
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise DatabaseBusyError(
-                    f"database busy: {exc} (is the service running? stop it first)"
-                ) from exc
-            raise StoreError(f"vacuum failed: {exc}") from exc
+        except sqlite3.Error as exc:
+            raise store_error(
+                exc, "vacuum", busy_hint="is the service running? stop it first"
+            ) from exc
