@@ -84,6 +84,30 @@ def _call(work: Callable[[Any, bytes, Any], Any], body: bytes, job: Any) -> Any:
         return _Failed(str(exc), exc.kind)
 
 
+def _start_forkserver() -> None:
+    """Start the forkserver (if it is not running) with the working folder off its import path.
+
+    multiprocessing starts it as ``python -c ...``, which puts the working folder first on
+    ``sys.path`` (Python 3.11 does not apply the parent's path there), and the preloaded modules
+    stay imported in every worker it forks. A folder named ``state`` or ``rules`` where the
+    command runs (the default ``state_dir`` is one) would then stand in for our packages, or
+    win over them as a namespace package under an editable install, and every worker would die
+    at its first job. ``PYTHONSAFEPATH`` (Python 3.11+, ``-P``) keeps the working folder out;
+    the workers take the parent's ``sys.path`` from multiprocessing when they start.
+    """
+    from multiprocessing import forkserver
+
+    saved = os.environ.get("PYTHONSAFEPATH")
+    os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        forkserver.ensure_running()
+    finally:
+        if saved is None:
+            del os.environ["PYTHONSAFEPATH"]
+        else:
+            os.environ["PYTHONSAFEPATH"] = saved
+
+
 class ParsePool:
     """Parses in ``workers`` processes (0: in the calling thread).
 
@@ -103,6 +127,7 @@ class ParsePool:
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(self._preload)
+            _start_forkserver()
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=context,

@@ -46,6 +46,10 @@ def test_the_lock_pins_every_runtime_dependency_within_its_range() -> None:
             stale.append(f"{requirement} (lock: {pinned})")
     assert not stale, f"requirements.lock is stale, run `make lock`: {stale}"
     assert "setuptools" in lock  # the build backend, for the image's offline install
+    build = tomllib.loads((REPO / "pyproject.toml").read_text())["build-system"]["requires"]
+    for requirement in map(Requirement, build):
+        pinned = lock.get(canonicalize_name(requirement.name))
+        assert pinned is not None and requirement.specifier.contains(pinned), (requirement, pinned)
     text = (REPO / "requirements.lock").read_text()
     assert text.count("==") == text.count("==") and "--hash=sha256:" in text
 
