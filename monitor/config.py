@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import difflib
 import ipaddress
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from urllib.parse import urlsplit
 
 import yaml
@@ -673,6 +675,58 @@ def _path(loc: tuple[Any, ...]) -> str:
     return text or "(top level)"
 
 
+def _did_you_mean(loc: tuple[Any, ...]) -> str:
+    """`` (did you mean url?)`` for an unknown key close to one the mapping at its place takes
+    (``sources[0].ulr``), else nothing."""
+    if not loc or not isinstance(loc[-1], str):
+        return ""
+    kinds: list[Any] = [Settings]
+    for part in loc[:-1]:
+        kinds = [inner for kind in kinds for inner in _inside(kind, part)]
+    known = {
+        field.alias or name
+        for kind in kinds
+        for model in _models(kind)
+        for name, field in model.model_fields.items()
+    }
+    close = difflib.get_close_matches(loc[-1], sorted(known), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _models(kind: Any) -> list[type[BaseModel]]:
+    """The models a value of type ``kind`` may be (through ``Annotated`` and unions)."""
+    if get_origin(kind) is Annotated:
+        return _models(get_args(kind)[0])
+    if get_origin(kind) in (Union, UnionType):
+        return [model for member in get_args(kind) for model in _models(member)]
+    return [kind] if isinstance(kind, type) and issubclass(kind, BaseModel) else []
+
+
+def _inside(kind: Any, part: Any) -> list[Any]:
+    """The types a value of type ``kind`` holds at ``part`` of a validation error's path: a
+    field of a model, an element of a sequence, the member of a tagged union (the path holds the
+    tag, as in ``channels.0.webhook.url``)."""
+    origin = get_origin(kind)
+    if origin is Annotated:
+        return _inside(get_args(kind)[0], part)
+    if origin in (Union, UnionType):
+        return [inner for member in get_args(kind) for inner in _inside(member, part)]
+    if isinstance(part, int):
+        sequence = origin in (list, tuple) or origin is Sequence
+        return [get_args(kind)[0]] if sequence and get_args(kind) else []
+    if origin is dict:
+        return [get_args(kind)[1]]
+    if not (isinstance(kind, type) and issubclass(kind, BaseModel)):
+        return []
+    for name, field in kind.model_fields.items():
+        if part in (name, field.alias):
+            return [field.annotation]
+    tag = kind.model_fields.get("type")
+    if tag is not None and get_origin(tag.annotation) is Literal:
+        return [kind] if part in get_args(tag.annotation) else []
+    return []
+
+
 def _describe(exc: ValidationError) -> list[str]:
     problems = []
     for error in exc.errors():
@@ -689,7 +743,7 @@ def _describe(exc: ValidationError) -> list[str]:
         if kind == "missing":
             message = "required"
         elif kind == "extra_forbidden":
-            message = "unknown key"
+            message = "unknown key" + _did_you_mean(error["loc"])
         elif kind == "union_tag_invalid":
             wanted = ", ".join(CHANNEL_TYPES)
             message = f"unknown type {error['input'].get('type')!r} (expected one of: {wanted})"

@@ -378,6 +378,7 @@ def _db_info(args: argparse.Namespace, settings: Settings) -> int:
 
 def _db_vacuum(args: argparse.Namespace, settings: Settings) -> int:
     with _store(settings) as store:
+        path = store.database_path()
         before = store.database_size()
         with Progress("vacuum") as progress:
             store.vacuum()
@@ -386,7 +387,7 @@ def _db_vacuum(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print_json({"before_bytes": before, "after_bytes": after})
     else:
-        print(f"vacuumed {store.database_path()}: {_size(before)} -> {_size(after)}")
+        print(f"vacuumed {path}: {_size(before)} -> {_size(after)}")
     return EXIT_OK
 
 

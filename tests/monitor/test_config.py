@@ -108,6 +108,34 @@ def test_bad_configs_name_the_key(data: dict, expected: str) -> None:
     assert any(p.startswith(expected) for p in problems), problems
 
 
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            {"sources": [{"name": "a", "ulr": "https://a/"}]},
+            "sources[0].ulr: unknown key (did you mean url?)",
+        ),
+        ({"surces": []}, "surces: unknown key (did you mean sources?)"),
+        ({"server": {"prot": 8080}}, "server.prot: unknown key (did you mean port?)"),
+        (
+            {"channels": [{"name": "o", "type": "webhook", "url": "https://h/", "secert": "x"}]},
+            "channels[0].secert: unknown key (did you mean secret?)",
+        ),
+        (  # the keys of the channel's own type: email's `from`, not webhook's `url`
+            {"channels": [{"name": "o", "type": "email", "to": "a@b.test", "form": "c@d.test"}]},
+            "channels[0].form: unknown key (did you mean from?)",
+        ),
+        (
+            {"sources": [{"name": "a", "url": "https://a/", "selectors": {"itme": "li"}}]},
+            "sources[0].selectors.itme: unknown key (did you mean item?)",
+        ),
+        ({"colour": "red"}, "colour: unknown key"),  # nothing close: no guess
+    ],
+)
+def test_a_mistyped_key_gets_a_did_you_mean_hint(data: dict, expected: str) -> None:
+    assert expected in _problems(data)
+
+
 def test_environment_substitution() -> None:
     data = {
         "channels": [

@@ -247,6 +247,14 @@ def test_db_prune_dry_run_changes_nothing_then_prune_removes(
     assert code == 0 and sizes["after_bytes"] <= sizes["before_bytes"]
 
 
+def test_db_vacuum_reports_in_text(
+    seeded: App, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = cli(capsys, "db", "vacuum", "-c", str(config))
+    assert code == 0, err
+    assert out.startswith(f"vacuumed {seeded.store.database_path()}: ") and " -> " in out
+
+
 def test_db_prune_rejects_a_bad_age(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = cli(capsys, "db", "prune", "--older-than", "ancient", "-c", str(config))
     assert code == 2 and "not a duration" in err
