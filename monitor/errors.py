@@ -7,7 +7,8 @@ TreatywatchError                 root (defined in rules.errors; rules, state, mo
 │   └── DatabaseBusyError        another writer held the lock; retry later
 ├── ConfigError                  the config is invalid; exit 2, every problem named by key path
 ├── SourceError                  one source failed this poll; record it, keep polling others
-│   ├── FetchError               transport or HTTP status (timeout, refused, 5xx, too large)
+│   ├── FetchError               transport or HTTP status (timeout, refused, 5xx, too large);
+│   │                            ``kind`` is a ``FetchErrorKind``
 │   └── ParseError               the body is not a feed (empty, HTML, junk)
 └── DeliveryError                one alert could not be delivered on one channel
     ├── TransientDeliveryError   retry later (5xx, timeout, 429)
@@ -17,6 +18,7 @@ TreatywatchError                 root (defined in rules.errors; rules, state, mo
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import StrEnum
 
 from rules.errors import RuleError, TreatywatchError
 from state.errors import CorruptDatabaseError, DatabaseBusyError, StoreError
@@ -27,6 +29,7 @@ __all__ = [
     "DatabaseBusyError",
     "DeliveryError",
     "FetchError",
+    "FetchErrorKind",
     "ParseError",
     "RejectedDeliveryError",
     "RuleError",
@@ -59,10 +62,57 @@ class SourceError(TreatywatchError):
         self.status = status
 
 
-class FetchError(SourceError):
-    """The source could not be fetched."""
+class FetchErrorKind(StrEnum):
+    """Why a fetch failed. The value is what is stored (``sources.last_error_class``), logged
+    (``error_kind``) and counted in metrics, so values never change."""
 
-    kind = "fetch"
+    FETCH = "fetch"  # not classified (a setting the fetcher could not use)
+    TIMEOUT = "timeout"  # connect or read timeout
+    DEADLINE = "deadline"  # the overall deadline of one fetch
+    TOO_LARGE = "too_large"  # the body passed http.max_body
+    REDIRECTS = "redirects"  # more than http.max_redirects
+    BLOCKED_ADDRESS = "blocked_address"  # a hop or connection to a refused address
+    TLS = "tls"
+    DNS = "dns"
+    CONNECT = "connect"  # refused, unreachable, or an invalid URL
+    PROXY = "proxy"  # the forward proxy is unreachable, refused the tunnel or wants credentials
+    PROTOCOL = "protocol"  # an incomplete or malformed response
+    DECODE = "decode"  # a body that does not decode (gzip, brotli...)
+    GONE = "gone"  # HTTP 410: the source is disabled
+    BLOCKED = "blocked"  # a WAF or bot challenge page
+    HTTP_429 = "http_429"
+    HTTP_503 = "http_503"
+    HTTP_3XX = "http_3xx"  # a redirect status without a Location
+    HTTP_4XX = "http_4xx"
+    HTTP_5XX = "http_5xx"
+
+    @classmethod
+    def for_status(cls, status: int) -> FetchErrorKind:
+        """The kind of an error status that says nothing more specific (not 410, not a WAF)."""
+        if status == 429:
+            return cls.HTTP_429
+        if status == 503:
+            return cls.HTTP_503
+        if 300 <= status < 400:
+            return cls.HTTP_3XX
+        if 400 <= status < 500:
+            return cls.HTTP_4XX
+        return cls.HTTP_5XX  # 5xx, and a status outside the classes HTTP defines
+
+
+class FetchError(SourceError):
+    """The source could not be fetched; ``kind`` says why."""
+
+    kind: FetchErrorKind = FetchErrorKind.FETCH
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: FetchErrorKind = FetchErrorKind.FETCH,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message, kind=kind, status=status)
 
 
 class ParseError(SourceError):

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 from monitor import health
 from monitor.config import ChannelConfig, Settings, SourceConfig
-from monitor.errors import SourceError
+from monitor.errors import FetchErrorKind, SourceError
 from monitor.intake import IntakeJob, intake
 from monitor.logs import log_event
 from monitor.pipeline import plan_analysed
@@ -355,7 +355,7 @@ class Poller:
             if until is not None and next_poll is not None and until > next_poll:
                 next_poll, reason = until, "retry_after"
         disabled = None
-        if exc.kind == "gone":
+        if exc.kind == FetchErrorKind.GONE:
             disabled, next_poll, reason = "gone", None, "disabled"
         elif polling.give_up_after is not None and failures >= polling.give_up_after:
             disabled, next_poll, reason = "failures", None, "disabled"

@@ -11,7 +11,7 @@ Redirects are followed here, hop by hop, so each hop is checked (``guard.check_h
 redirects (301/308) is reported as ``permanent_redirect``; the poller moves the stored URL only
 after the same redirect has been seen on consecutive polls. TLS is always verified.
 
-Error kinds (``FetchError.kind``): ``timeout``, ``deadline``, ``too_large``, ``redirects``,
+Error kinds (``FetchErrorKind``): ``timeout``, ``deadline``, ``too_large``, ``redirects``,
 ``blocked_address``, ``tls``, ``dns``, ``connect``, ``protocol``, ``decode``, ``gone`` (410),
 ``blocked`` (a WAF challenge page), ``http_429``, ``http_503``, ``http_4xx``, ``http_5xx``.
 """
@@ -23,7 +23,7 @@ import contextlib
 import hashlib
 import ssl
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
@@ -33,7 +33,7 @@ from httpx_aiohttp import AiohttpTransport
 
 from monitor import __version__
 from monitor.config import HttpSettings
-from monitor.errors import FetchError
+from monitor.errors import FetchError, FetchErrorKind
 from monitor.sources.guard import (
     BlockedAddressError,
     GuardedResolver,
@@ -88,6 +88,18 @@ class FetchResult:
         return hashlib.sha256(self.body).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """A redirect answer to one request: its status and the absolute URL it points to."""
+
+    status: int
+    target: str
+
+    @property
+    def permanent(self) -> bool:
+        return self.status in _PERMANENT
+
+
 class HttpStatusError(FetchError):
     """The server answered with an error status; ``retry_after`` is its header, if any."""
 
@@ -95,7 +107,7 @@ class HttpStatusError(FetchError):
         self,
         message: str,
         *,
-        kind: str,
+        kind: FetchErrorKind,
         status: int,
         retry_after: str | None = None,
         url: str | None = None,
@@ -194,7 +206,9 @@ class Fetcher:
                 async with asyncio.timeout(deadline):
                     return await self._follow(url, headers)
             except TimeoutError:
-                raise FetchError(f"deadline of {deadline:g}s exceeded", kind="deadline") from None
+                raise FetchError(
+                    f"deadline of {deadline:g}s exceeded", kind=FetchErrorKind.DEADLINE
+                ) from None
             finally:
                 current_origin.reset(token)
 
@@ -208,46 +222,34 @@ class Fetcher:
                 try:
                     check_hop(origin, current)
                 except BlockedAddressError as exc:
-                    raise FetchError(f"blocked address: {exc}", kind="blocked_address") from exc
+                    raise _blocked(exc) from exc
             try:
-                result = await self._get(current, headers)
+                answer = await self._get(current, headers)
             except BlockedAddressError as exc:
-                raise FetchError(f"blocked address: {exc}", kind="blocked_address") from exc
-            if isinstance(result, str):  # a redirect: result is the Location
-                status, location = result.split(" ", 1)
-                target = urljoin(current, location)
-                if all_permanent and int(status) in _PERMANENT:
-                    permanent = target
+                raise _blocked(exc) from exc
+            if isinstance(answer, Redirect):
+                if all_permanent and answer.permanent:
+                    permanent = answer.target
                 else:
                     all_permanent = False
-                current = target
+                current = answer.target
                 continue
             if permanent is None:
-                return result
-            return FetchResult(
-                url=result.url,
-                status=result.status,
-                body=result.body,
-                content_type=result.content_type,
-                etag=result.etag,
-                last_modified=result.last_modified,
-                not_modified=result.not_modified,
-                permanent_redirect=permanent,
-                cache_control=result.cache_control,
-                headers=result.headers,
-            )
+                return answer
+            return replace(answer, permanent_redirect=permanent)
         raise FetchError(
-            f"too many redirects (more than {self.settings.max_redirects})", kind="redirects"
+            f"too many redirects (more than {self.settings.max_redirects})",
+            kind=FetchErrorKind.REDIRECTS,
         )
 
-    async def _get(self, url: str, headers: dict[str, str]) -> FetchResult | str:
-        """One request: a result, a ``"STATUS location"`` string for a redirect, or an error."""
+    async def _get(self, url: str, headers: dict[str, str]) -> FetchResult | Redirect:
+        """One request: a result, a redirect to follow, or a ``FetchError``."""
         try:
             async with self._client.stream("GET", url, headers=headers) as response:
                 status = response.status_code
                 location = response.headers.get("location")
                 if status in _REDIRECTS and location:
-                    return f"{status} {location.strip()}"
+                    return Redirect(status, urljoin(url, location.strip()))
                 common = {
                     "url": url,
                     "status": status,
@@ -271,7 +273,7 @@ class Fetcher:
         except (FetchError, BlockedAddressError):
             raise
         except httpx.DecodingError as exc:
-            raise FetchError(f"cannot decode body: {exc}", kind="decode") from exc
+            raise FetchError(f"cannot decode body: {exc}", kind=FetchErrorKind.DECODE) from exc
         except (httpx.HTTPError, aiohttp.ClientError, OSError, ValueError) as exc:
             kind, message = _classify(exc)
             raise FetchError(message, kind=kind) from exc
@@ -280,16 +282,18 @@ class Fetcher:
         status = response.status_code
         retry_after = response.headers.get("retry-after")
         if status == 410:
-            return HttpStatusError("HTTP 410 Gone", kind="gone", status=status, url=url)
+            return HttpStatusError(
+                "HTTP 410 Gone", kind=FetchErrorKind.GONE, status=status, url=url
+            )
         if status in (403, 429, 503) and await self._looks_like_waf(response):
             return HttpStatusError(
                 f"HTTP {status}: blocked by a WAF or bot challenge",
-                kind="blocked",
+                kind=FetchErrorKind.BLOCKED,
                 status=status,
                 retry_after=retry_after,
                 url=url,
             )
-        kind = f"http_{status}" if status in (429, 503) else f"http_{status // 100}xx"
+        kind = FetchErrorKind.for_status(status)
         return HttpStatusError(
             f"HTTP {status}", kind=kind, status=status, retry_after=retry_after, url=url
         )
@@ -319,19 +323,24 @@ class Fetcher:
             and not response.headers.get("content-encoding")
         ):
             raise FetchError(
-                f"body larger than {cap} bytes (declared {declared})", kind="too_large"
+                f"body larger than {cap} bytes (declared {declared})",
+                kind=FetchErrorKind.TOO_LARGE,
             )
         chunks: list[bytes] = []
         size = 0
         async for chunk in response.aiter_bytes():
             size += len(chunk)
             if size > cap:
-                raise FetchError(f"body larger than {cap} bytes", kind="too_large")
+                raise FetchError(f"body larger than {cap} bytes", kind=FetchErrorKind.TOO_LARGE)
             chunks.append(chunk)
         return b"".join(chunks)
 
 
-def _classify(exc: BaseException) -> tuple[str, str]:
+def _blocked(exc: BlockedAddressError) -> FetchError:
+    return FetchError(f"blocked address: {exc}", kind=FetchErrorKind.BLOCKED_ADDRESS)
+
+
+def _classify(exc: BaseException) -> tuple[FetchErrorKind, str]:
     """A short kind and message for a transport failure (the cause chain is searched)."""
     chain: list[BaseException] = []
     seen: BaseException | None = exc
@@ -340,25 +349,25 @@ def _classify(exc: BaseException) -> tuple[str, str]:
         seen = seen.__cause__ or seen.__context__
     for error in chain:
         if isinstance(error, ssl.SSLError | aiohttp.ClientSSLError):
-            return "tls", f"TLS failure: {_short(error)}"
+            return FetchErrorKind.TLS, f"TLS failure: {_short(error)}"
     for error in chain:
         if isinstance(error, aiohttp.ClientConnectorDNSError):
-            return "dns", f"cannot resolve host: {_short(error)}"
+            return FetchErrorKind.DNS, f"cannot resolve host: {_short(error)}"
         if isinstance(error, aiohttp.ClientPayloadError | httpx.RemoteProtocolError):
-            return "protocol", f"incomplete or malformed response: {_short(error)}"
+            return FetchErrorKind.PROTOCOL, f"incomplete or malformed response: {_short(error)}"
         if isinstance(error, aiohttp.ServerDisconnectedError):
-            return "protocol", f"server closed the connection: {_short(error)}"
+            return FetchErrorKind.PROTOCOL, f"server closed the connection: {_short(error)}"
         if isinstance(error, aiohttp.ClientConnectorError):
-            return "connect", f"cannot connect: {_short(error)}"
+            return FetchErrorKind.CONNECT, f"cannot connect: {_short(error)}"
         if isinstance(
             error, TimeoutError | aiohttp.ServerTimeoutError | httpx.TimeoutException
         ) and not isinstance(error, httpx.ConnectTimeout):
-            return "timeout", f"timed out ({type(error).__name__})"
+            return FetchErrorKind.TIMEOUT, f"timed out ({type(error).__name__})"
     if isinstance(exc, httpx.ConnectTimeout):
-        return "timeout", "timed out connecting"
+        return FetchErrorKind.TIMEOUT, "timed out connecting"
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL | ValueError):
-        return "connect", f"invalid URL: {_short(exc)}"
-    return "connect", f"{type(exc).__name__}: {_short(exc)}"
+        return FetchErrorKind.CONNECT, f"invalid URL: {_short(exc)}"
+    return FetchErrorKind.CONNECT, f"{type(exc).__name__}: {_short(exc)}"
 
 
 def _short(error: BaseException) -> str:
