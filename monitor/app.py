@@ -121,7 +121,9 @@ def make_app(
     )
     sources = settings.sources if settings.sources is not None else default_sources()
     if channels is None:
-        channels = {c.name: build_channel(c) for c in channel_configs if c.enabled}
+        channels = {
+            c.name: build_channel(c, http=settings.http) for c in channel_configs if c.enabled
+        }
     return App(
         settings,
         store=store or Store.open(settings.state_dir),

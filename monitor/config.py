@@ -1,8 +1,11 @@
 """The typed settings object, built once at start-up from YAML (or the embedded defaults).
 
 Nothing else in treatywatch reads the environment: ``${VAR}`` and ``${VAR:-default}`` in any
-string value of the config file are replaced here, so secrets stay out of the file. Every error
-names the key path it is about, e.g. ``sources[2].url: not a URL``.
+string value of the config file are replaced here, so secrets stay out of the file, and a few
+variables supply defaults where the file is silent (``TREATYWATCH_SERVER_*``,
+``TREATYWATCH_STATE_DIR``, and the standard ``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY`` and
+``NO_PROXY``). Every error names the key path (or the variable) it is about, e.g.
+``sources[2].url: not a URL``.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import base64
 import binascii
 import difflib
 import ipaddress
+import logging
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -59,6 +63,7 @@ __all__ = [
 
 DEFAULT_CONFIG_NAME = "treatywatch.yaml"
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+_log = logging.getLogger("treatywatch.config")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, None: 1}
 _SIZE = re.compile(r"^\s*(\d+)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$", re.IGNORECASE)
@@ -374,7 +379,8 @@ class DeliverySettings(_Model):
 
 
 class HttpSettings(_Model):
-    """How sources are fetched."""
+    """How treatywatch speaks HTTP: fetching sources (every key) and delivering alerts to
+    webhook and Slack channels (``proxy`` and ``no_proxy``)."""
 
     connect_timeout: Duration = timedelta(seconds=10)
     read_timeout: Duration = timedelta(seconds=20)
@@ -398,6 +404,47 @@ class PollingSettings(_Model):
     backoff_cap: Duration = timedelta(hours=6)
     retry_after_cap: Duration = timedelta(hours=24)
     give_up_after: int | None = Field(default=None, ge=1)  # failures in a row; None: never
+def _proxy_url(value: str) -> str:
+    from monitor.proxy import parse_proxy_url
+
+    return parse_proxy_url(value)
+
+
+def _no_proxy_entry(value: str) -> str:
+    from monitor.proxy import parse_bypass
+
+    parse_bypass(value)
+    return value.strip()
+
+
+def _comma_list(value: Any) -> Any:
+    # NO_PROXY's form: "localhost, .internal.example"; empty entries are skipped
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+def _proxy_form(value: Any) -> Any:
+    # one URL for both schemes; "" or null: no proxy, the environment's included
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        _proxy_url(value)  # an error names http.proxy, not each scheme
+        return {"http": value, "https": value}
+    return value
+
+
+ProxyUrl = Annotated[str, AfterValidator(_proxy_url)]
+NoProxyEntry = Annotated[str, AfterValidator(_no_proxy_entry)]
+
+
+class ProxySettings(_Model):
+    """The forward proxy per URL scheme (``http.proxy``)."""
+
+    http: ProxyUrl | None = Field(default=None, repr=False)  # for http:// URLs
+    https: ProxyUrl | None = Field(default=None, repr=False)  # for https:// URLs (CONNECT)
+
+
     redirect_confirmations: int = Field(default=3, ge=1, le=100)
     failing_after: Duration = timedelta(hours=1)
     failures_before_alert: int = Field(default=3, ge=1)
@@ -411,6 +458,10 @@ def _bind_address(value: str) -> str:
         ipaddress.ip_address(value)
     except ValueError:
         raise ValueError("not an IP address (e.g. 127.0.0.1, 0.0.0.0, ::1) or localhost") from None
+    # Forward proxy: a URL for both schemes or {http: URL, https: URL}; absent: HTTP_PROXY,
+    # HTTPS_PROXY, ALL_PROXY; "" or null: none. no_proxy: hosts that go direct (NO_PROXY).
+    proxy: Annotated[ProxySettings | None, BeforeValidator(_proxy_form)] = None
+    no_proxy: Annotated[tuple[NoProxyEntry, ...], BeforeValidator(_comma_list)] = ()
     return value
 
 
@@ -498,6 +549,99 @@ class StoriesSettings(_Model):
     """How reports of one event from many sources become one story (``monitor.stories``)."""
 
     enabled: bool = True  # false: every matching item is its own story
+# The standard proxy variables, read as curl and Python's urllib read them: the lowercase
+# spelling wins when both are set; ALL_PROXY serves a scheme that has no variable of its own.
+PROXY_ENV = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+def _environ_value(environ: Mapping[str, str], name: str) -> tuple[str, str] | None:
+    for spelled in (name, name.upper()):
+        value = environ.get(spelled, "").strip()
+        if value:
+            return spelled, value
+    return None
+
+
+def _proxy_defaults(
+    data: Mapping[str, Any], environ: Mapping[str, str], problems: list[str]
+) -> Mapping[str, Any]:
+    """``http.proxy`` and ``http.no_proxy`` from the standard variables where the file is
+    silent; a bad value names its variable."""
+    http = data.get("http", {})
+    if not isinstance(http, Mapping):
+        return data
+    http = dict(http)
+    override = "(or set http.proxy and http.no_proxy in the config, which win)"
+    if "proxy" not in http:
+        fallback = _environ_value(environ, "all_proxy")
+        routes = {}
+        for scheme in ("http", "https"):
+            found = _environ_value(environ, f"{scheme}_proxy") or fallback
+            if found is None:
+                continue
+            try:
+                routes[scheme] = _proxy_url(found[1])
+            except ValueError as exc:
+                problem = f"{found[0]} (environment variable): {exc} {override}"
+                if problem not in problems:  # ALL_PROXY serving both schemes
+                    problems.append(problem)
+        if routes:
+            http["proxy"] = routes
+    if "no_proxy" not in http and (found := _environ_value(environ, "no_proxy")):
+        entries = _comma_list(found[1])
+        for entry in entries:
+            try:
+                _no_proxy_entry(entry)
+            except ValueError as exc:
+                problems.append(f"{found[0]} (environment variable): {exc} {override}")
+        http["no_proxy"] = entries
+    return {**data, "http": http} if http else data
+
+
+# The container image sets TREATYWATCH_STATE_DIR=/app/state; a state_dir in the file wins.
+STATE_ENV = "TREATYWATCH_STATE_DIR"
+DEFAULT_STATE_DIR = Path("data")
+LEGACY_STATE_DIR = Path("state")  # the default before; also the name of a Python package
+
+
+def default_state_dir(cwd: Path, environ: Mapping[str, str]) -> tuple[Path, str | None]:
+    """The state folder when the config names none, and a notice to log (or None).
+
+    ``$TREATYWATCH_STATE_DIR``, else ``./data``, relative to the working folder like a
+    configured ``state_dir``. A database left in ``./state`` by the old default (and none in
+    ``./data``) keeps being used, with a notice saying how to move it.
+    """
+    from state import DB_FILENAME
+
+    named = environ.get(STATE_ENV, "").strip()
+    if named:
+        return Path(named), None
+    if (cwd / DEFAULT_STATE_DIR / DB_FILENAME).exists():
+        return DEFAULT_STATE_DIR, None
+    if (cwd / LEGACY_STATE_DIR / DB_FILENAME).is_file():
+        return LEGACY_STATE_DIR, (
+            f"using ./{LEGACY_STATE_DIR}, the old default state folder, because it holds "
+            f"{DB_FILENAME}; the default is now ./{DEFAULT_STATE_DIR}: stop treatywatch and "
+            f"move the files (mkdir -p {DEFAULT_STATE_DIR} && mv {LEGACY_STATE_DIR}/"
+            f"{DB_FILENAME}* {DEFAULT_STATE_DIR}/), or set state_dir: ./{LEGACY_STATE_DIR} "
+            "to keep them where they are"
+        )
+    return DEFAULT_STATE_DIR, None
+
+
+def _state_default(
+    data: Mapping[str, Any], environ: Mapping[str, str], cwd: Path | None
+) -> Mapping[str, Any]:
+    if data.get("state_dir") is not None:
+        return data
+    folder, notice = default_state_dir(cwd or Path.cwd(), environ)
+    if notice:
+        from monitor.logs import log_event
+
+        log_event(_log, logging.WARNING, "state_dir_legacy", state_dir=str(folder), hint=notice)
+    return {**data, "state_dir": str(folder)}
+
+
     window: Duration = timedelta(hours=72)  # a story takes reports this long after its first
     similarity: float = Field(default=0.8, ge=0, le=1)  # title likeness to join without entities
     follow_up_outlets: int = Field(default=5, ge=2, le=1000)  # outlets that earn a follow-up
@@ -506,7 +650,7 @@ class StoriesSettings(_Model):
 class Settings(_Model):
     """Everything treatywatch needs to run, validated."""
 
-    state_dir: Path = Path("state")
+    state_dir: Path = DEFAULT_STATE_DIR  # see default_state_dir
     max_age: Duration = timedelta(hours=24)
     interval: Duration = timedelta(minutes=10)
     official_interval: Duration = timedelta(minutes=5)
@@ -590,10 +734,12 @@ def rules_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
     return Path(base).expanduser() / "treatywatch"
 
 
-def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -> Settings:
+def load_settings(
+    path: Path | None, environ: Mapping[str, str] | None = None, *, cwd: Path | None = None
+) -> Settings:
     """Read and validate the config file at ``path``; None gives the embedded defaults."""
     if path is None:
-        return parse_settings({}, environ=environ, origin="<defaults>")
+        return parse_settings({}, environ=environ, origin="<defaults>", cwd=cwd)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError as exc:
@@ -611,7 +757,7 @@ def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -
         data = {}
     if not isinstance(data, dict):
         raise ConfigError([f"{path}: the top level must be a mapping of keys"])
-    settings = parse_settings(data, environ=environ, origin=str(path))
+    settings = parse_settings(data, environ=environ, origin=str(path), cwd=cwd)
     if settings.rules:
         # Rule files named relative to the config file are found beside it.
         base = Path(path).resolve().parent
@@ -626,9 +772,14 @@ def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -
 
 
 def parse_settings(
-    data: Mapping[str, Any], *, environ: Mapping[str, str] | None = None, origin: str = "<config>"
+    data: Mapping[str, Any],
+    *,
+    environ: Mapping[str, str] | None = None,
+    origin: str = "<config>",
+    cwd: Path | None = None,
 ) -> Settings:
-    """Validate an already-parsed config mapping."""
+    """Validate an already-parsed config mapping; what it leaves out comes from ``environ``
+    (server, proxy and state folder defaults) and, for the state folder, ``cwd``."""
     problems: list[str] = []
     environ = os.environ if environ is None else environ
     expanded = _expand(data, environ, (), problems)
@@ -660,9 +811,12 @@ def _expand(
         return _ENV.sub(substitute, value)
     if isinstance(value, dict):
         return {k: _expand(v, environ, (*path, k), problems) for k, v in value.items()}
+    if not problems:
+        expanded = _proxy_defaults(expanded, environ, problems)
     if isinstance(value, list):
         return [_expand(v, environ, (*path, i), problems) for i, v in enumerate(value)]
     return value
+    expanded = _state_default(expanded, environ, cwd)
 
 
 def _path(loc: tuple[Any, ...]) -> str:

@@ -19,6 +19,11 @@ SHARED_FEEDS = REPO.parent / "shared" / "feeds"
 # cache in the repository's ignored .pytest_cache, shared by every worker and CLI subprocess,
 # so the built-in pack is compiled once per run, not once per process.
 os.environ["XDG_CACHE_HOME"] = str(REPO / ".pytest_cache" / "xdg-cache")
+# The suite talks to servers on 127.0.0.1 only: a proxy in the developer's environment must not
+# carry it (monitor.config reads these variables; the proxy tests set their own).
+for _name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy", "TREATYWATCH_STATE_DIR"):
+    os.environ.pop(_name, None)
+    os.environ.pop(_name.upper(), None)
 
 
 @pytest.fixture

@@ -4,6 +4,10 @@ A channel's ``send`` returns a ``Sent`` (what the receiver answered) or raises
 ``TransientDeliveryError`` (retry later) or ``RejectedDeliveryError`` (the receiver refused).
 Error messages never contain a secret (webhook URL, header value, password): every message is
 passed through ``redact`` with the channel's secrets before it leaves the channel.
+
+The HTTP channels get their client from ``http_client``: redirects not followed, the
+environment not read by httpx (``monitor.config`` reads the proxy variables once), and the
+forward proxy of ``http.proxy`` used unless ``http.no_proxy`` names the receiver's host.
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ from typing import Any, Protocol
 import httpx
 
 from monitor.errors import DeliveryError, RejectedDeliveryError, TransientDeliveryError
+from monitor.proxy import ProxyRoutes, routed
 from monitor.timefmt import retry_after as parse_retry_after
 
 __all__ = [
     "Channel",
     "Sent",
+    "http_client",
     "http_failure",
     "redact",
     "short_body",
@@ -56,10 +62,26 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
     return text
 
 
+def http_client(timeout: float, proxy: ProxyRoutes | None = None) -> httpx.AsyncClient:
+    """The client of an HTTP channel, going through ``proxy`` where it says so."""
+    transport = None
+    if proxy is not None:
+        transport = routed(
+            proxy,
+            httpx.AsyncHTTPTransport(trust_env=False),
+            lambda via: httpx.AsyncHTTPTransport(proxy=via, trust_env=False),
+        )
+    return httpx.AsyncClient(
+        timeout=timeout, follow_redirects=False, trust_env=False, transport=transport
+    )
+
+
 def transport_failure(name: str, exc: httpx.HTTPError) -> TransientDeliveryError:
     """A request that got no HTTP answer (timeout, refused, reset, TLS): retry later."""
     if isinstance(exc, httpx.TimeoutException):
         what = "timed out"
+    elif isinstance(exc, httpx.ProxyError):
+        what = "the proxy refused or could not be reached (ProxyError)"
     elif isinstance(exc, httpx.ConnectError):
         what = "could not connect (ConnectError)"
     else:

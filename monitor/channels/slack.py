@@ -18,10 +18,18 @@ from typing import Any
 
 import httpx
 
-from monitor.channels.base import Sent, http_failure, redact, short_body, transport_failure
+from monitor.channels.base import (
+    Sent,
+    http_client,
+    http_failure,
+    redact,
+    short_body,
+    transport_failure,
+)
 from monitor.channels.view import AlertView, DigestView, clip, read_alert, read_digest, when
 from monitor.config import SlackChannel as SlackConfig
 from monitor.errors import DeliveryError
+from monitor.proxy import ProxyRoutes
 from monitor.sources.fetch import user_agent
 
 __all__ = ["SlackChannel", "escape", "slack_message"]
@@ -203,13 +211,17 @@ def slack_message(alert_id: str, payload: dict[str, Any]) -> dict[str, Any]:
 class SlackChannel:
     """Posts alerts to a Slack incoming webhook."""
 
-    def __init__(self, config: SlackConfig, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self,
+        config: SlackConfig,
+        client: httpx.AsyncClient | None = None,
+        *,
+        proxy: ProxyRoutes | None = None,
+    ) -> None:
         self.name = config.name
         self._config = config
         self._secrets = (config.url,)
-        self._client = client or httpx.AsyncClient(
-            timeout=config.timeout.total_seconds(), follow_redirects=False, trust_env=False
-        )
+        self._client = client or http_client(config.timeout.total_seconds(), proxy)
 
     async def send(self, alert_id: str, body: str, payload: dict[str, Any]) -> Sent:
         try:

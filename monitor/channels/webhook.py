@@ -24,10 +24,18 @@ from typing import Any
 
 import httpx
 
-from monitor.channels.base import Sent, http_failure, redact, short_body, transport_failure
+from monitor.channels.base import (
+    Sent,
+    http_client,
+    http_failure,
+    redact,
+    short_body,
+    transport_failure,
+)
 from monitor.config import WebhookChannel as WebhookConfig
 from monitor.errors import DeliveryError
 from monitor.payload_template import render_template
+from monitor.proxy import ProxyRoutes
 from monitor.sources.fetch import user_agent
 
 __all__ = ["MAX_BODY", "WebhookChannel", "fit_payload", "sign"]
@@ -75,14 +83,13 @@ class WebhookChannel:
         client: httpx.AsyncClient | None = None,
         *,
         now: Callable[[], float] = time.time,
+        proxy: ProxyRoutes | None = None,
     ) -> None:
         self.name = config.name
         self._config = config
         self._now = now
         self._secrets = (config.url, *config.headers.values(), *config.secret)
-        self._client = client or httpx.AsyncClient(
-            timeout=config.timeout.total_seconds(), follow_redirects=False, trust_env=False
-        )
+        self._client = client or http_client(config.timeout.total_seconds(), proxy)
 
     def render(self, body: str, payload: dict[str, Any]) -> tuple[bytes, str]:
         """The request body and its content type for one alert."""

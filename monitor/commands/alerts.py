@@ -221,16 +221,16 @@ def _test(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    return asyncio.run(_send_test(config))
+    return asyncio.run(_send_test(config, settings.http))
 
 
-async def _send_test(config: Any) -> int:
+async def _send_test(config: Any, http: Any) -> int:
     # Imported here: the channel stack (httpx, aiohttp, email) is slow to load, and most
     # commands never need it.
     from monitor.channels import build_channel
     from monitor.digest import test_payload
 
-    channel = build_channel(config)
+    channel = build_channel(config, http=http)
     now = datetime.now(UTC)
     alert_id = f"test_{now:%Y%m%dT%H%M%S}_{secrets.token_hex(4)}"
     payload = test_payload(alert_id=alert_id, channel=config.name, now=now)

@@ -12,8 +12,14 @@ redirects (301/308) is reported as ``permanent_redirect``; the poller moves the 
 after the same redirect has been seen on consecutive polls. TLS is always verified.
 
 Error kinds (``FetchErrorKind``): ``timeout``, ``deadline``, ``too_large``, ``redirects``,
-``blocked_address``, ``tls``, ``dns``, ``connect``, ``protocol``, ``decode``, ``gone`` (410),
-``blocked`` (a WAF challenge page), ``http_429``, ``http_503``, ``http_4xx``, ``http_5xx``.
+``blocked_address``, ``tls``, ``dns``, ``connect``, ``proxy`` (the forward proxy is unreachable
+or refused the tunnel), ``protocol``, ``decode``, ``gone`` (410), ``blocked`` (a WAF challenge
+page), ``http_429``, ``http_503``, ``http_4xx``, ``http_5xx``.
+
+With ``http.proxy`` (or the proxy variables) set, requests go through the proxy unless
+``no_proxy`` names the host (``monitor.proxy``): plain http in absolute form, https in a CONNECT
+tunnel, TLS still verified end to end. The proxy resolves the names then, so the connect-time
+address check is its to make; the hop checks above still apply.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from httpx_aiohttp import AiohttpTransport
 from monitor import __version__
 from monitor.config import HttpSettings
 from monitor.errors import FetchError, FetchErrorKind
+from monitor.proxy import ProxyRoutes, aiohttp_via, routed
 from monitor.sources.guard import (
     BlockedAddressError,
     GuardedResolver,
@@ -140,13 +147,20 @@ class Fetcher:
         resolver: aiohttp.abc.AbstractResolver | None = None,
     ) -> None:
         self.settings = settings
-        self._resolver = GuardedResolver(resolver)
+        routes = ProxyRoutes.from_settings(settings)
+        self._resolver = GuardedResolver(resolver, trusted=routes.hosts if routes else ())
         timeout = httpx.Timeout(
             settings.read_timeout.total_seconds(),
             connect=settings.connect_timeout.total_seconds(),
         )
+        session = self._session_factory()  # one pool of connections, direct and proxied
         self._client = client or httpx.AsyncClient(
-            transport=transport or AiohttpTransport(client=self._session_factory()),
+            transport=transport
+            or routed(
+                routes,
+                AiohttpTransport(client=session),
+                lambda proxy: aiohttp_via(session, proxy),
+            ),
             follow_redirects=False,
             timeout=timeout,
             headers={"User-Agent": settings.user_agent or user_agent(), "Accept": ACCEPT},
@@ -157,8 +171,11 @@ class Fetcher:
     def _session_factory(self) -> Callable[[], aiohttp.ClientSession]:
         settings = self.settings
         context = ssl_context(settings)
+        built: list[aiohttp.ClientSession] = []
 
         def build() -> aiohttp.ClientSession:
+            if built and not built[0].closed:
+                return built[0]
             connector = aiohttp.TCPConnector(
                 limit=settings.concurrency,
                 limit_per_host=settings.per_host,
@@ -167,11 +184,14 @@ class Fetcher:
                 use_dns_cache=False,  # resolve per connection, inside the fetch's context
                 keepalive_timeout=30,
             )
-            return aiohttp.ClientSession(
-                connector=connector,
-                cookie_jar=aiohttp.DummyCookieJar(),
-                skip_auto_headers=("User-Agent",),
-            )
+            built[:] = [
+                aiohttp.ClientSession(
+                    connector=connector,
+                    cookie_jar=aiohttp.DummyCookieJar(),
+                    skip_auto_headers=("User-Agent",),
+                )
+            ]
+            return built[0]
 
         return build
 
@@ -285,6 +305,13 @@ class Fetcher:
             return HttpStatusError(
                 "HTTP 410 Gone", kind=FetchErrorKind.GONE, status=status, url=url
             )
+        if status == 407:  # only a proxy asks this
+            return HttpStatusError(
+                "HTTP 407: the proxy wants credentials (http://user:password@host:port)",
+                kind=FetchErrorKind.PROXY,
+                status=status,
+                url=url,
+            )
         if status in (403, 429, 503) and await self._looks_like_waf(response):
             return HttpStatusError(
                 f"HTTP {status}: blocked by a WAF or bot challenge",
@@ -351,6 +378,13 @@ def _classify(exc: BaseException) -> tuple[FetchErrorKind, str]:
         if isinstance(error, ssl.SSLError | aiohttp.ClientSSLError):
             return FetchErrorKind.TLS, f"TLS failure: {_short(error)}"
     for error in chain:
+        if isinstance(error, aiohttp.ClientHttpProxyError):
+            return (
+                FetchErrorKind.PROXY,
+                f"the proxy refused: HTTP {error.status} {error.message[:200]}",
+            )
+        if isinstance(error, aiohttp.ClientProxyConnectionError):
+            return FetchErrorKind.PROXY, f"cannot connect to the proxy: {_short(error)}"
         if isinstance(error, aiohttp.ClientConnectorDNSError):
             return FetchErrorKind.DNS, f"cannot resolve host: {_short(error)}"
         if isinstance(error, aiohttp.ClientPayloadError | httpx.RemoteProtocolError):

@@ -11,12 +11,18 @@ included. What is refused is a hop the operator did not choose:
   (DNS rebinding). ``GuardedResolver`` checks the addresses at connect time, and pins the class
   of the first resolution of each configured name, so an intranet name that always resolved
   to a private address keeps working.
+
+Through a forward proxy (``monitor.proxy``) the proxy resolves the names it connects to, so the
+connect-time check (and the rebinding protection) is the proxy's to make for proxied URLs; the
+per-hop checks still apply, and the proxy's own name, chosen by the operator, may resolve
+anywhere.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Collection
 from contextvars import ContextVar
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -94,9 +100,12 @@ def check_hop(origin: Origin, target_url: str) -> None:
 class GuardedResolver(AbstractResolver):
     """An aiohttp resolver that refuses inward addresses for fetches of public origins."""
 
-    def __init__(self, inner: AbstractResolver | None = None) -> None:
+    def __init__(
+        self, inner: AbstractResolver | None = None, *, trusted: Collection[str] = ()
+    ) -> None:
         self._inner = inner
         self._pinned: dict[str, bool] = {}  # name -> its first resolution was non-global
+        self._trusted = frozenset(name.lower().rstrip(".") for name in trusted)  # the proxies
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
@@ -108,7 +117,7 @@ class GuardedResolver(AbstractResolver):
         name = host.lower().rstrip(".")
         first_inward = self._pinned.setdefault(name, bool(inward))
         origin = current_origin.get()
-        if not inward or origin is None or origin.private:
+        if not inward or origin is None or origin.private or name in self._trusted:
             return results
         if name == origin.host and first_inward:
             return results  # the configured name has always pointed inward: operator's choice
