@@ -62,8 +62,8 @@ __all__ = [
 ]
 
 DEFAULT_CONFIG_NAME = "treatywatch.yaml"
-_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 _log = logging.getLogger("treatywatch.config")
+_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, None: 1}
 _SIZE = re.compile(r"^\s*(\d+)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$", re.IGNORECASE)
@@ -378,32 +378,6 @@ class DeliverySettings(_Model):
     ops_alerts: bool = True  # tell ops channels when an alert dies
 
 
-class HttpSettings(_Model):
-    """How treatywatch speaks HTTP: fetching sources (every key) and delivering alerts to
-    webhook and Slack channels (``proxy`` and ``no_proxy``)."""
-
-    connect_timeout: Duration = timedelta(seconds=10)
-    read_timeout: Duration = timedelta(seconds=20)
-    deadline: Duration = timedelta(seconds=60)
-    max_body: ByteSize = 10 * 2**20
-    max_redirects: int = Field(default=5, ge=0, le=20)
-    concurrency: int = Field(default=16, ge=1, le=512)
-    per_host: int = Field(default=2, ge=1, le=64)
-    user_agent: str | None = None
-    ca_bundle: Path | None = None  # extra CA certificates (PEM); verification is never off
-    parse_workers: int | None = Field(default=None, ge=0, le=64)  # None: one per CPU; 0: inline
-
-
-class PollingSettings(_Model):
-    """When sources are polled: adaptive intervals, error backoff, operator alerts."""
-
-    adaptive: bool = True
-    min_interval: Duration | None = None  # default: half the source's interval
-    max_interval: Duration | None = None  # default: four times the source's interval
-    jitter: float = Field(default=0.1, ge=0, le=0.5)
-    backoff_cap: Duration = timedelta(hours=6)
-    retry_after_cap: Duration = timedelta(hours=24)
-    give_up_after: int | None = Field(default=None, ge=1)  # failures in a row; None: never
 def _proxy_url(value: str) -> str:
     from monitor.proxy import parse_proxy_url
 
@@ -445,6 +419,36 @@ class ProxySettings(_Model):
     https: ProxyUrl | None = Field(default=None, repr=False)  # for https:// URLs (CONNECT)
 
 
+class HttpSettings(_Model):
+    """How treatywatch speaks HTTP: fetching sources (every key) and delivering alerts to
+    webhook and Slack channels (``proxy`` and ``no_proxy``)."""
+
+    connect_timeout: Duration = timedelta(seconds=10)
+    read_timeout: Duration = timedelta(seconds=20)
+    deadline: Duration = timedelta(seconds=60)
+    max_body: ByteSize = 10 * 2**20
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    concurrency: int = Field(default=16, ge=1, le=512)
+    per_host: int = Field(default=2, ge=1, le=64)
+    user_agent: str | None = None
+    ca_bundle: Path | None = None  # extra CA certificates (PEM); verification is never off
+    parse_workers: int | None = Field(default=None, ge=0, le=64)  # None: one per CPU; 0: inline
+    # Forward proxy: a URL for both schemes or {http: URL, https: URL}; absent: HTTP_PROXY,
+    # HTTPS_PROXY, ALL_PROXY; "" or null: none. no_proxy: hosts that go direct (NO_PROXY).
+    proxy: Annotated[ProxySettings | None, BeforeValidator(_proxy_form)] = None
+    no_proxy: Annotated[tuple[NoProxyEntry, ...], BeforeValidator(_comma_list)] = ()
+
+
+class PollingSettings(_Model):
+    """When sources are polled: adaptive intervals, error backoff, operator alerts."""
+
+    adaptive: bool = True
+    min_interval: Duration | None = None  # default: half the source's interval
+    max_interval: Duration | None = None  # default: four times the source's interval
+    jitter: float = Field(default=0.1, ge=0, le=0.5)
+    backoff_cap: Duration = timedelta(hours=6)
+    retry_after_cap: Duration = timedelta(hours=24)
+    give_up_after: int | None = Field(default=None, ge=1)  # failures in a row; None: never
     redirect_confirmations: int = Field(default=3, ge=1, le=100)
     failing_after: Duration = timedelta(hours=1)
     failures_before_alert: int = Field(default=3, ge=1)
@@ -458,10 +462,6 @@ def _bind_address(value: str) -> str:
         ipaddress.ip_address(value)
     except ValueError:
         raise ValueError("not an IP address (e.g. 127.0.0.1, 0.0.0.0, ::1) or localhost") from None
-    # Forward proxy: a URL for both schemes or {http: URL, https: URL}; absent: HTTP_PROXY,
-    # HTTPS_PROXY, ALL_PROXY; "" or null: none. no_proxy: hosts that go direct (NO_PROXY).
-    proxy: Annotated[ProxySettings | None, BeforeValidator(_proxy_form)] = None
-    no_proxy: Annotated[tuple[NoProxyEntry, ...], BeforeValidator(_comma_list)] = ()
     return value
 
 
@@ -524,31 +524,6 @@ SERVER_ENV = {
 }
 
 
-def _server_defaults(data: Mapping[str, Any], environ: Mapping[str, str]) -> Mapping[str, Any]:
-    values = {key: environ[name] for name, key in SERVER_ENV.items() if environ.get(name)}
-    server = data.get("server", {})
-    if not values or not isinstance(server, Mapping):
-        return data
-    server = dict(server)
-    token = values.pop("token", None)
-    if token is not None and "auth" not in server:
-        server["auth"] = {"type": "bearer", "token": token}
-    for key, value in values.items():
-        server.setdefault(key, value)
-    return {**data, "server": server}
-
-
-class DedupSettings(_Model):
-    """How long the memory that suppresses repeats is kept (``monitor.retention``)."""
-
-    keep_items: Duration = timedelta(days=30)  # items, hits, stories and sent alerts
-    keep_keys: Duration = timedelta(days=90)  # identity keys (GUIDs, canonical URLs, hashes)
-
-
-class StoriesSettings(_Model):
-    """How reports of one event from many sources become one story (``monitor.stories``)."""
-
-    enabled: bool = True  # false: every matching item is its own story
 # The standard proxy variables, read as curl and Python's urllib read them: the lowercase
 # spelling wins when both are set; ALL_PROXY serves a scheme that has no variable of its own.
 PROXY_ENV = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
@@ -642,6 +617,31 @@ def _state_default(
     return {**data, "state_dir": str(folder)}
 
 
+def _server_defaults(data: Mapping[str, Any], environ: Mapping[str, str]) -> Mapping[str, Any]:
+    values = {key: environ[name] for name, key in SERVER_ENV.items() if environ.get(name)}
+    server = data.get("server", {})
+    if not values or not isinstance(server, Mapping):
+        return data
+    server = dict(server)
+    token = values.pop("token", None)
+    if token is not None and "auth" not in server:
+        server["auth"] = {"type": "bearer", "token": token}
+    for key, value in values.items():
+        server.setdefault(key, value)
+    return {**data, "server": server}
+
+
+class DedupSettings(_Model):
+    """How long the memory that suppresses repeats is kept (``monitor.retention``)."""
+
+    keep_items: Duration = timedelta(days=30)  # items, hits, stories and sent alerts
+    keep_keys: Duration = timedelta(days=90)  # identity keys (GUIDs, canonical URLs, hashes)
+
+
+class StoriesSettings(_Model):
+    """How reports of one event from many sources become one story (``monitor.stories``)."""
+
+    enabled: bool = True  # false: every matching item is its own story
     window: Duration = timedelta(hours=72)  # a story takes reports this long after its first
     similarity: float = Field(default=0.8, ge=0, le=1)  # title likeness to join without entities
     follow_up_outlets: int = Field(default=5, ge=2, le=1000)  # outlets that earn a follow-up
@@ -783,9 +783,12 @@ def parse_settings(
     problems: list[str] = []
     environ = os.environ if environ is None else environ
     expanded = _expand(data, environ, (), problems)
+    if not problems:
+        expanded = _proxy_defaults(expanded, environ, problems)
     if problems:
         raise ConfigError(problems, origin=origin)
     expanded = _server_defaults(expanded, environ)
+    expanded = _state_default(expanded, environ, cwd)
     try:
         return Settings.model_validate(expanded)
     except ValidationError as exc:
@@ -811,12 +814,9 @@ def _expand(
         return _ENV.sub(substitute, value)
     if isinstance(value, dict):
         return {k: _expand(v, environ, (*path, k), problems) for k, v in value.items()}
-    if not problems:
-        expanded = _proxy_defaults(expanded, environ, problems)
     if isinstance(value, list):
         return [_expand(v, environ, (*path, i), problems) for i, v in enumerate(value)]
     return value
-    expanded = _state_default(expanded, environ, cwd)
 
 
 def _path(loc: tuple[Any, ...]) -> str:

@@ -54,18 +54,18 @@ def register(
 def _check(settings: Settings) -> int:
     from monitor.catalog import default_sources
     from monitor.config import rules_cache_dir
-    from monitor.rulepacks import load_rules
     from monitor.proxy import ProxyRoutes
+    from monitor.rulepacks import load_rules
 
     ruleset = load_rules(settings.rules, cache_dir=rules_cache_dir())
     sources = settings.sources if settings.sources is not None else default_sources()
     channels = settings.channels or ()
     print("config: valid")
     print(f"state:  {settings.state_dir}")
-    print(f"sources ({len(sources)}{'' if settings.sources is not None else ', default catalog'}):")
     proxy = ProxyRoutes.from_settings(settings.http)
     if proxy is not None:
         print(f"proxy:  {proxy.describe()}")
+    print(f"sources ({len(sources)}{'' if settings.sources is not None else ', default catalog'}):")
     for source in sources:
         flags = "" if source.enabled else "  [disabled]"
         every = settings.source_interval(source)
