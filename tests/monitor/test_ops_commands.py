@@ -282,6 +282,61 @@ def test_healthcheck_against_a_running_service_and_a_dead_port(
     assert down.returncode == 1 and "unhealthy: cannot reach" in down.stderr
 
 
+def _into_a_closed_pipe(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m monitor ARGS`` with standard output a pipe nobody reads any more (as
+    after ``| head -1`` has its line)."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TREATYWATCH")}
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "monitor", *args],
+            cwd=REPO,
+            env=env,
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(writer)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["hits"],
+        ["hits", "--json"],
+        ["stories", "--json"],
+        ["export"],
+        ["export", "--format", "csv"],
+        ["db", "info"],
+        ["check"],
+        ["replay", "--since", "3650d", "--rules", "{rules}"],
+    ],
+)
+def test_output_into_a_closed_pipe_ends_quietly(
+    seeded: App, config: Path, tmp_path: Path, command: list[str]
+) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES)
+    args = [arg.format(rules=rules) for arg in command]
+    done = _into_a_closed_pipe(*args, "-c", str(config))
+    assert done.returncode == 141, done.stderr  # 128 + SIGPIPE, as a shell reports for `head`
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr
+
+
+def test_global_options_before_the_command(seeded: App, config: Path) -> None:
+    done = run_cli("--log-level", "debug", "--log-format", "json", "--config", str(config), "check")
+    assert done.returncode == 0, done.stderr
+    assert str(seeded.settings.state_dir) in done.stdout  # the config named before `check`
+    # after the command too, and the later one wins
+    done = run_cli("--config", "/nonexistent.yaml", "db", "info", "--json", "-c", str(config))
+    assert done.returncode == 0 and json.loads(done.stdout)["tables"]["hits"] == 3, done.stderr
+    done = run_cli("--config", str(config), "hits", "--json")
+    assert done.returncode == 0 and len(json.loads(done.stdout)) == 3, done.stderr
+
+
 def _on_a_terminal(*args: str) -> tuple[int, str]:
     """Run ``python -m monitor ARGS`` with standard error on a pseudo-terminal."""
     leader, follower = pty.openpty()
