@@ -9,19 +9,21 @@ from __future__ import annotations
 import base64
 import fnmatch
 import hashlib
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from monitor.config import ChannelConfig
 from monitor.sources.item import Item
 from rules import Match
-from state import StoryRow, parse_iso
+from state import CaseRow, StoryRow, parse_iso
 
 __all__ = [
     "PAYLOAD_VERSION",
     "SEVERITIES",
     "alert_id",
     "alert_payload",
+    "case_payload",
     "is_fresh",
     "routes",
     "story_alert_id",
@@ -83,11 +85,14 @@ def alert_payload(
     detected: datetime,
     kind: str = "alert",
     story: dict[str, Any] | None = None,
+    case: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The JSON body of one alert (payload version 1).
 
-    ``kind`` is ``alert`` for a story's first alert and ``follow_up`` for its follow-up;
-    ``story`` (from :func:`story_payload`) is added when the alert belongs to a story.
+    ``kind`` is ``alert`` for a story's first alert, ``follow_up`` for its follow-up and
+    ``reversal`` for a story reporting that a state revoked its withdrawal; ``story`` (from
+    :func:`story_payload`) and ``case`` (from :func:`case_payload`) are added when the alert
+    belongs to a story.
     """
     terms: list[str] = []
     for term in match.terms:
@@ -119,7 +124,41 @@ def alert_payload(
     }
     if story is not None:
         payload["story"] = story
+    if case is not None:
+        payload["case"] = case
     return payload
+
+
+def case_payload(case: CaseRow, story: StoryRow, history: Sequence[CaseRow] = ()) -> dict[str, Any]:
+    """The ``case`` object of a payload: the case, the step this alert reports and the steps
+    before it, each with its date and story id, earliest first.
+
+    ``history`` holds the joint cases this one grew out of (their steps come first, marked with
+    their case id): Lithuania's vote carries the joint Polish-Baltic announcement.
+    """
+    earlier: list[dict[str, Any]] = []
+    for parent in history:
+        earlier.extend(
+            {"step": s.step, "story": s.story, "date": s.first_seen, "case": parent.id}
+            for s in parent.steps
+        )
+    for step in case.steps:
+        if step.story == story.id:
+            break
+        earlier.append(
+            {"step": step.step, "story": step.story, "date": step.first_seen, "case": case.id}
+        )
+    return {
+        "id": case.id,
+        "treaty": None if case.treaty == "-" else case.treaty,
+        "states": list(case.states),
+        "parent": case.parent,
+        "step": story.step,
+        "story": story.id,
+        "first_seen": case.first_seen,
+        "closed": case.closed,
+        "earlier_steps": earlier,
+    }
 
 
 def story_payload(story: StoryRow, *, kind: str, reason: str | None = None) -> dict[str, Any]:

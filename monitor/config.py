@@ -33,6 +33,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -193,6 +194,18 @@ class SourceConfig(_Model):
         return self
 
 
+StepId = Literal[
+    "announcement",
+    "government_decision",
+    "parliament_vote",
+    "signed_into_law",
+    "notification",
+    "entry_into_force",
+    "suspension",
+    "reversal",
+]
+
+
 class _ChannelBase(_Model):
     name: Name
     enabled: bool = True
@@ -201,6 +214,18 @@ class _ChannelBase(_Model):
     min_severity: Literal["low", "medium", "high", "critical"] = "low"
     # also send one follow-up per story when it gains an official source or enough outlets
     follow_ups: bool = False
+    # which steps of a case alert: all (every withdrawal step), first (a case's first story
+    # only) or a list of step ids; a reversal alerts only where it is listed
+    steps: Literal["all", "first"] | tuple[StepId, ...] = "all"
+
+    @field_validator("steps", mode="before")
+    @classmethod
+    def _steps(cls, value: Any) -> Any:
+        if isinstance(value, str) and value not in ("all", "first"):
+            return (value,)
+        if isinstance(value, list | tuple) and not value:
+            raise ValueError("an empty list: use all, first or name at least one step")
+        return value
 
 
 def _webhook_secret(value: str) -> str:
@@ -645,6 +670,8 @@ class StoriesSettings(_Model):
     window: Duration = timedelta(hours=72)  # a story takes reports this long after its first
     similarity: float = Field(default=0.8, ge=0, le=1)  # title likeness to join without entities
     follow_up_outlets: int = Field(default=5, ge=2, le=1000)  # outlets that earn a follow-up
+    step_memory: Duration = timedelta(days=30)  # a case's step, once reported, never re-alerts
+    case_memory: Duration = timedelta(days=730)  # a case's later steps carry its history
 
 
 class Settings(_Model):
@@ -652,6 +679,7 @@ class Settings(_Model):
 
     state_dir: Path = DEFAULT_STATE_DIR  # see default_state_dir
     max_age: Duration = timedelta(hours=24)
+    stale_after: Duration = timedelta(days=14)  # later polls: items older than this never alert
     interval: Duration = timedelta(minutes=10)
     official_interval: Duration = timedelta(minutes=5)
     http: HttpSettings = HttpSettings()

@@ -1,13 +1,13 @@
-"""From parsed items to rows to store: match, decide, build alerts (pure: no clock, no I/O).
+"""From parsed items to rows to store: match, read, plan (pure: no clock, no I/O).
 
 ``plan_items`` matches each new item and builds its rows in two steps: ``analyse_items`` does
 the work each item needs on its own (matching, canonical link, identity keys; a parse worker
 does it beside the parse, see ``monitor.intake``) and ``plan_analysed`` turns the results into
-rows. With stories (the default) it also returns a :class:`StoryPlanner`, the policy
-``Store.record_items`` consults inside its transaction to recognise repeated articles
-(``monitor.dedup``), put each hit into its story (``monitor.stories``) and decide the story's
-alerts: the first per story and channel, then at most one follow-up for channels with
-``follow_ups: true``.
+rows: each hit with one :class:`~state.StoryHit` per treaty it names (its states and the step
+its main clause reports, ``monitor.core.steps``). ``monitor.recording`` then stores them in one
+unit of work, deciding stories, cases and alerts with the :class:`StoryPlanner` of the batch,
+which builds the alerts' payloads: the first per story and channel (for the steps the channel
+takes), then at most one follow-up for channels with ``follow_ups: true``.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from monitor import dedup
-from monitor import stories as clustering
 from monitor.alerts import (
     alert_payload,
+    case_payload,
     is_fresh,
     routes,
     story_alert_id,
@@ -28,9 +28,12 @@ from monitor.alerts import (
     story_payload,
 )
 from monitor.config import ChannelConfig, SourceConfig, StoriesSettings
+from monitor.core import stories as clustering
+from monitor.core.steps import read_step
 from monitor.sources.item import Item, canonical_url, item_key
 from rules import Document, Match, RuleSet
 from state import (
+    CaseRow,
     IdentityRow,
     NewHit,
     NewItem,
@@ -159,6 +162,7 @@ def plan_items(
     baseline: bool,
     max_age: timedelta,
     stories: StoriesSettings | None = None,
+    stale_after: timedelta | None = None,
 ) -> Batch:
     """Match every new item and build the rows to store (``analyse_items``, then
     ``plan_analysed``)."""
@@ -173,6 +177,7 @@ def plan_items(
         baseline=baseline,
         max_age=max_age,
         stories=stories,
+        stale_after=stale_after,
     )
 
 
@@ -185,11 +190,14 @@ def plan_analysed(
     baseline: bool,
     max_age: timedelta,
     stories: StoriesSettings | None = None,
+    stale_after: timedelta | None = None,
 ) -> Batch:
     """Build the rows to store for new items already matched (``analyse_items``).
 
     On a source's first successful poll (``baseline``) everything is recorded, but only items
-    published within ``max_age`` alert, so adding a feed never floods the channels.
+    published within ``max_age`` alert, so adding a feed never floods the channels. On later
+    polls an item published more than ``stale_after`` ago (old news first seen now) is recorded
+    without alerting; None: no such limit.
 
     With ``stories`` (None: the defaults) alerts are not built here but by the returned
     ``Batch.policy`` once the store knows each hit's story; ``stories.enabled: false`` makes
@@ -207,10 +215,22 @@ def plan_analysed(
     for entry in analysed:
         item = entry.item
         alertable = not baseline or is_fresh(item.published, now, max_age)
+        if stale_after is not None and item.published is not None:
+            alertable = alertable and now - item.published <= stale_after
+        # the treaties the item is about, from all its matches: each rule scopes its entities
+        # to its own evidence, but an item reports the same withdrawals whichever rule saw it
+        treaties = clustering.treaties_left(
+            [entity for match in entry.matches for entity in match.entities], item.summary
+        )
         hits = []
         for match in entry.matches:
-            story_hit = planner.add(
-                entry.key, item, match, alertable=alertable, outlet=entry.outlet
+            story_hits = planner.add(
+                entry.key,
+                item,
+                match,
+                alertable=alertable,
+                outlet=entry.outlet,
+                treaties=treaties,
             )
             hits.append(
                 NewHit(
@@ -218,7 +238,7 @@ def plan_analysed(
                     severity=match.severity,
                     matched=_json(sorted({term.text for term in match.terms})),
                     explanation=_json(match.to_dict()),
-                    story=story_hit,
+                    stories=story_hits,
                 )
             )
             hit_count += 1
@@ -246,6 +266,8 @@ def stories_rules(settings: StoriesSettings) -> clustering.StoryRules:
         similarity=settings.similarity,
         follow_up_outlets=settings.follow_up_outlets,
         enabled=settings.enabled,
+        step_memory=settings.step_memory,
+        case_memory=settings.case_memory,
     )
 
 
@@ -259,8 +281,8 @@ class _Planned:
 
 @dataclass
 class StoryPlanner:
-    """The ``StoryPolicy`` of one batch: what ``Store.record_items`` asks inside its
-    transaction, answered from the items and matches planned here (pure)."""
+    """The planned hits of one batch and the alerts they make: ``monitor.recording`` asks it,
+    inside the unit of work, which alerts a report adds to its story (pure)."""
 
     source: SourceConfig
     channels: Sequence[ChannelConfig]
@@ -273,66 +295,112 @@ class StoryPlanner:
         return self.rules.window
 
     def add(
-        self, key: str, item: Item, match: Match, *, alertable: bool, outlet: str | None = None
-    ) -> StoryHit:
-        """Remember one hit and describe it for clustering (``outlet``: the item's, if known)."""
+        self,
+        key: str,
+        item: Item,
+        match: Match,
+        *,
+        alertable: bool,
+        outlet: str | None = None,
+        treaties: Sequence[str] | None = None,
+    ) -> tuple[StoryHit, ...]:
+        """Remember one hit and describe it for clustering, once per treaty it reports on
+        (``treaties``: the item's, when known; else those of this match; ``outlet``: the
+        item's, if known)."""
         ref = len(self._planned)
         self._planned.append(_Planned(key, item, match, alertable))
         entities = clustering.signature(match)
-        return StoryHit(
-            ref=ref,
-            story_id=story_id(self.source.name, key),
-            rule=match.rule_id,
-            buckets=clustering.buckets(entities["treaties"]),
-            treaties=entities["treaties"],
-            states=entities["states"],
-            steps=entities["steps"],
-            source=self.source.name,
-            official=self.source.official,
-            outlet=outlet if outlet is not None else dedup.outlet(item.link, self.source.name),
-            language=item.language or self.source.language,
-            url=item.link,
-            title=item.title,
-            published=iso(item.published) if item.published else None,
+        reading = read_step(
+            item.title,
+            item.summary,
+            match.entities,
+            year=(item.published or self.now).year,
+        )
+        if treaties is None:
+            treaties = clustering.treaties_left(match.entities, item.summary)
+        treaties = tuple(treaties) or (clustering.NO_TREATY,)
+        founder = story_id(self.source.name, key)
+        return tuple(
+            StoryHit(
+                ref=ref,
+                story_id=founder if index == 0 else story_id(self.source.name, f"{key}\x1f{t}"),
+                rule=match.rule_id,
+                buckets=(t,),
+                treaties=() if t == clustering.NO_TREATY else (t,),
+                states=entities["states"],
+                steps=entities["steps"],
+                source=self.source.name,
+                official=self.source.official,
+                outlet=outlet if outlet is not None else dedup.outlet(item.link, self.source.name),
+                language=item.language or self.source.language,
+                url=item.link,
+                title=item.title,
+                published=iso(item.published) if item.published else None,
+                step=reading.step,
+                step_strong=reading.strong,
+            )
+            for index, t in enumerate(treaties)
         )
 
     def duplicate_of(
         self, item: NewItem, source: str, stored: Sequence[IdentityRow]
     ) -> IdentityRow | None:
+        """The stored key that shows ``item`` is an article already seen, or None."""
         same = [r for r in stored if dedup.same_article(r.kind, item.title, r.title)]
         # prefer this source's own earlier copy: it means "skip", not "store as a copy"
         mine = [r for r in same if r.source == source]
         chosen = mine or same
         return chosen[0] if chosen else None
 
-    def place(self, hit: StoryHit, candidates: Sequence[StoryRow]) -> str | None:
-        return clustering.place(hit, candidates, self.rules)
-
-    def alerts(self, hit: StoryHit, before: StoryRow | None, after: StoryRow) -> list[StoryAlert]:
+    def alerts(
+        self,
+        hit: StoryHit,
+        before: StoryRow | None,
+        after: StoryRow,
+        case: CaseRow | None,
+        history: Sequence[CaseRow] = (),
+    ) -> list[StoryAlert]:
+        """The outbox rows ``hit`` adds to its story (``before`` is None for a new story);
+        ``case`` is the story's case and ``history`` the joint cases it grew out of."""
         planned = self._planned[hit.ref]
         if not planned.alertable:
             return []
+        step = clustering.story_step(after)
+        first = case is None or _first_story(after.id, case, history)
         made = []
         for channel in self.channels:
             if not routes(channel, planned.match):
                 continue
-            if (channel.name, "alert") not in after.alerts:
-                made.append(self._alert(after, channel.name, planned, kind="alert"))
+            if not clustering.wants_step(channel.steps, step, first=first):
+                continue
+            kind = "reversal" if step == "reversal" else "alert"
+            if (channel.name, kind) not in after.alerts:
+                made.append(self._alert(after, case, history, channel.name, planned, kind=kind))
                 continue
             if not channel.follow_ups or (channel.name, "follow_up") in after.alerts:
                 continue
-            if before is None or (channel.name, "alert") not in before.alerts:
+            if before is None or (channel.name, kind) not in before.alerts:
                 continue
             reason = clustering.follow_up_reason(before, after, self.rules)
             if reason is not None:
                 made.append(
-                    self._alert(after, channel.name, planned, kind="follow_up", reason=reason)
+                    self._alert(
+                        after,
+                        case,
+                        history,
+                        channel.name,
+                        planned,
+                        kind="follow_up",
+                        reason=reason,
+                    )
                 )
         return made
 
     def _alert(
         self,
         story: StoryRow,
+        case: CaseRow | None,
+        history: Sequence[CaseRow],
         channel: str,
         planned: _Planned,
         *,
@@ -348,8 +416,16 @@ class StoryPlanner:
             detected=self.now,
             kind=kind,
             story=story_payload(story, kind=kind, reason=reason),
+            case=case_payload(case, story, history) if case is not None else None,
         )
         return StoryAlert(aid, channel, kind, _json(payload))
+
+
+def _first_story(story: str, case: CaseRow, history: Sequence[CaseRow]) -> bool:
+    """Whether ``story`` is the first step of its case (joint cases it grew out of count)."""
+    if any(parent.steps for parent in history):
+        return False
+    return not case.steps or case.steps[0].story == story
 
 
 def _json(value: object) -> str:

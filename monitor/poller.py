@@ -28,6 +28,7 @@ from monitor.errors import FetchErrorKind, SourceError
 from monitor.intake import IntakeJob, intake
 from monitor.logs import log_event
 from monitor.pipeline import plan_analysed
+from monitor.recording import record
 from monitor.sources import Fetcher, FetchResult, HttpStatusError, ParsePool
 from rules import RuleSet
 from state import NewAlert, SourcePoll, SourceState, Store, iso, parse_iso_or_none
@@ -247,8 +248,9 @@ class Poller:
             baseline=baseline,
             max_age=self.settings.max_age,
             stories=self.settings.stories,
+            stale_after=self.settings.stale_after,
         )
-        written = self.store.record_items(source.name, batch.items, now, stories=batch.policy)
+        written = record(self.store, source.name, batch, now)
         if parsed.warning:
             log_event(log, logging.INFO, "feed_warning", source=source.name, warning=parsed.warning)
         outcome = PollOutcome(

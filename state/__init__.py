@@ -6,14 +6,16 @@ No HTTP and no rule logic live here; ``state`` never imports ``monitor``.
 from state._base import json_column, parse_iso, parse_iso_or_none
 from state._reports import DeliveryState, HitFilter, OutboxSummary
 from state._stories import (
+    CaseRow,
+    CaseStep,
     IdentityRow,
     PruneResult,
     StoryAlert,
     StoryHit,
     StoryMember,
-    StoryPolicy,
     StoryRow,
 )
+from state._unit import UnitOfWork
 from state.db import DB_FILENAME, open_database, schema_version
 from state.errors import CorruptDatabaseError, DatabaseBusyError, StoreError
 from state.records import (
@@ -30,6 +32,8 @@ from state.store import Store, iso
 __all__ = [
     "DB_FILENAME",
     "AlertRow",
+    "CaseRow",
+    "CaseStep",
     "CorruptDatabaseError",
     "DatabaseBusyError",
     "DeliveryState",
@@ -48,8 +52,8 @@ __all__ = [
     "StoryAlert",
     "StoryHit",
     "StoryMember",
-    "StoryPolicy",
     "StoryRow",
+    "UnitOfWork",
     "iso",
     "json_column",
     "open_database",

@@ -1,11 +1,11 @@
-"""Stories and identity keys: the values clustering reads and writes, and their queries.
+"""Stories, cases and identity keys: the values the recording algorithm reads and writes, and
+the queries that read them.
 
-A *story* groups the hits that report one event (one step of one state's withdrawal from one
-treaty) across sources and languages. The decisions — is this item the same article as a
-stored one, which story does a hit join, which alerts does that produce — are made by a
-:class:`StoryPolicy` that the caller passes to ``Store.record_items`` (``monitor`` implements
-it; ``state`` never imports ``monitor``). They are taken inside the transaction that stores the
-hit, so a crash leaves either the hit with its story and alerts, or none of them.
+A *case* is one state, or a group of states acting jointly, leaving one treaty; a *story* is
+one step of one case as the world reports it, across sources and languages. The decisions (is
+this item an article already seen, which story does a hit join, which alerts follow) are made
+in ``monitor`` (``monitor.recording`` with the pure policies of ``monitor.core``), inside the
+unit of work ``Store.batch()`` opens (``state._unit``); this module only stores and reads.
 
 Identity keys live in their own table and outlive the items they were taken from, so an item
 that comes back after its row was pruned is still recognised (see :meth:`StoryQueries.prune`).
@@ -14,24 +14,21 @@ that comes back after its row was pruned is still recognised (see :meth:`StoryQu
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, Protocol
+from datetime import datetime
+from typing import Any
 
 from state._base import StoreBase, iso
-from state.errors import DatabaseBusyError, StoreError
-from state.records import NewItem
 
 __all__ = [
+    "CaseRow",
+    "CaseStep",
     "IdentityRow",
     "PruneResult",
     "StoryAlert",
     "StoryHit",
     "StoryMember",
-    "StoryPolicy",
     "StoryQueries",
     "StoryRow",
 ]
@@ -39,7 +36,9 @@ __all__ = [
 MEMBERS_LOADED = 100
 """Reports of a story listed by ``story()`` (the earliest and the latest); counts are exact."""
 CANDIDATE_MEMBERS = 24
-"""Reports of each candidate story handed to the policy for title comparisons."""
+"""Reports of each candidate story loaded for title comparisons."""
+CANDIDATE_STORIES = 60
+"""Most candidate stories of one bucket loaded for one hit (the most recently active)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +61,12 @@ class IdentityRow:
 
 @dataclass(frozen=True, slots=True)
 class StoryHit:
-    """What clustering needs to know about one new hit (built by the caller, pure data).
+    """What a story needs to know about one new report (pure data, built by ``monitor``).
 
-    ``ref`` lets the policy find its own context for the hit (the item and rule match it
-    planned); ``story_id`` is the id the story gets when this hit founds one, derived from the
-    item and rule so that it is the same after any restart.
+    ``story_id`` is the id the story gets when this report founds one, derived from the item,
+    and the treaty, so that it is the same after any restart. ``step`` is the step the report
+    reports (``monitor.core.steps``), ``step_strong`` whether its headline or lead names it;
+    ``steps`` every step it names anywhere.
     """
 
     ref: int
@@ -83,6 +83,8 @@ class StoryHit:
     url: str | None
     title: str
     published: str | None
+    step: str | None = None
+    step_strong: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +109,9 @@ class StoryRow:
 
     ``members`` holds at most ``MEMBERS_LOADED`` reports (the first ones and the latest ones);
     ``reports``, ``outlets`` and ``official`` count all of them. ``outlets`` counts distinct
-    outlets among reports that are not copies of an article already in the story.
+    outlets among reports that are not copies of an article already in the story. ``step`` is
+    the story's step (None: no report named one), ``case_id`` its case (None for stories stored
+    before cases existed and not migrated).
     """
 
     id: str
@@ -122,11 +126,43 @@ class StoryRow:
     reports: int
     outlets: int
     official: bool
+    step: str | None = None
+    step_strong: bool = False
+    case_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseStep:
+    """One step a case has reached: which, in which story, first reported when."""
+
+    step: str | None
+    story: str
+    first_seen: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """A case: one state or a group acting jointly, leaving one treaty.
+
+    ``parent`` is the joint case a state's own case grew out of (Poland, Lithuania, Latvia and
+    Estonia announce together; each parliament then votes on its own); ``steps`` the case's
+    stories in order; ``closed`` when a reversal closed it (None while open).
+    """
+
+    id: str
+    treaty: str
+    states: tuple[str, ...]
+    parent: str | None
+    steps: tuple[CaseStep, ...]
+    closed: str | None
+    first_seen: str
+    last_seen: str
 
 
 @dataclass(frozen=True, slots=True)
 class StoryAlert:
-    """An outbox row a story produces: ``kind`` is ``alert`` (the first) or ``follow_up``."""
+    """An outbox row a story produces: ``kind`` is ``alert`` (the first), ``follow_up`` or
+    ``reversal``."""
 
     id: str
     channel: str
@@ -142,64 +178,10 @@ class PruneResult:
     hits: int = 0
     stories: int = 0
     keys: int = 0
-
-
-class StoryPolicy(Protocol):
-    """The decisions ``record_items`` asks for inside its transaction (pure functions)."""
-
-    @property
-    def window(self) -> timedelta:
-        """How long after its first report a story still takes new reports."""
-        ...
-
-    def duplicate_of(
-        self, item: NewItem, source: str, stored: Sequence[IdentityRow]
-    ) -> IdentityRow | None:
-        """The stored key (among ``stored``, all sharing a key with ``item``) that shows the
-        item is an article already seen, or None."""
-        ...
-
-    def place(self, hit: StoryHit, candidates: Sequence[StoryRow]) -> str | None:
-        """The id of the candidate story ``hit`` reports on, or None for a new story."""
-        ...
-
-    def alerts(
-        self, hit: StoryHit, before: StoryRow | None, after: StoryRow
-    ) -> Sequence[StoryAlert]:
-        """The outbox rows ``hit`` adds to a story (``before`` is None for a new story)."""
-        ...
+    cases: int = 0
 
 
 class StoryQueries(StoreBase):
-    @contextmanager
-    def _immediate(self) -> Iterator[None]:
-        """A write transaction that takes the write lock before its first read, so decisions
-        made on what it reads cannot be overtaken by another process."""
-        conn = self.db.conn
-        if conn.in_transaction:
-            with self._write():
-                yield
-            return
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise DatabaseBusyError(f"database busy: {exc}") from exc
-            raise StoreError(f"database write failed: {exc}") from exc
-        try:
-            with self._write():
-                yield
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        try:
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise StoreError(f"database write failed: {exc}") from exc
-
     # identity ---------------------------------------------------------------------------
 
     def identities(self, keys: Sequence[str]) -> list[IdentityRow]:
@@ -216,37 +198,7 @@ class StoryQueries(StoreBase):
         order = {key: index for index, key in enumerate(wanted)}
         return sorted((IdentityRow(**row) for row in rows), key=lambda r: order[r.key])
 
-    def _claim_keys(
-        self,
-        keys: Sequence[str],
-        *,
-        source: str,
-        item_id: int | None,
-        title: str,
-        stamp: str,
-        story_id: str | None = None,
-    ) -> None:
-        for key in keys:
-            self.db.execute(
-                """INSERT INTO identity_keys (key, source, item_id, story_id, title, first_seen,
-                   last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (key) DO UPDATE SET last_seen = excluded.last_seen""",
-                (
-                    key,
-                    source,
-                    item_id,
-                    story_id,
-                    title if key.startswith("url:") else "",
-                    stamp,
-                    stamp,
-                ),
-            )
-
-    def _touch_keys(self, keys: Sequence[str], stamp: str) -> None:
-        for key in keys:
-            self.db.execute("UPDATE identity_keys SET last_seen = ? WHERE key = ?", (stamp, key))
-
-    # stories ----------------------------------------------------------------------------
+    # stories and cases --------------------------------------------------------------------
 
     def story(self, story_id: str) -> StoryRow | None:
         """One story with its reports and alerts, or None."""
@@ -267,16 +219,33 @@ class StoryQueries(StoreBase):
         row = self._one("SELECT story_id FROM story_members WHERE hit_id = ?", (hit_id,))
         return None if row is None else str(row["story_id"])
 
-    def _candidates(self, buckets: Sequence[str], since: str) -> list[StoryRow]:
-        if not buckets:
-            return []
-        marks = ",".join("?" * len(buckets))
+    def case(self, case_id: str) -> CaseRow | None:
+        """One case with its steps, or None."""
+        row = self._one("SELECT * FROM cases WHERE id = ?", (case_id,))
+        return None if row is None else _case(row)
+
+    def cases(self, *, limit: int = 100) -> list[CaseRow]:
+        """The most recently active cases, newest first."""
+        rows = self._all("SELECT * FROM cases ORDER BY last_seen DESC, id LIMIT ?", (limit,))
+        return [_case(row) for row in rows]
+
+    def _candidate_stories(self, bucket: str, since: str) -> list[StoryRow]:
         rows = self._all(
-            f"""SELECT DISTINCT story_id FROM story_keys
-                WHERE bucket IN ({marks}) AND first_seen >= ? ORDER BY first_seen, story_id""",
-            (*buckets, since),
+            """SELECT story_id FROM story_keys JOIN stories ON stories.id = story_id
+               WHERE bucket = ? AND story_keys.first_seen >= ?
+               ORDER BY stories.last_seen DESC, story_id LIMIT ?""",
+            (bucket, since, CANDIDATE_STORIES),
         )
-        return self._stories([row["story_id"] for row in rows], CANDIDATE_MEMBERS)
+        ids = list(dict.fromkeys(row["story_id"] for row in rows))
+        return self._stories(ids, CANDIDATE_MEMBERS)
+
+    def _candidate_cases(self, treaty: str, since: str) -> list[CaseRow]:
+        rows = self._all(
+            """SELECT * FROM cases WHERE treaty = ? AND last_seen >= ?
+               ORDER BY last_seen DESC, id LIMIT ?""",
+            (treaty, since, CANDIDATE_STORIES),
+        )
+        return [_case(row) for row in rows]
 
     def _stories(self, ids: Sequence[str], member_limit: int) -> list[StoryRow]:
         stories = []
@@ -321,124 +290,31 @@ class StoryQueries(StoreBase):
             reports=int(counts["reports"]),
             outlets=int(counts["outlets"]),
             official=bool(counts["official"]),
+            step=row.get("step"),
+            step_strong=bool(row.get("step_strong")),
+            case_id=row.get("case_id"),
         )
-
-    def _create_story(self, hit: StoryHit, stamp: str) -> str:
-        cursor = self.db.execute(
-            """INSERT OR IGNORE INTO stories (id, rule, treaties, states, steps, first_seen,
-               last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-            (
-                hit.story_id,
-                hit.rule,
-                _ids(hit.treaties),
-                _ids(hit.states),
-                _ids(hit.steps),
-                stamp,
-                stamp,
-            ),
-        )
-        if cursor.rowcount:
-            for bucket in hit.buckets:
-                self.db.execute(
-                    """INSERT OR IGNORE INTO story_keys (bucket, first_seen, story_id)
-                       VALUES (?, ?, ?)""",
-                    (bucket, stamp, hit.story_id),
-                )
-        return hit.story_id
-
-    def _attach(
-        self,
-        story: StoryRow,
-        item_id: int,
-        hit_id: int,
-        hit: StoryHit,
-        *,
-        duplicate: bool,
-        stamp: str,
-    ) -> None:
-        # one report per item and story, however many of the item's rules matched
-        self.db.execute(
-            """INSERT OR IGNORE INTO story_members (story_id, item_id, hit_id, source, official,
-               outlet, language, url, title, duplicate, published, first_seen)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (
-                story.id,
-                item_id,
-                hit_id,
-                hit.source,
-                int(hit.official),
-                hit.outlet,
-                hit.language,
-                hit.url,
-                hit.title,
-                int(duplicate),
-                hit.published,
-                stamp,
-            ),
-        )
-        states = tuple(sorted(set(story.states) | set(hit.states)))
-        self.db.execute(
-            "UPDATE stories SET states = ?, last_seen = max(last_seen, ?) WHERE id = ?",
-            (_ids(states), stamp, story.id),
-        )
-
-    def _cluster(
-        self,
-        policy: StoryPolicy,
-        item_id: int,
-        hit_id: int,
-        hit: StoryHit,
-        *,
-        original: IdentityRow | None,
-        now: datetime,
-    ) -> tuple[str, list[StoryAlert]]:
-        """Put one stored hit into its story and write the alerts that produces."""
-        stamp = iso(now)
-        duplicate = False
-        before: StoryRow | None = None
-        if original is not None and original.story_id is not None:
-            before = self.story(original.story_id)
-            duplicate = before is not None
-        if before is None:
-            candidates = self._candidates(hit.buckets, iso(now - policy.window))
-            chosen = policy.place(hit, candidates)
-            before = next((c for c in candidates if c.id == chosen), None)
-        story_id = before.id if before is not None else self._create_story(hit, stamp)
-        current = before or self.story(story_id)
-        assert current is not None
-        self._attach(current, item_id, hit_id, hit, duplicate=duplicate, stamp=stamp)
-        after = self.story(story_id)
-        assert after is not None
-        alerts = [] if duplicate else list(policy.alerts(hit, before, after))
-        for alert in alerts:
-            self.db.execute(
-                """INSERT OR IGNORE INTO alerts (id, hit_id, channel, kind, status, next_attempt,
-                   created, payload, story_id) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)""",
-                (
-                    alert.id,
-                    hit_id,
-                    alert.channel,
-                    alert.kind,
-                    stamp,
-                    stamp,
-                    alert.payload,
-                    story_id,
-                ),
-            )
-        return story_id, alerts
 
     # housekeeping -------------------------------------------------------------------------
 
-    def prune(self, *, items_before: datetime, keys_before: datetime) -> PruneResult:
+    def prune(
+        self,
+        *,
+        items_before: datetime,
+        keys_before: datetime,
+        cases_before: datetime | None = None,
+    ) -> PruneResult:
         """Delete what is no longer needed to suppress repeats.
 
         Items first seen before ``items_before`` go with their hits and finished alerts
         (an item whose alert is still pending is kept until it is sent or dead); stories whose
         last report is older go with their reports; identity keys not seen since
-        ``keys_before`` go last, so an article that returns after its item was pruned is still
-        recognised as long as its keys are kept.
+        ``keys_before`` go next, so an article that returns after its item was pruned is still
+        recognised as long as its keys are kept; cases not active since ``cases_before`` (default
+        ``keys_before``) go last: a case keeps its steps' history after their stories are gone.
         """
         items_stamp, keys_stamp = iso(items_before), iso(keys_before)
+        cases_stamp = iso(cases_before) if cases_before is not None else keys_stamp
         with self._write():
             hits = self.db.execute(
                 """DELETE FROM hits WHERE item_id IN (
@@ -461,10 +337,16 @@ class StoryQueries(StoreBase):
             keys = self.db.execute(
                 "DELETE FROM identity_keys WHERE last_seen < ?", (keys_stamp,)
             ).rowcount
-        return PruneResult(items=items, hits=hits, stories=stories, keys=keys)
+            cases = self.db.execute(
+                """DELETE FROM cases WHERE last_seen < ?
+                   AND id NOT IN (SELECT case_id FROM stories WHERE case_id IS NOT NULL)""",
+                (cases_stamp,),
+            ).rowcount
+        return PruneResult(items=items, hits=hits, stories=stories, keys=keys, cases=cases)
 
 
-def _ids(values: Sequence[str]) -> str:
+def ids_json(values: Sequence[str]) -> str:
+    """A set of ids as stored: a sorted JSON list."""
     return json.dumps(sorted(set(values)))
 
 
@@ -480,4 +362,18 @@ def _member(row: dict[str, Any]) -> StoryMember:
         duplicate=bool(row["duplicate"]),
         published=row["published"],
         first_seen=row["first_seen"],
+    )
+
+
+def _case(row: dict[str, Any]) -> CaseRow:
+    steps = json.loads(row["steps"] or "[]")
+    return CaseRow(
+        id=row["id"],
+        treaty=row["treaty"],
+        states=tuple(json.loads(row["states"])),
+        parent=row["parent"],
+        steps=tuple(CaseStep(s.get("step"), s["story"], s["first_seen"]) for s in steps),
+        closed=row["closed"],
+        first_seen=row["first_seen"],
+        last_seen=row["last_seen"],
     )

@@ -196,6 +196,49 @@ _STEPS: list[tuple[str, str]] = [
         CREATE INDEX items_first_seen_source ON items (first_seen, source);
         """,
     ),
+    (
+        # Cases (issue 11): a case is one state or a joint group leaving one treaty, its
+        # stories are its steps. A story keeps the step it reports (the most advanced one it
+        # named, for stories stored before this step) and its case; each existing story
+        # becomes a case of its own, with its first treaty and its states.
+        "0006_cases",
+        """
+        CREATE TABLE cases (
+            id TEXT PRIMARY KEY,
+            treaty TEXT NOT NULL,
+            states TEXT NOT NULL,
+            parent TEXT,
+            steps TEXT NOT NULL DEFAULT '[]',
+            closed TEXT,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL
+        );
+        CREATE INDEX cases_treaty ON cases (treaty, last_seen);
+        CREATE INDEX cases_last_seen ON cases (last_seen);
+        ALTER TABLE stories ADD COLUMN case_id TEXT;
+        ALTER TABLE stories ADD COLUMN step TEXT;
+        ALTER TABLE stories ADD COLUMN step_strong INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE story_members ADD COLUMN step TEXT;
+        ALTER TABLE story_members ADD COLUMN step_strong INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX stories_case ON stories (case_id);
+        UPDATE stories SET step = CASE
+            WHEN instr(steps, '"reversal"') THEN 'reversal'
+            WHEN instr(steps, '"suspension"') THEN 'suspension'
+            WHEN instr(steps, '"entry_into_force"') THEN 'entry_into_force'
+            WHEN instr(steps, '"notification"') THEN 'notification'
+            WHEN instr(steps, '"signed_into_law"') THEN 'signed_into_law'
+            WHEN instr(steps, '"parliament_vote"') THEN 'parliament_vote'
+            WHEN instr(steps, '"government_decision"') THEN 'government_decision'
+            WHEN instr(steps, '"announcement"') THEN 'announcement'
+            END, case_id = 'case_' || substr(id, 6);
+        INSERT OR IGNORE INTO cases (id, treaty, states, parent, steps, closed, first_seen,
+            last_seen)
+            SELECT case_id, coalesce(json_extract(treaties, '$[0]'), '-'), states, NULL,
+                   json_array(json_object('step', step, 'story', id, 'first_seen', first_seen)),
+                   NULL, first_seen, last_seen
+            FROM stories
+        """,
+    ),
 ]
 
 

@@ -95,9 +95,8 @@ class NewHit:
     severity: str
     matched: str
     explanation: str
-    alerts: tuple[NewAlert, ...] = ()
-    # With a story policy (issue 5): what clustering needs; its alerts come from the policy.
-    story: StoryHit | None = None
+    # What the story logic needs (issue 11): one entry per treaty the hit names.
+    stories: tuple[StoryHit, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +118,7 @@ class NewItem:
 
 @dataclass(frozen=True, slots=True)
 class RecordResult:
-    """How many rows one call to ``Store.record_items`` added."""
+    """How many rows one recording (``monitor.recording.record``) added."""
 
     items: int = 0
     hits: int = 0

@@ -2,8 +2,8 @@
 common)``, adding its sub-parsers and setting ``handler`` (a function of the parsed args that
 returns the exit code)."""
 
-from monitor.commands import alerts, core, ops, rules, sources
+from monitor.commands import alerts, backtest, core, demo, ops, rules, sources
 
 __all__ = ["MODULES"]
 
-MODULES = [core, rules, ops, alerts, sources]
+MODULES = [core, demo, rules, backtest, ops, alerts, sources]

@@ -1,77 +1,73 @@
-"""Story clustering decisions (pure: data in, data out; no clock, no database).
+"""Story and case decisions (pure: data in, data out; no clock, no database).
 
-A *story* is one step of one withdrawal as the world reports it: the same treaty, the same
-withdrawing state(s) and the same step (announcement, government decision, parliament vote,
-signature, notification, entry into force, suspension), reported within a window (72 h by
-default) of its first report. Reports in different languages meet through the rule engine's
-entities, whose ids do not depend on the language (``states:lithuania``, ``treaties:ottawa``,
-``steps:parliament_vote``).
+A *case* is one state, or a group of states acting jointly, leaving one treaty; a *story* is
+one step of one case as the world reports it. Reports in different languages meet through the
+rule engine's entities, whose ids do not depend on the language (``states:lithuania``,
+``treaties:ottawa``). A report naming two treaties counts for each: the recorder places it once
+per treaty, so no case hides under another.
 
-A new hit joins the best *compatible* candidate story, or founds its own:
+A new report joins the best *compatible* candidate story of its treaty, or founds its own:
 
-* **treaties** must overlap (a hit naming no treaty only meets stories naming none);
-* **steps**, when both sides name one, must agree on the *main* step — the most advanced one
-  named (:data:`STEP_ORDER`; a report of a vote often also says the state "will leave", and one
-  of a signature recalls the vote) — so the announcement, the parliament vote and the signature
-  of one withdrawal are separate stories, each alerting;
-* **states** must overlap when both sides name some — so Lithuania's and Finland's withdrawals
-  from one convention are two stories even on the same day, however alike their headlines;
-* a hit joins on entities alone, in any language, when the story already holds all its states
-  (``hit ⊆ story``: a Polish outlet naming only Poland joins the four-state story) or when the
-  two sets mostly agree (Jaccard ≥ :data:`STATE_AGREEMENT`: a wire report that also names
-  Russia as the threat). Otherwise — a report naming states the story has mostly not seen, or
-  none — it joins only when its title is nearly the same as one already in the story
-  (``similarity``, 0.8 by default): it may be news of another state's withdrawal, and a
-  second alert is better than a missed one. The same near-identical title also lets a
-  lightly edited report join across a disagreement about its main step.
+* **states** must overlap when both sides name some, and the report's states must be mostly
+  the story's (all of them, or a Jaccard overlap of :data:`STATE_AGREEMENT`), or its title
+  nearly one already in the story — Lithuania's and Latvia's votes of one day are two stories;
+* **steps** (``monitor.core.steps``): a report of the story's step joins it for as long as the
+  case remembers its steps (``step_memory``); a report naming no step, or a less advanced one
+  (old news retold: "Lithuania to quit landmine treaty" the day after the vote), joins the
+  latest story it fits; a report whose headline or lead names a more advanced step founds a
+  new story — the next step of the case, which alerts — unless it comes within
+  :data:`SAME_NEWS` of the story's first report or the story's own step was only guessed, in
+  which case it is the same news worded differently and upgrades the story's step;
+* reports naming no step or a different one join only within ``window`` of the story's first
+  report; a report of the same step joins for ``step_memory``.
 
-Among compatible stories the one sharing most states and the most similar title wins; ties go
-to the earlier story.
+A new story belongs to the case of its treaty whose states agree (or to a new one; a state of a
+joint case that now acts alone gets a case of its own, with the joint case as its parent). A
+reversal closes its case: later reports start a new one.
 
-Follow-ups: a channel that asks for them gets at most one per story, when the story first gains
-an official source or when its count of independent outlets reaches ``follow_up_outlets``.
+Among compatible stories the one of the same step, sharing most states, with the most similar
+title and the most recent wins.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from monitor.core.steps import STEP_ORDER, rank, sentence_index
 from monitor.dedup import title_similarity
-from rules import Match
-from state import StoryHit, StoryRow
+from rules import Entity, Match
+from state import CaseRow, StoryRow, parse_iso
 
 __all__ = [
     "ENTITY_KINDS",
     "NO_TREATY",
+    "SAME_NEWS",
     "STATE_AGREEMENT",
     "STEP_ORDER",
+    "CasePlacement",
+    "Report",
     "StoryRules",
     "buckets",
-    "compatibility",
+    "case_for",
     "follow_up_reason",
     "main_step",
     "place",
     "signature",
+    "story_step",
+    "treaties_left",
+    "wants_step",
 ]
 
 ENTITY_KINDS = ("treaties", "states", "steps")
 NO_TREATY = "-"
 """The bucket of hits that name no treaty."""
 STATE_AGREEMENT = 0.5
-"""Jaccard overlap of state sets above which a hit joins a story without a similar title."""
-STEP_ORDER = (
-    "announcement",
-    "government_decision",
-    "parliament_vote",
-    "signed_into_law",
-    "notification",
-    "entry_into_force",
-    "suspension",
-)
-"""The steps of a withdrawal, least advanced first (a suspension outranks the vote that makes
-it); unknown step ids rank below all of these."""
+"""Jaccard overlap of state sets above which a report joins a story without a similar title."""
+SAME_NEWS = timedelta(hours=12)
+"""Within this time of a story's first report, a report naming a more advanced step is the
+same news worded differently ("votes to leave" and "signs off on exit" of one session)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +78,29 @@ class StoryRules:
     similarity: float = 0.8
     follow_up_outlets: int = 5
     enabled: bool = True
+    step_memory: timedelta = timedelta(days=30)
+    case_memory: timedelta = timedelta(days=730)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What placing needs of one report about one treaty."""
+
+    treaty: str
+    states: tuple[str, ...]
+    step: str | None
+    step_strong: bool
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class CasePlacement:
+    """The case a new story belongs to: ``case`` an existing one, or None to open one with
+    ``parent`` (a joint case one of its states now leaves alone) and ``states``."""
+
+    case: str | None
+    parent: str | None
+    states: tuple[str, ...]
 
 
 def signature(match: Match) -> dict[str, tuple[str, ...]]:
@@ -93,9 +112,28 @@ def signature(match: Match) -> dict[str, tuple[str, ...]]:
     return {kind: tuple(sorted(ids)) for kind, ids in found.items()}
 
 
+def treaties_left(entities: Sequence[Entity], summary: str) -> tuple[str, ...]:
+    """The treaties a report is about, one story each: those its headline names, else those
+    of the first sentence of its lead that names any (a treaty named later — "the four NATO
+    members", "the Rome Statute's court" — is context). Sorted; empty when none is named."""
+    named = [e for e in entities if e.kind == "treaties"]
+    in_title = sorted({e.id for e in named if any(f == "title" for f, _, _ in e.spans)})
+    if in_title:
+        return tuple(in_title)
+    first: dict[str, int] = {}
+    for entity in named:
+        starts = [start for f, start, _ in entity.spans if f == "summary"]
+        if starts:
+            first[entity.id] = sentence_index(summary, min(starts))
+    if not first:
+        return tuple(sorted({e.id for e in named}))
+    earliest = min(first.values())
+    return tuple(sorted(t for t, index in first.items() if index == earliest))
+
+
 def main_step(steps: Iterable[str]) -> str | None:
     """The most advanced of ``steps`` (see :data:`STEP_ORDER`), or None when there is none."""
-    ranked = sorted(steps, key=lambda s: (STEP_ORDER.index(s) if s in STEP_ORDER else -1, s))
+    ranked = sorted(set(steps), key=lambda s: (rank(s), s))
     return ranked[-1] if ranked else None
 
 
@@ -104,40 +142,129 @@ def buckets(treaties: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(set(treaties))) or (NO_TREATY,)
 
 
-def compatibility(hit: StoryHit, story: StoryRow, rules: StoryRules) -> float | None:
-    """How well ``hit`` fits ``story`` (higher is better), or None when it must not join."""
-    if (hit.treaties or story.treaties) and not set(hit.treaties) & set(story.treaties):
-        return None
-    hit_states, story_states = set(hit.states), set(story.states)
-    if hit_states and story_states and not hit_states & story_states:
-        return None
-    similar = max((title_similarity(hit.title, m.title) for m in story.members), default=0.0)
-    near_same = similar >= rules.similarity
-    steps_differ = bool(hit.steps and story.steps) and main_step(hit.steps) != main_step(
-        story.steps
-    )
-    if steps_differ and not near_same:
-        return None
-    union = hit_states | story_states
-    shared = len(hit_states & story_states) / len(union) if union else 0.0
-    covered = bool(hit_states) and hit_states <= story_states
-    if not (covered or shared >= STATE_AGREEMENT or near_same):
-        return None
-    return shared + similar
+def story_step(story: StoryRow) -> str | None:
+    """A story's step (stories stored before steps were kept: the most advanced named)."""
+    return story.step if story.step is not None else main_step(story.steps)
 
 
-def place(hit: StoryHit, candidates: Sequence[StoryRow], rules: StoryRules) -> str | None:
-    """The id of the story ``hit`` joins, or None when it founds a new one."""
+def _states_fit(report: Report, story: StoryRow, similar: bool) -> tuple[bool, float]:
+    mine, theirs = set(report.states), set(story.states)
+    if not mine or not theirs:
+        return True, 0.0
+    if not mine & theirs:
+        return False, 0.0
+    shared = len(mine & theirs) / len(mine | theirs)
+    return (mine <= theirs or shared >= STATE_AGREEMENT or similar), shared
+
+
+def compatibility(
+    report: Report, story: StoryRow, rules: StoryRules, now: datetime
+) -> float | None:
+    """How well ``report`` fits ``story`` (higher is better), or None when it must not join."""
+    if report.treaty not in (story.treaties or (NO_TREATY,)):
+        return None
+    age = now - parse_iso(story.first_seen)
+    if age > rules.step_memory:
+        return None
+    similarity = max((title_similarity(report.title, m.title) for m in story.members), default=0)
+    near_same = similarity >= rules.similarity
+    fits, shared = _states_fit(report, story, near_same)
+    if not fits:
+        return None
+    mine, theirs = report.step, story_step(story)
+    within = age <= rules.window
+    if mine is not None and mine == theirs:
+        bonus = 2.0
+    elif theirs == "reversal" or mine == "reversal":
+        # a reversal is a story of its own; its own retellings join it
+        if not (within and near_same):
+            return None
+        bonus = 0.0
+    elif mine is None or theirs is None:
+        if not within:
+            return None
+        bonus = 0.5
+    elif rank(mine) < rank(theirs):
+        bonus = 1.0  # an earlier step retold: old news, joins the latest story it fits
+    else:
+        # a more advanced step: the case's next step, unless it is the same news
+        same_news = age <= SAME_NEWS or not story.step_strong or not report.step_strong
+        if not (within and (same_news or near_same)):
+            return None
+        bonus = 0.5
+    recency = 1.0 - min(1.0, age / max(rules.step_memory, timedelta(seconds=1)))
+    return bonus + shared + similarity + 0.1 * recency
+
+
+def place(
+    report: Report, candidates: Sequence[StoryRow], rules: StoryRules, now: datetime
+) -> str | None:
+    """The id of the story ``report`` joins, or None when it founds a new one."""
     if not rules.enabled:
         return None
     best: tuple[float, str] | None = None
     for story in candidates:
-        score = compatibility(hit, story, rules)
+        score = compatibility(report, story, rules, now)
         if score is None:
             continue
         if best is None or score > best[0]:
             best = (score, story.id)
     return None if best is None else best[1]
+
+
+def voted_step(
+    votes: Mapping[str, tuple[int, int]], current: str | None
+) -> tuple[str | None, bool]:
+    """A story's step from its reports' readings (``votes``: per step, strong and weak
+    readings): the step most reports name in their headline or lead; without any, the one most
+    name elsewhere. Ties keep ``current``, then go to the more advanced step. One report that
+    reads a vote as a notification does not move a story all others call a vote."""
+    for index, strong in ((0, True), (1, False)):
+        counted = {step: pair[index] for step, pair in votes.items() if pair[index]}
+        if counted:
+            top = max(counted.values())
+            leaders = [step for step, n in counted.items() if n == top]
+            if current in leaders:
+                return current, strong
+            return max(leaders, key=lambda s: (rank(s), s)), strong
+    return current, False
+
+
+def case_for(report: Report, cases: Sequence[CaseRow], rules: StoryRules) -> CasePlacement:
+    """The case of a new story founded by ``report`` (``cases``: open ones of its treaty,
+    most recent first)."""
+    mine = set(report.states)
+    parent: CaseRow | None = None
+    for case in cases:
+        if case.closed is not None and report.step != "reversal":
+            continue
+        theirs = set(case.states)
+        if not mine or not theirs:
+            if not mine and not theirs:
+                return CasePlacement(case.id, None, tuple(sorted(mine)))
+            if not mine:
+                return CasePlacement(case.id, None, tuple(sorted(theirs)))
+            continue
+        shared = len(mine & theirs) / len(mine | theirs)
+        if shared >= STATE_AGREEMENT:
+            return CasePlacement(case.id, None, tuple(sorted(mine | theirs)))
+        if mine < theirs and parent is None:
+            parent = case
+    return CasePlacement(None, parent.id if parent else None, tuple(sorted(mine)))
+
+
+def wants_step(selection: str | tuple[str, ...], step: str | None, *, first: bool) -> bool:
+    """Whether a channel's ``steps:`` selection takes a story of ``step``.
+
+    ``all``: every withdrawal step (a reversal only when listed); ``first``: only a case's
+    first story; a list: the steps named (a story without a step counts as an announcement).
+    """
+    named = step or "announcement"
+    if selection == "all":
+        return named != "reversal"
+    if selection == "first":
+        return first and named != "reversal"
+    return named in selection
 
 
 def follow_up_reason(before: StoryRow, after: StoryRow, rules: StoryRules) -> str | None:
