@@ -37,7 +37,10 @@ COPY --from=build /opt/treatywatch /opt/treatywatch
 # TREATYWATCH_SERVER_BIND: listen on all addresses inside the container (a value in the config
 # file wins). Binding beyond loopback needs server.auth, e.g. TREATYWATCH_SERVER_TOKEN.
 # XDG_CACHE_HOME: compiled rules are cached on the state volume (the home folder is read-only).
+# TREATYWATCH_STATE_DIR: the database lives on the volume (outside a container the default is
+# ./data); a state_dir in the config file wins.
 ENV PATH=/opt/treatywatch/bin:$PATH \
+    TREATYWATCH_STATE_DIR=/app/state \
     XDG_CACHE_HOME=/app/state/cache \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \

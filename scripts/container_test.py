@@ -90,6 +90,11 @@ def image_metadata(image: str, base_image: str, check: Checks) -> None:
     )
     check("8080/tcp" in (config.get("ExposedPorts") or {}), "image exposes 8080")
     check("/app/state" in (config.get("Volumes") or {}), "image declares the /app/state volume")
+    check(
+        "TREATYWATCH_STATE_DIR=/app/state" in (config.get("Env") or []),
+        "the state folder is the volume (TREATYWATCH_STATE_DIR=/app/state)",
+        str(config.get("Env")),
+    )
     test = (config.get("Healthcheck") or info.get("Healthcheck") or {}).get("Test") or []
     check(
         test[-2:] == ["treatywatch", "healthcheck"],
@@ -183,6 +188,7 @@ def main() -> int:
         check(code == "0", "SIGTERM stops it with exit 0", f"exit {code}\n{logs[-2000:]}")
         check(took < GRACE, f"SIGTERM stops it within the grace period ({took:.1f}s)")
         check("event=service_stopped" in logs, "the log shows a clean stop")
+        check((state / "treatywatch.db").is_file(), "the database is on the /app/state volume")
 
         podman(*run, "--name", "tw-second", args.image)
         check(
