@@ -448,7 +448,9 @@ def _healthcheck(args: argparse.Namespace, settings: Settings) -> int:
         host = f"[{host}]" if ":" in host else host
         url = f"http://{host}:{server.port}/healthz"
     try:
-        with urllib.request.urlopen(url, timeout=args.timeout) as response:
+        # never through a proxy of the environment: the service is on this machine
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with direct.open(url, timeout=args.timeout) as response:
             status, body = response.status, response.read()
     except urllib.error.HTTPError as exc:
         status, body = exc.code, exc.read()

@@ -18,6 +18,7 @@ from tests.conftest import run_cli
 from tests.support.feeds import Entry, rss
 from tests.support.proxy import ForwardProxy
 from tests.support.servers import FeedServer, Route, WebhookReceiver
+from tests.support.service import ServiceProcess, wait_for
 
 
 def routes(no_proxy: str, proxy: str = "http://proxy.corp:3128") -> ProxyRoutes:
@@ -248,3 +249,15 @@ def test_poll_goes_direct_for_no_proxy_hosts(
     assert proxy.carried() == []
     assert news.statuses("/news.xml") == [200]
     assert len(receiver.accepted) == 1
+
+
+def test_healthcheck_never_goes_through_a_proxy(tmp_path: Path, proxy: ForwardProxy) -> None:
+    service = ServiceProcess(tmp_path, {"sources": []}).start()
+    try:
+        assert wait_for(service.answers), "".join(service.log)
+        environ = {"HTTP_PROXY": proxy.url, "http_proxy": proxy.url}
+        result = run_cli("healthcheck", "-c", str(service.config_path), env=environ)
+    finally:
+        service.stop()
+    assert result.returncode == 0 and result.stdout.strip() == "healthy", result.stderr
+    assert proxy.carried() == []  # the service is on this machine: asked directly
