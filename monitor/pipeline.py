@@ -219,9 +219,9 @@ def plan_analysed(
             alertable = alertable and now - item.published <= stale_after
         # the treaties the item is about, from all its matches: each rule scopes its entities
         # to its own evidence, but an item reports the same withdrawals whichever rule saw it
-        treaties = clustering.treaties_left(
-            [entity for match in entry.matches for entity in match.entities], item.summary
-        )
+        found = [entity for match in entry.matches for entity in match.entities]
+        treaties = clustering.treaties_left(found, item.summary)
+        states = clustering.states_acting(found, item.summary)
         hits = []
         for match in entry.matches:
             story_hits = planner.add(
@@ -231,6 +231,7 @@ def plan_analysed(
                 alertable=alertable,
                 outlet=entry.outlet,
                 treaties=treaties,
+                states=states,
             )
             hits.append(
                 NewHit(
@@ -303,6 +304,7 @@ class StoryPlanner:
         alertable: bool,
         outlet: str | None = None,
         treaties: Sequence[str] | None = None,
+        states: Sequence[str] | None = None,
     ) -> tuple[StoryHit, ...]:
         """Remember one hit and describe it for clustering, once per treaty it reports on
         (``treaties``: the item's, when known; else those of this match; ``outlet``: the
@@ -319,6 +321,8 @@ class StoryPlanner:
         if treaties is None:
             treaties = clustering.treaties_left(match.entities, item.summary)
         treaties = tuple(treaties) or (clustering.NO_TREATY,)
+        if states is None:
+            states = clustering.states_acting(match.entities, item.summary)
         founder = story_id(self.source.name, key)
         return tuple(
             StoryHit(
@@ -327,7 +331,7 @@ class StoryPlanner:
                 rule=match.rule_id,
                 buckets=(t,),
                 treaties=() if t == clustering.NO_TREATY else (t,),
-                states=entities["states"],
+                states=tuple(states),
                 steps=entities["steps"],
                 source=self.source.name,
                 official=self.source.official,
@@ -338,6 +342,7 @@ class StoryPlanner:
                 published=iso(item.published) if item.published else None,
                 step=reading.step,
                 step_strong=reading.strong,
+                step_headline=reading.headline,
             )
             for index, t in enumerate(treaties)
         )

@@ -82,6 +82,7 @@ def _place(
         step=hit.step,
         step_strong=hit.step_strong,
         title=hit.title,
+        step_headline=hit.step_headline,
     )
     copy = original is not None
     before = None
@@ -91,6 +92,11 @@ def _place(
             before = stored
     if before is None:
         candidates = tx.candidate_stories(report.treaty, tx.now - rules.step_memory)
+        if clustering.loose(report.treaty):
+            candidates += tx.recent_stories(tx.now - rules.window)
+        else:
+            candidates += tx.loose_stories(tx.now - rules.window)
+        candidates = list({c.id: c for c in candidates}.values())
         chosen = clustering.place(report, candidates, rules, tx.now)
         before = next((c for c in candidates if c.id == chosen), None)
     if before is None:
@@ -116,7 +122,7 @@ def _place(
     step, strong = clustering.voted_step(tx.step_votes(story_id), clustering.story_step(current))
     tx.update_story(
         story_id,
-        states=sorted(set(current.states) | set(hit.states)),
+        states=current.states or hit.states,  # the founding report's: who withdraws
         steps=sorted(set(current.steps) | set(hit.steps)),
         step=step,
         step_strong=strong,

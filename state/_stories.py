@@ -85,6 +85,7 @@ class StoryHit:
     published: str | None
     step: str | None = None
     step_strong: bool = False
+    step_headline: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +239,15 @@ class StoryQueries(StoreBase):
         )
         ids = list(dict.fromkeys(row["story_id"] for row in rows))
         return self._stories(ids, CANDIDATE_MEMBERS)
+
+    def _recent_stories(self, since: str, *, loose_only: bool) -> list[StoryRow]:
+        where = "AND (bucket = '-' OR bucket LIKE 'phrase:%')" if loose_only else ""
+        rows = self._all(
+            f"""SELECT DISTINCT story_id FROM story_keys
+                WHERE first_seen >= ? {where} ORDER BY first_seen DESC, story_id LIMIT ?""",
+            (since, CANDIDATE_STORIES),
+        )
+        return self._stories([row["story_id"] for row in rows], CANDIDATE_MEMBERS)
 
     def _candidate_cases(self, treaty: str, since: str) -> list[CaseRow]:
         rows = self._all(

@@ -151,6 +151,15 @@ class UnitOfWork:
         most recently active first."""
         return self._q._candidate_stories(bucket, iso(since))
 
+    def recent_stories(self, since: datetime) -> list[StoryRow]:
+        """Stories of any treaty first reported at or after ``since``, most recent first."""
+        return self._q._recent_stories(iso(since), loose_only=False)
+
+    def loose_stories(self, since: datetime) -> list[StoryRow]:
+        """Stories first reported at or after ``since`` whose bucket names no gazetteer treaty
+        (``-`` or a ``phrase:`` id), most recent first."""
+        return self._q._recent_stories(iso(since), loose_only=True)
+
     def create_story(self, hit: StoryHit, *, case_id: str | None) -> bool:
         """Found the story ``hit.story_id``; False when it exists already."""
         cursor = self._db.execute(

@@ -32,17 +32,18 @@ __all__ = ["STEP_ORDER", "StepReading", "rank", "read_step", "sentence_index"]
 
 STEP_ORDER = (
     "announcement",
+    "suspension",
     "government_decision",
     "parliament_vote",
     "signed_into_law",
     "notification",
     "entry_into_force",
-    "suspension",
     "reversal",
 )
-"""The steps of a withdrawal, least advanced first. A suspension outranks the vote that makes
-it; a reversal (the state revokes its withdrawal) outranks everything and closes the case.
-Unknown step ids rank below all of these."""
+"""The steps of a withdrawal, least advanced first. A suspension ranks with the announcement:
+the law that makes it is voted and signed afterwards ("the Duma passes the law suspending New
+START" is a vote); a reversal (the state revokes its withdrawal) outranks everything and closes
+the case. Unknown step ids rank below all of these."""
 
 # Words that put the step word after them in the future or in a condition (within the few
 # words before it): auxiliaries and "expected to", in the languages reports come in.
@@ -115,6 +116,8 @@ class StepReading:
     strong: bool
     named: tuple[str, ...] = ()
     """Every step the report names anywhere (kept for the story's record)."""
+    headline: bool = False
+    """Whether the headline itself names the step."""
 
 
 def rank(step: str | None) -> int:
@@ -160,9 +163,10 @@ def read_step(
     # the headline decides, unless it only says the state "will leave": then the lead's
     # first sentence may say how ("lawmakers voted on Thursday to leave")
     if best is not None and best != "announcement":
-        return StepReading(best, True, kinds)
+        return StepReading(best, True, kinds, headline=True)
     if headline or lead:
-        return StepReading(most_advanced(headline + lead), True, kinds)
+        step = most_advanced(headline + lead)
+        return StepReading(step, True, kinds, headline=step in headline)
     if rest:
         return StepReading(most_advanced(rest), False, kinds)
     return StepReading(None, False, kinds)

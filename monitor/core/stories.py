@@ -32,7 +32,7 @@ title and the most recent wins.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from monitor.core.steps import STEP_ORDER, rank, sentence_index
@@ -52,9 +52,11 @@ __all__ = [
     "buckets",
     "case_for",
     "follow_up_reason",
+    "loose",
     "main_step",
     "place",
     "signature",
+    "states_acting",
     "story_step",
     "treaties_left",
     "wants_step",
@@ -91,6 +93,7 @@ class Report:
     step: str | None
     step_strong: bool
     title: str
+    step_headline: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,11 +115,30 @@ def signature(match: Match) -> dict[str, tuple[str, ...]]:
     return {kind: tuple(sorted(ids)) for kind, ids in found.items()}
 
 
+def states_acting(entities: Sequence[Entity], summary: str) -> tuple[str, ...]:
+    """The states a report says withdraw: those its headline names, else those of the first
+    sentence of its lead that names any (others named later are context: "after Niger and
+    Burkina Faso the day before"). Sorted; empty when none is named."""
+    return _headline_first(entities, "states", summary)
+
+
 def treaties_left(entities: Sequence[Entity], summary: str) -> tuple[str, ...]:
     """The treaties a report is about, one story each: those its headline names, else those
     of the first sentence of its lead that names any (a treaty named later — "the four NATO
     members", "the Rome Statute's court" — is context). Sorted; empty when none is named."""
-    named = [e for e in entities if e.kind == "treaties"]
+    actors = {
+        (f, start) for e in entities if e.kind == "states" for f, start, _ in e.spans
+    }  # "the EU's withdrawal": the EU acts here, it is not left
+    named = [
+        replace(e, spans=tuple(span for span in e.spans if span[:2] not in actors))
+        for e in entities
+        if e.kind == "treaties"
+    ]
+    return _headline_first([e for e in named if e.spans], "treaties", summary)
+
+
+def _headline_first(entities: Sequence[Entity], kind: str, summary: str) -> tuple[str, ...]:
+    named = [e for e in entities if e.kind == kind]
     in_title = sorted({e.id for e in named if any(f == "title" for f, _, _ in e.spans)})
     if in_title:
         return tuple(in_title)
@@ -157,38 +179,58 @@ def _states_fit(report: Report, story: StoryRow, similar: bool) -> tuple[bool, f
     return (mine <= theirs or shared >= STATE_AGREEMENT or similar), shared
 
 
+def loose(treaty: str) -> bool:
+    """Whether a treaty id is no gazetteer entry: none named, or a generic phrase found
+    ("a treaty that lets fossil fuel firms sue governments", "the Convention on Andean
+    Condors"). Such a report may meet a story of a named treaty on its states."""
+    return treaty == NO_TREATY or treaty.startswith("phrase:")
+
+
 def compatibility(
     report: Report, story: StoryRow, rules: StoryRules, now: datetime
 ) -> float | None:
     """How well ``report`` fits ``story`` (higher is better), or None when it must not join."""
-    if report.treaty not in (story.treaties or (NO_TREATY,)):
-        return None
     age = now - parse_iso(story.first_seen)
     if age > rules.step_memory:
         return None
+    theirs = story.treaties or (NO_TREATY,)
+    same_treaty = report.treaty in theirs
+    if not same_treaty:
+        # a report naming no known treaty meets a story of one (or the other way round)
+        # only within the window, when both name states and they fit
+        if not (loose(report.treaty) or all(loose(t) for t in theirs)):
+            return None
+        if age > rules.window or not report.states or not story.states:
+            return None
     similarity = max((title_similarity(report.title, m.title) for m in story.members), default=0)
     near_same = similarity >= rules.similarity
     fits, shared = _states_fit(report, story, near_same)
     if not fits:
         return None
-    mine, theirs = report.step, story_step(story)
+    mine, step = report.step, story_step(story)
     within = age <= rules.window
-    if mine is not None and mine == theirs:
+    if mine is not None and mine == step:
         bonus = 2.0
-    elif theirs == "reversal" or mine == "reversal":
+    elif step == "reversal" or mine == "reversal":
         # a reversal is a story of its own; its own retellings join it
         if not (within and near_same):
             return None
         bonus = 0.0
-    elif mine is None or theirs is None:
+    elif mine is None or step is None:
         if not within:
             return None
         bonus = 0.5
-    elif rank(mine) < rank(theirs):
+    elif rank(mine) < rank(step):
         bonus = 1.0  # an earlier step retold: old news, joins the latest story it fits
     else:
-        # a more advanced step: the case's next step, unless it is the same news
-        same_news = age <= SAME_NEWS or not story.step_strong or not report.step_strong
+        # a more advanced step: the case's next step, unless it is the same news: within
+        # SAME_NEWS, or within the window when the headline does not say it
+        same_news = (
+            age <= SAME_NEWS
+            or not story.step_strong
+            or not report.step_strong
+            or not report.step_headline
+        )
         if not (within and (same_news or near_same)):
             return None
         bonus = 0.5
