@@ -20,7 +20,7 @@ from pathlib import Path
 from monitor import __version__
 from monitor.commands import MODULES
 from monitor.commands._common import EXIT_FAILURE, EXIT_USAGE
-from monitor.errors import ConfigError, RuleError, TreatywatchError
+from monitor.errors import ConfigError, RuleError, TreatywatchError, UsageError
 from monitor.logs import configure_logging
 
 __all__ = ["build_parser", "main"]
@@ -84,7 +84,7 @@ def _main(argv: Sequence[str] | None) -> int:
     configure_logging(args.log_level, args.log_format)
     try:
         return int(args.handler(args))
-    except (ConfigError, RuleError) as exc:
+    except (ConfigError, RuleError, UsageError) as exc:
         print(f"treatywatch: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except TreatywatchError as exc:

@@ -6,6 +6,7 @@ TreatywatchError                 root (defined in rules.errors; rules, state, mo
 │   ├── CorruptDatabaseError     refuse to start; the file is never overwritten
 │   └── DatabaseBusyError        another writer held the lock; retry later
 ├── ConfigError                  the config is invalid; exit 2, every problem named by key path
+├── UsageError                   an option on the command line is invalid; exit 2, the option named
 ├── SourceError                  one source failed this poll; record it, keep polling others
 │   ├── FetchError               transport or HTTP status (timeout, refused, 5xx, too large);
 │   │                            ``kind`` is a ``FetchErrorKind``
@@ -37,6 +38,7 @@ __all__ = [
     "StoreError",
     "TransientDeliveryError",
     "TreatywatchError",
+    "UsageError",
 ]
 
 
@@ -48,6 +50,11 @@ class ConfigError(TreatywatchError):
         self.origin = origin
         head = f"invalid config {origin}" if origin else "invalid config"
         super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in self.problems))
+
+
+class UsageError(TreatywatchError):
+    """A command-line option is invalid (``--rules missing.yaml: no such file``); the message
+    names the option, never a config key."""
 
 
 class SourceError(TreatywatchError):

@@ -20,7 +20,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, UsageError
 from rules import RuleSet, load_ruleset
 
 __all__ = ["BUILTIN_PACK", "builtin_pack_files", "builtin_packs", "load_rules"]
@@ -140,18 +140,26 @@ def _store(path: Path, ruleset: RuleSet) -> None:
 
 
 def load_rules(
-    entries: Iterable[str] | None, *, base: Path | None = None, cache_dir: Path | None = None
+    entries: Iterable[str] | None,
+    *,
+    base: Path | None = None,
+    cache_dir: Path | None = None,
+    option: str | None = None,
 ) -> RuleSet:
     """Compile the rule set a config asks for (None: the built-in treaty-withdrawal pack).
 
     With ``cache_dir`` the compiled set is kept there, keyed by the files' contents and the
     matcher's code. Raises ``RuleError`` (file, line, column) for an invalid rule and
-    ``ConfigError`` for a missing file or unknown pack.
+    ``ConfigError`` for a missing file or unknown pack, or ``UsageError`` naming ``option``
+    when the entries come from that command-line option rather than the config.
     """
     entries = [f"{_PREFIX}{BUILTIN_PACK}"] if entries is None else list(entries)
     files: dict[str, str] = {}
     packs = [entry[len(_PREFIX) :] for entry in entries if entry.startswith(_PREFIX)]
     for pack in packs:
+        if option is not None and pack not in builtin_packs():
+            have = ", ".join(builtin_packs())
+            raise UsageError(f"{option} {_PREFIX}{pack}: no such built-in pack (have: {have})")
         files.update(builtin_pack_files(pack))
     if not packs:
         files.update(_vocabulary_only(builtin_pack_files(BUILTIN_PACK)))
@@ -162,7 +170,11 @@ def load_rules(
         try:
             files[str(path)] = path.read_text(encoding="utf-8")
         except FileNotFoundError:
+            if option is not None:
+                raise UsageError(f"{option} {entry}: no such file") from None
             raise ConfigError([f"rules[{index}]: no such file {entry}"]) from None
         except (OSError, UnicodeDecodeError) as exc:
+            if option is not None:
+                raise UsageError(f"{option} {entry}: cannot read: {exc}") from exc
             raise ConfigError([f"rules[{index}]: cannot read {entry}: {exc}"]) from exc
     return _compile(files, cache_dir)

@@ -18,10 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from monitor.commands._common import EXIT_OK, EXIT_USAGE, settings_from
+from monitor.commands._common import EXIT_FETCH, EXIT_OK, EXIT_USAGE, settings_from
 from monitor.commands._output import tracked
 from monitor.config import Settings, parse_duration
-from monitor.errors import ConfigError, SourceError
+from monitor.errors import SourceError, UsageError
 from monitor.rulepacks import load_rules
 from rules import Document, Match, RuleSet
 
@@ -37,7 +37,8 @@ def register(
         help="run the rules against text, a feed URL or a JSON-lines file and explain",
         description="Run the configured rules (or --rules FILE) against one input and print, "
         "per item, whether it matched, which rules, and why. With --jsonl the output is JSON "
-        'lines, one per input line, each with "matched" and "rules".',
+        'lines, one per input line, each with "matched" and "rules". Exit 0; 2 for invalid '
+        "rules, options or input lines; 3 when the --url feed cannot be fetched or read.",
     )
     source = test.add_mutually_exclusive_group(required=True)
     source.add_argument("--text", help="the text to test (used as the title)")
@@ -82,8 +83,9 @@ def _add_rules_option(parser: argparse.ArgumentParser) -> None:
 def _ruleset(args: argparse.Namespace, settings: Settings) -> RuleSet:
     from monitor.config import rules_cache_dir
 
-    entries = args.rules if args.rules else settings.rules
-    return load_rules(entries, cache_dir=rules_cache_dir())
+    if args.rules:  # a missing file is then a usage error naming --rules, not the config
+        return load_rules(args.rules, cache_dir=rules_cache_dir(), option="--rules")
+    return load_rules(settings.rules, cache_dir=rules_cache_dir())
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +106,11 @@ def _test_rule(args: argparse.Namespace) -> int:
             _Input("text", Document(title=args.text, summary=args.summary, language=args.language))
         ]
     else:
-        inputs = asyncio.run(_feed_inputs(settings, args.url, args.language))
+        try:
+            inputs = asyncio.run(_feed_inputs(settings, args.url, args.language))
+        except SourceError as exc:
+            print(f"treatywatch: test-rule --url: cannot fetch {args.url}: {exc}", file=sys.stderr)
+            return EXIT_FETCH
     for entry in inputs:
         matches = ruleset.match(entry.document, now) if entry.document else []
         if args.json:
@@ -121,8 +127,6 @@ async def _feed_inputs(settings: Settings, url: str, language: str | None) -> li
     try:
         result = await fetcher.fetch(url)
         parsed = parse_feed(result.body, url=result.url, content_type=result.content_type)
-    except SourceError as exc:
-        raise ConfigError([f"--url: {exc}"]) from exc
     finally:
         await fetcher.aclose()
     return [
@@ -158,7 +162,7 @@ def _read_jsonl(path: Path) -> Iterator[_Input]:
     try:
         stream = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError([f"--jsonl: cannot read {path}: {exc.strerror}"]) from exc
+        raise UsageError(f"--jsonl {path}: cannot read: {exc.strerror}") from exc
     with stream:
         for line in stream:
             if not line.strip():
@@ -223,7 +227,7 @@ def _replay(args: argparse.Namespace) -> int:
     try:
         since = parse_duration(args.since)
     except ValueError as exc:
-        raise ConfigError([f"--since: {exc}"]) from None
+        raise UsageError(f"--since: {exc}") from None
     ruleset = _ruleset(args, settings)
     now = datetime.now(UTC)
     store = Store.open(settings.state_dir)

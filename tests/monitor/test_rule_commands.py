@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.conftest import run_cli
 from tests.support.feeds import Entry, rss
 from tests.support.servers import FeedServer, Route
+from tests.support.service import free_port
 
 POSITIVE = (
     "Latvia's parliament votes to withdraw from the Ottawa Convention on anti-personnel mines"
@@ -99,6 +101,44 @@ def test_url_runs_every_feed_item(feed_server: FeedServer) -> None:
     assert result.returncode == 0, result.stderr
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o["matched"] for o in out] == [True, False]
+
+
+@pytest.mark.parametrize("path", ["/missing.xml", "/page.html", "(closed port)"])
+def test_url_that_cannot_be_fetched_is_a_fetch_failure_not_a_config_error(
+    feed_server: FeedServer, path: str
+) -> None:
+    feed_server.routes["/page.html"] = Route(
+        b"<html><body>" + b"<p>not a feed</p>" * 50 + b"</body></html>", content_type="text/html"
+    )
+    url = (
+        f"http://127.0.0.1:{free_port()}/f.xml"
+        if path == "(closed port)"
+        else feed_server.url(path)
+    )
+    result = run_cli("test-rule", "--url", url, "--rules", "builtin:treaty-withdrawal")
+    assert result.returncode == 3, result.stderr
+    assert f"test-rule --url: cannot fetch {url}: " in result.stderr
+    assert "invalid config" not in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--rules", "missing.yaml", "--text", "x"], "--rules missing.yaml: no such file"),
+        (["--rules", "builtin:nope", "--text", "x"], "--rules builtin:nope: no such built-in pack"),
+        (["--jsonl", "missing.jsonl"], "--jsonl missing.jsonl: cannot read"),
+    ],
+)
+def test_a_bad_option_is_named_not_taken_for_the_config(
+    tmp_path: Path, args: list[str], expected: str
+) -> None:
+    result = run_cli("test-rule", *args, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert f"treatywatch: {expected}" in result.stderr
+    assert "invalid config" not in result.stderr and "rules[0]" not in result.stderr
+    replay = run_cli("replay", *args[:2], cwd=tmp_path)
+    if args[0] == "--rules":
+        assert replay.returncode == 2 and f"treatywatch: {expected}" in replay.stderr
 
 
 def test_replay_reports_stored_items_and_sends_nothing(
