@@ -48,9 +48,7 @@ def proxy() -> Iterator[ForwardProxy]:
     server.stop()
 
 
-def test_a_webhook_is_posted_through_the_proxy(
-    hook: WebhookReceiver, proxy: ForwardProxy
-) -> None:
+def test_a_webhook_is_posted_through_the_proxy(hook: WebhookReceiver, proxy: ForwardProxy) -> None:
     url = f"http://{HOOKS}:{hook.port}/hook"
     config = WebhookConfig(name="hook", type="webhook", url=url)
     result = _send(build_channel(config, http=_http(proxy=proxy.url)))
