@@ -5,8 +5,8 @@ Run: ``.venv/bin/python bench/dedup_bench.py [--history 100000] [--batch 500]``
 Builds two databases in a temporary folder — a baseline with 1,000 stored items and one with
 ``--history`` items (default 100,000), 2 % of them withdrawal reports (8 states, 2 treaties)
 spread over the past months (50 items per poll, a poll every 75 minutes) — then times
-``Store.record_items`` with the real story policy (identity-key lookups, candidate stories,
-clustering, alert decisions, all in one transaction) on fresh batches for each. It prints
+``monitor.recording.record`` (identity-key lookups, candidate stories and cases,
+clustering, alert decisions, all in one unit of work) on fresh batches for each. It prints
 microseconds per item and the ratio to the baseline measured in the same run: a ratio near 1
 means the step does not grow with history. It also prints the database's growth per 1,000
 items.
@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from monitor.config import SourceConfig, WebhookChannel
 from monitor.pipeline import plan_items
+from monitor.recording import record as record_batch
 from monitor.rulepacks import load_rules
 from monitor.sources.item import Item, item_key
 from rules import RuleSet
@@ -86,7 +87,7 @@ def record(
             max_age=timedelta(hours=24),
         )
         began = time.perf_counter()
-        store.record_items(source.name, batch.items, now, stories=batch.policy)
+        record_batch(store, source.name, batch, now)
         spent += time.perf_counter() - began
     return spent
 

@@ -25,6 +25,7 @@ from monitor.config import ServerSettings
 from monitor.metrics import ServiceMetrics
 from monitor.web import Dashboard, HealthProbe, ServiceStatus
 from state import NewAlert, NewHit, NewItem, Store
+from tests.support.records import Seed, write_items
 
 NOW = datetime(2025, 3, 18, 12, tzinfo=UTC)
 INDEXES_0005 = ("alerts_summary", "alerts_sent", "hits_rule", "items_first_seen_source")
@@ -38,26 +39,28 @@ def build(folder: Path, count: int) -> Store:
     )
     explanation = json.dumps({"terms": [], "snippet": "A state leaves", "snippet_spans": []})
     for start in range(0, count, 1000):
-        items = [
-            NewItem(
-                key=f"k{n}",
-                title=f"State {n} announces its withdrawal from the Ottawa Convention",
-                summary="A ministry statement about leaving the mine ban treaty. " * 4,
-                link=f"https://news.test/{n}",
-                hits=(
-                    NewHit(
-                        rule=f"rule.{n % 7}",
-                        severity="high",
-                        matched='["withdrawal", "Ottawa Convention"]',
-                        explanation=explanation,
-                        alerts=(NewAlert(f"alrt_{n}", f"channel-{n % 3}", payload),),
+        items: list[Seed] = [
+            (
+                NewItem(
+                    key=f"k{n}",
+                    title=f"State {n} announces its withdrawal from the Ottawa Convention",
+                    summary="A ministry statement about leaving the mine ban treaty. " * 4,
+                    link=f"https://news.test/{n}",
+                    hits=(
+                        NewHit(
+                            rule=f"rule.{n % 7}",
+                            severity="high",
+                            matched='["withdrawal", "Ottawa Convention"]',
+                            explanation=explanation,
+                        ),
                     ),
                 ),
+                (NewAlert(f"alrt_{n}", f"channel-{n % 3}", payload),),
             )
             for n in range(start, min(start + 1000, count))
         ]
         when = NOW - timedelta(minutes=(count - start) / 1000)
-        store.record_items(f"source-{start // 1000 % 40}", items, when)
+        write_items(store, f"source-{start // 1000 % 40}", items, when)
     store.db.execute("UPDATE alerts SET status = 'sent', sent_at = created, attempts = 1")
     return store
 

@@ -131,8 +131,7 @@ def _place(
     assert after is not None
     case = tx.case(after.case_id) if after.case_id else None
     if case is not None:
-        if step != clustering.story_step(current) and before is not None:
-            tx.add_case_step(case.id, step=step, story_id=story_id)
+        tx.add_case_step(case.id, step=step, story_id=story_id)
         tx.update_case(
             case.id,
             states=case.states or after.states,

@@ -150,7 +150,9 @@ def read_step(
             text = texts.get(field)
             if text is None or start < 0:
                 continue
-            if _prospective(text, start, end, year) or _background(text, start, year):
+            if _prospective(text, start, end, year, entity.id) or _background(
+                text, start, year
+            ):
                 continue
             if field == "summary" and entity.id in _PROCEDURE_STEPS and _explains(text, start):
                 continue
@@ -192,18 +194,17 @@ def _sentence(text: str, start: int) -> tuple[int, int]:
     return begin, len(text)
 
 
-def _prospective(text: str, start: int, end: int, year: int | None) -> bool:
+def _prospective(text: str, start: int, end: int, year: int | None, step: str) -> bool:
     begin, stop = _sentence(text, start)
     before = text[begin:start]
     after = text[end:stop]
+    if _FUTURE_BEFORE.search(before[-80:]) or _FUTURE_FORMS.search(text[start:stop]):
+        return True
+    if step == "announcement":
+        return False  # "announces it will leave", "says it will quit": an announcement now
     if year is not None and any(int(y) > year for y in _YEAR.findall(text[begin:stop])):
         return True
-    return bool(
-        _FUTURE_BEFORE.search(before[-80:])
-        or _FUTURE_AFTER.search(after[:80])
-        or _AUX_AFTER.search(after[:40])
-        or _FUTURE_FORMS.search(text[start:stop])
-    )
+    return bool(_FUTURE_AFTER.search(after[:80]) or _AUX_AFTER.search(after[:40]))
 
 
 def _explains(text: str, start: int) -> bool:

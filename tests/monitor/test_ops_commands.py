@@ -20,10 +20,12 @@ import pytest
 from monitor.app import App
 from monitor.cli import main
 from monitor.commands._output import Progress, parse_when, table
+from monitor.commands.ops import health_verdict
 from state import NewHit, NewItem
 from tests.conftest import run_cli
+from tests.support.records import write_items
 from tests.support.seed import NOW, RULES, WITHDRAWAL, seeded_store, serve_feed
-from tests.support.servers import FeedServer, WebhookReceiver
+from tests.support.servers import FeedServer, Route, WebhookReceiver
 from tests.support.service import REPO, ServiceProcess, wait_for
 
 
@@ -142,7 +144,8 @@ def test_export_jsonl_streams_every_hit_with_its_explanation(
 def test_export_csv_neutralises_formulas(
     seeded: App, config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    seeded.store.record_items(
+    write_items(
+        seeded.store,
         "baltic-news",
         [
             NewItem(
@@ -280,6 +283,43 @@ def test_healthcheck_against_a_running_service_and_a_dead_port(
     assert healthy.returncode == 0 and healthy.stdout.strip() == "healthy", healthy.stderr
     down = run_cli("healthcheck", "-c", str(service.config_path), "--timeout", "2")
     assert down.returncode == 1 and "unhealthy: cannot reach" in down.stderr
+
+
+def test_healthcheck_wants_treatywatch_health_not_any_page(feed_server: FeedServer) -> None:
+    feed_server.routes["/healthz"] = Route(b"<html>It works!</html>", content_type="text/html")
+    feed_server.routes["/other.json"] = Route(b'{"status": "ok"}', content_type="application/json")
+    for path in ("/healthz", "/other.json"):
+        done = run_cli("healthcheck", "--url", feed_server.url(path), "--timeout", "5")
+        assert done.returncode == 1, done.stdout
+        assert "not treatywatch's health report" in done.stderr and "healthy" not in done.stdout
+
+
+def test_health_verdict() -> None:
+    ok = {"status": "ok", "checks": {"scheduler": {"ok": True, "detail": "running"}}}
+    assert health_verdict(200, json.dumps(ok).encode()) == (True, "ok")
+    failing = {"status": "fail", "checks": {"outbox": {"ok": False, "detail": "2 waiting"}}}
+    healthy, why = health_verdict(503, json.dumps(failing).encode())
+    assert not healthy and why == "HTTP 503, status fail: outbox: 2 waiting"
+    for body in (b"", b"\xff", b"[]", b'{"status": "ok"}', b'{"status": "up", "checks": {}}'):
+        assert health_verdict(200, body)[0] is False, body
+
+
+def test_healthcheck_finds_the_port_the_service_was_given(tmp_path: Path) -> None:
+    service = ServiceProcess(tmp_path, {"sources": [], "server": {"port": 0}}).start()
+    recorded = Path(service.config["state_dir"]) / "server.json"
+    try:
+        assert wait_for(recorded.is_file), "".join(service.log)
+        port = json.loads(recorded.read_text())["port"]
+        assert port != 0
+        service.port = port
+        assert wait_for(service.answers), "".join(service.log)
+        healthy = run_cli("healthcheck", "-c", str(service.config_path))
+    finally:
+        service.stop()
+    assert healthy.returncode == 0 and healthy.stdout.strip() == "healthy", healthy.stderr
+    assert not recorded.exists()  # removed on a clean stop
+    gone = run_cli("healthcheck", "-c", str(service.config_path))
+    assert gone.returncode == 1 and "server.port is 0" in gone.stderr and "--url" in gone.stderr
 
 
 def _into_a_closed_pipe(*args: str) -> subprocess.CompletedProcess[str]:

@@ -9,6 +9,7 @@ import pytest
 
 from state import NewAlert, NewHit, NewItem, Store
 from state._outbox import INTERRUPTED
+from tests.support.records import Seed, write_items
 
 NOW = datetime(2025, 3, 18, 12, 0, tzinfo=UTC)
 
@@ -21,24 +22,14 @@ def store(tmp_path: Path):
 
 
 def _record(store: Store, *keys: str, channels: tuple[str, ...] = ("ops",), at=NOW) -> None:
-    items = [
-        NewItem(
-            key=key,
-            title=key,
-            summary="",
-            hits=(
-                NewHit(
-                    "rule",
-                    "high",
-                    "[]",
-                    "{}",
-                    tuple(NewAlert(f"alrt_{key}_{c}", c, f'{{"id": "{key}"}}') for c in channels),
-                ),
-            ),
+    items: list[Seed] = [
+        (
+            NewItem(key=key, title=key, summary="", hits=(NewHit("rule", "high", "[]", "{}"),)),
+            tuple(NewAlert(f"alrt_{key}_{c}", c, f'{{"id": "{key}"}}') for c in channels),
         )
         for key in keys
     ]
-    store.record_items("feed", items, at)
+    write_items(store, "feed", items, at)
 
 
 def test_a_claim_counts_the_attempt_and_hides_the_row(store: Store) -> None:

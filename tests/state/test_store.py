@@ -20,19 +20,20 @@ from state import (
     schema_version,
 )
 from state.migrations import SCHEMA_VERSION
+from tests.support.records import Seed, write_items
 
 NOW = datetime(2025, 3, 18, 12, 0, tzinfo=UTC)
 
 
-def _item(key: str, *, alerts: tuple[str, ...] = ("ops",), source: str = "") -> NewItem:
+def _item(key: str, *, alerts: tuple[str, ...] = ("ops",), source: str = "") -> Seed:
     hit = NewHit(
         rule="treaty-withdrawal.test",
         severity="high",
         matched='["withdraw"]',
         explanation="{}",
-        alerts=tuple(NewAlert(f"alrt_{source}{key}_{c}", c, '{"id": 1}') for c in alerts),
     )
-    return NewItem(key=key, title=f"title {key}", summary="", hits=(hit,))
+    item = NewItem(key=key, title=f"title {key}", summary="", hits=(hit,))
+    return item, tuple(NewAlert(f"alrt_{source}{key}_{c}", c, '{"id": 1}') for c in alerts)
 
 
 def test_new_database_has_schema_and_pragmas(tmp_path: Path) -> None:
@@ -56,12 +57,12 @@ def test_reopening_applies_no_migration_twice(tmp_path: Path) -> None:
 
 def test_items_hits_and_alerts_are_written_once(tmp_path: Path) -> None:
     store = Store.open(tmp_path)
-    first = store.record_items("feed", [_item("a"), _item("b", alerts=("ops", "mail"))], NOW)
+    first = write_items(store, "feed", [_item("a"), _item("b", alerts=("ops", "mail"))], NOW)
     assert (first.items, first.hits, first.alerts) == (2, 2, 3)
-    again = store.record_items("feed", [_item("a"), _item("b")], NOW)
+    again = write_items(store, "feed", [_item("a"), _item("b")], NOW)
     assert (again.items, again.hits, again.alerts) == (0, 0, 0)
     # the same key under another source is another item
-    other = store.record_items("other", [_item("a", source="other-")], NOW)
+    other = write_items(store, "other", [_item("a", source="other-")], NOW)
     assert other.items == 1
     assert store.known_keys("feed", ["a", "b", "c"]) == {"a", "b"}
     assert store.count("alerts") == 4
@@ -70,9 +71,9 @@ def test_items_hits_and_alerts_are_written_once(tmp_path: Path) -> None:
 
 def test_recent_keys_are_the_keys_stored_last(tmp_path: Path) -> None:
     store = Store.open(tmp_path)
-    store.record_items("feed", [_item("a"), _item("b")], NOW)
-    store.record_items("feed", [_item("c")], NOW)
-    store.record_items("other", [_item("d", source="other-")], NOW)
+    write_items(store, "feed", [_item("a"), _item("b")], NOW)
+    write_items(store, "feed", [_item("c")], NOW)
+    write_items(store, "other", [_item("d", source="other-")], NOW)
     assert store.recent_keys("feed", 2) == {"b", "c"}
     assert store.recent_keys("feed", 10) == {"a", "b", "c"}
     assert store.recent_keys("nobody", 10) == frozenset()
@@ -81,26 +82,22 @@ def test_recent_keys_are_the_keys_stored_last(tmp_path: Path) -> None:
 
 def test_a_failed_write_leaves_neither_hit_nor_alert(tmp_path: Path) -> None:
     store = Store.open(tmp_path)
-    store.record_items("feed", [_item("a")], NOW)
-    ok = NewItem(
-        key="z",
-        title="z",
-        summary="",
-        hits=(NewHit("r", "high", "[]", "{}", (NewAlert("alrt_z", "ops", "{}"),)),),
+    write_items(store, "feed", [_item("a")], NOW)
+    ok = (
+        NewItem(key="z", title="z", summary="", hits=(NewHit("r", "high", "[]", "{}"),)),
+        (NewAlert("alrt_z", "ops", "{}"),),
     )
     # a write that fails half-way through a batch (here: a trigger standing in for a full disk)
     store.db.execute(
         "CREATE TRIGGER boom BEFORE INSERT ON alerts WHEN NEW.channel = 'x' "
         "BEGIN SELECT RAISE(ABORT, 'disk says no'); END"
     )
-    bad = NewItem(
-        key="y",
-        title="y",
-        summary="",
-        hits=(NewHit("r", "high", "[]", "{}", (NewAlert("alrt_y", "x", "{}"),)),),
+    bad = (
+        NewItem(key="y", title="y", summary="", hits=(NewHit("r", "high", "[]", "{}"),)),
+        (NewAlert("alrt_y", "x", "{}"),),
     )
     with pytest.raises(StoreError):
-        store.record_items("feed", [ok, bad], NOW)
+        write_items(store, "feed", [ok, bad], NOW)
     # rolls back the whole batch: no item, hit or alert of that batch remains
     assert store.known_keys("feed", ["z", "y"]) == set()
     assert store.count("hits") == 1
@@ -110,7 +107,7 @@ def test_a_failed_write_leaves_neither_hit_nor_alert(tmp_path: Path) -> None:
 
 def test_outbox_due_sent_and_failed(tmp_path: Path) -> None:
     store = Store.open(tmp_path)
-    store.record_items("feed", [_item("a"), _item("b")], NOW)
+    write_items(store, "feed", [_item("a"), _item("b")], NOW)
     due = store.due_alerts(NOW)
     assert [row.id for row in due] == ["alrt_a_ops", "alrt_b_ops"]
     store.mark_sent("alrt_a_ops", NOW)
@@ -160,7 +157,7 @@ def test_corrupt_database_is_refused_and_left_untouched(tmp_path: Path) -> None:
 
 def test_truncated_database_is_refused(tmp_path: Path) -> None:
     store = Store.open(tmp_path)
-    store.record_items("feed", [_item(str(n)) for n in range(200)], NOW)
+    write_items(store, "feed", [_item(str(n)) for n in range(200)], NOW)
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
     path = tmp_path / DB_FILENAME

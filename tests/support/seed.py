@@ -14,6 +14,7 @@ from monitor.config import parse_settings
 from rules import RuleSet, load_ruleset
 from state import NewAlert, NewHit, NewItem
 from tests.support.feeds import Entry, rss
+from tests.support.records import write_items
 from tests.support.servers import FeedServer, Route, WebhookReceiver
 
 NOW = datetime(2025, 3, 18, 12, 0, tzinfo=UTC)
@@ -87,23 +88,26 @@ def add_hostile_item(app: App) -> None:
         '{"terms":[{"term":"exit","text":"exit","field":"title","start":11,"end":15}],'
         '"snippet":"Estonia to exit <img src=x onerror=alert(1)>","snippet_spans":[[11,15]]}'
     )
-    app.store.record_items(
+    write_items(
+        app.store,
         "baltic-news",
         [
-            NewItem(
-                key="hostile-1",
-                title=HOSTILE,
-                summary="",
-                link="javascript:alert(3)",
-                hits=(
-                    NewHit(
-                        rule="test.exit",
-                        severity="high",
-                        matched='["exit"]',
-                        explanation=explanation,
-                        alerts=(NewAlert("alrt_hostile", "ops-hook", '{"title":"hostile"}'),),
+            (
+                NewItem(
+                    key="hostile-1",
+                    title=HOSTILE,
+                    summary="",
+                    link="javascript:alert(3)",
+                    hits=(
+                        NewHit(
+                            rule="test.exit",
+                            severity="high",
+                            matched='["exit"]',
+                            explanation=explanation,
+                        ),
                     ),
                 ),
+                (NewAlert("alrt_hostile", "ops-hook", '{"title":"hostile"}'),),
             )
         ],
         NOW,
