@@ -19,6 +19,7 @@ import asyncio
 import functools
 import logging
 import signal
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict
 from datetime import datetime, timedelta
@@ -28,11 +29,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor.app import App
+from monitor.app import App, PollOutcome
 from monitor.logs import log_event
 from monitor.metrics import ServiceMetrics
 from monitor.retention import prune
-from monitor.scheduler import build_scheduler
+from monitor.scheduler import START_SPREAD, build_scheduler
+from monitor.summary import CycleCount, cycle_lines, startup_line
 from monitor.web import Dashboard, HealthProbe, ServiceStatus, WebServer, build_web_app
 from monitor.web.status import HEARTBEAT_INTERVAL
 from state import StoreError
@@ -48,7 +50,13 @@ log = logging.getLogger("treatywatch.service")
 class Service:
     """One running service around an :class:`App`; :meth:`run` until ``stop`` is set."""
 
-    def __init__(self, app: App, stop: asyncio.Event | None = None) -> None:
+    def __init__(
+        self,
+        app: App,
+        stop: asyncio.Event | None = None,
+        *,
+        announce: Callable[[str], None] | None = None,
+    ) -> None:
         self.app = app
         self.settings = app.settings.server
         self.stop = stop or asyncio.Event()
@@ -58,7 +66,13 @@ class Service:
         self.metrics = ServiceMetrics(app.store, clock=app.clock, next_polls=self.next_polls)
         self.web: WebServer | None = None
         self._in_flight: dict[asyncio.Task[Any], str] = {}
+        # Lines for a person at the terminal (start-up and first-cycle summaries), or None.
+        self.announce = announce
+        self._first_cycle: dict[str, PollOutcome | None] = {}
+        if announce is not None:  # the first cycle is summed up instead of a line per failure
+            app.poller.first_failure_level = logging.DEBUG
         app.poll_observers.append(self.metrics.observe_poll)
+        app.poll_observers.append(self._observe_first_cycle)
         app.delivery_observers.append(self.metrics.observe_delivery)
 
     def next_polls(self) -> Mapping[str, datetime | None]:
@@ -81,23 +95,85 @@ class Service:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._signalled, sig)
         try:
+            self._first_cycle = dict.fromkeys(self._polled_soon(scheduler, self.app.clock()))
             scheduler.start()
             if self._cycle_continues(scheduler):
                 self.status.polling_started = True
+            rules = sum(1 for rule in self.app.ruleset.rules if rule.enabled)
             log_event(
                 log,
                 logging.INFO,
                 "service_started",
                 sources=len(self.app.enabled_sources),
+                rules=rules,
                 channels=len(self.app.channels),
                 http=f"{self.settings.bind}:{self.web.port}" if self.web else "disabled",
                 auth=self.settings.auth.type if self.settings.auth else "none",
             )
+            self._say(
+                startup_line(
+                    sources=len(self.app.enabled_sources),
+                    rules=rules,
+                    channels=len(self.app.channels),
+                    polling=bool(self._first_cycle),
+                )
+            )
+            if self.web is not None:
+                self._say(f"dashboard: {self.dashboard_url}")
             await self.stop.wait()
         finally:
             await self._shutdown()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(sig)
+
+    @property
+    def dashboard_url(self) -> str | None:
+        """Where the dashboard answers (None when the HTTP server is off)."""
+        if self.web is None:
+            return None
+        host = self.settings.bind
+        if host in ("0.0.0.0", "::"):
+            host = "127.0.0.1"
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.web.port}/"
+
+    def _say(self, line: str) -> None:
+        if self.announce is not None:
+            self.announce(line)
+
+    @staticmethod
+    def _polled_soon(scheduler: AsyncIOScheduler, now: datetime) -> list[str]:
+        """The sources whose first poll runs at start-up (not those waiting for a stored
+        backoff or ``Retry-After``): the first cycle is over when each has answered."""
+        soon = now + START_SPREAD + timedelta(seconds=5)
+        return [
+            job.id.removeprefix("poll:")
+            for job in scheduler.get_jobs()
+            if job.id.startswith("poll:") and job.next_run_time and job.next_run_time <= soon
+        ]
+
+    def _observe_first_cycle(self, outcome: PollOutcome) -> None:
+        if self._first_cycle.get(outcome.source, outcome) is not None:
+            return  # not in the first cycle, or already counted
+        self._first_cycle[outcome.source] = outcome
+        results = list(self._first_cycle.values())
+        if any(result is None for result in results):
+            return
+        cycle = CycleCount.of((o.ok, o.skipped, o.error_kind) for o in results if o is not None)
+        lines = cycle_lines(cycle)
+        kinds = Counter(cycle.failed_kinds)
+        log_event(
+            log,
+            logging.WARNING if cycle.failed_kinds and not cycle.answered else logging.INFO,
+            "first_cycle",
+            answered=cycle.answered,
+            failed=len(cycle.failed_kinds),
+            held=cycle.held,
+            errors=",".join(f"{kind}:{n}" for kind, n in kinds.most_common()) or None,
+            hint="offline" if any(line.startswith("hint:") for line in lines) else None,
+        )
+        for line in lines:
+            self._say(line)
 
     def _cycle_continues(self, scheduler: AsyncIOScheduler) -> bool:
         """Whether every scheduled source was polled by an earlier run: then the poll cycle is
@@ -218,6 +294,7 @@ class Service:
             clock=app.clock,
             poll_interval=max(intervals) if intervals else None,
             channels={name: _digest_period(app, name) for name in app.channels},
+            sources=[source.name for source in app.enabled_sources],
         )
         dashboard = Dashboard(
             app.store,
@@ -232,10 +309,16 @@ class Service:
         )
 
 
-async def run_service(app: App, stop: asyncio.Event | None = None) -> None:
+async def run_service(
+    app: App,
+    stop: asyncio.Event | None = None,
+    *,
+    announce: Callable[[str], None] | None = None,
+) -> None:
     """Poll every source on its interval, deliver alerts and serve HTTP until SIGTERM/SIGINT
-    or ``stop``."""
-    await Service(app, stop).run()
+    or ``stop``. ``announce`` receives the lines for a person at the terminal: what runs at
+    start-up, and how the first poll cycle went."""
+    await Service(app, stop, announce=announce).run()
 
 
 def _digest_period(app: App, channel: str) -> timedelta:

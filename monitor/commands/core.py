@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -32,7 +33,7 @@ def register(
         description="Run until SIGTERM/SIGINT: poll every source on its interval, match, "
         "store and deliver alerts.",
     )
-    run.set_defaults(handler=lambda args: asyncio.run(_run(_app(args))))
+    run.set_defaults(handler=lambda args: asyncio.run(_run(_app(args), announcer(args))))
     poll = commands.add_parser(
         "poll",
         parents=[common],
@@ -140,11 +141,20 @@ def _matched_since(app: App, since: datetime) -> MatchCount:
     )
 
 
-async def _run(app: App) -> int:
+def announcer(args: argparse.Namespace) -> Callable[[str], None] | None:
+    """Where the service's lines for people go: standard error beside text logs; nowhere
+    with JSON logs (the same facts are in the ``service_started`` and ``first_cycle``
+    events)."""
+    if args.log_format != "text":
+        return None
+    return lambda line: print(f"treatywatch: {line}", file=sys.stderr, flush=True)
+
+
+async def _run(app: App, announce: Callable[[str], None] | None = None) -> int:
     from monitor.service import run_service
 
     try:
-        await run_service(app)
+        await run_service(app, announce=announce)
     finally:
         await app.aclose()
     return EXIT_OK

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,7 +26,14 @@ from monitor.logs import log_event
 from monitor.metrics import CONTENT_TYPE, ServiceMetrics
 from monitor.web.auth import CHALLENGE, authorized
 from monitor.web.dashboard import Dashboard, style_hash
-from monitor.web.status import Check, ServiceStatus, health_checks, readiness_checks
+from monitor.web.status import (
+    Check,
+    HealthState,
+    ServiceStatus,
+    health_checks,
+    health_state,
+    readiness_checks,
+)
 from rules.errors import TreatywatchError
 from state import Store, StoreError, parse_iso_or_none
 
@@ -63,22 +70,30 @@ class HealthProbe:
         clock: Callable[[], datetime],
         poll_interval: timedelta | None,
         channels: Mapping[str, timedelta],
+        sources: Sequence[str] | None = None,
     ) -> None:
         """``channels``: the configured channels, each with how long its alerts may wait on
-        top of ``server.health.outbox_stale_after`` (a digest channel's period, else zero)."""
+        top of ``server.health.outbox_stale_after`` (a digest channel's period, else zero).
+        ``sources``: the enabled sources, counted as failing or not (None: every stored one)."""
         self.store = store
         self.status = status
         self.settings = settings
         self.clock = clock
         self.poll_interval = poll_interval
         self.channels = channels
+        self.sources = None if sources is None else frozenset(sources)
 
     def health(self) -> list[Check]:
+        return self.report()[0]
+
+    def report(self) -> tuple[list[Check], HealthState]:
+        """The liveness checks and the state they add up to with the sources' failures."""
         now = self.clock()
         try:
-            last_success = max(
-                (s.last_success for s in self.store.sources() if s.last_success), default=None
-            )
+            states = [
+                s for s in self.store.sources() if self.sources is None or s.name in self.sources
+            ]
+            last_success = max((s.last_success for s in states if s.last_success), default=None)
             waiting = [
                 age - (timedelta(0) if row.kind in IMMEDIATE_KINDS else self.channels[row.channel])
                 for row in self.store.outbox_summary()
@@ -86,19 +101,28 @@ class HealthProbe:
                 if (age := _age(now, row.oldest_created)) is not None
             ]
         except StoreError as exc:
-            return [Check("state", False, f"database unreadable: {exc}")]
+            checks = [Check("state", False, f"database unreadable: {exc}")]
+            return checks, health_state(checks, failing=0, sources=0, grace_until=None)
         stale = self.settings.health.poll_stale_after
         if stale is None and self.poll_interval is not None:
             stale = 3 * self.poll_interval
-        return health_checks(
+        since_start = self.status.uptime()
+        since_success = _age(now, last_success)
+        checks = health_checks(
             scheduler_running=self.status.scheduler_running(),
             heartbeat_age=self.status.heartbeat_age(),
-            since_start=self.status.uptime(),
-            since_success=_age(now, last_success),
+            since_start=since_start,
+            since_success=since_success,
             poll_stale_after=stale if self.poll_interval is not None else None,
             oldest_pending=max(waiting) if waiting else None,
             outbox_stale_after=self.settings.health.outbox_stale_after,
         )
+        starting = since_success is None or since_success > since_start
+        grace_until = now - since_start + stale if starting and stale is not None else None
+        failing = sum(1 for s in states if s.consecutive_failures or s.disabled_reason)
+        total = len(self.sources) if self.sources is not None else len(states)
+        state = health_state(checks, failing=failing, sources=total, grace_until=grace_until)
+        return checks, state
 
     def readiness(self) -> list[Check]:
         try:
@@ -114,8 +138,13 @@ class HealthProbe:
         )
 
     def summary(self) -> dict[str, Any]:
-        checks = self.health()
-        return {"ok": all(c.ok for c in checks), "checks": {c.name: c.to_dict() for c in checks}}
+        """What ``/healthz`` answers and the dashboard's badge shows."""
+        checks, state = self.report()
+        return {
+            "ok": all(c.ok for c in checks),
+            **state.to_dict(),
+            "checks": {c.name: c.to_dict() for c in checks},
+        }
 
 
 def build_web_app(
@@ -165,7 +194,8 @@ def build_web_app(
         return response
 
     async def healthz(request: web.Request) -> web.Response:
-        return _checks_response(probe.health())
+        checks, state = probe.report()
+        return _checks_response(checks, state)
 
     async def readyz(request: web.Request) -> web.Response:
         return _checks_response(probe.readiness())
@@ -244,9 +274,12 @@ def loopback_host(host: str) -> bool:
         return False
 
 
-def _checks_response(checks: list[Check]) -> web.Response:
+def _checks_response(checks: list[Check], state: HealthState | None = None) -> web.Response:
     ok = all(check.ok for check in checks)
-    body = {"status": "ok" if ok else "fail", "checks": {c.name: c.to_dict() for c in checks}}
+    body: dict[str, Any] = {"status": "ok" if ok else "fail"}
+    if state is not None:
+        body.update(state.to_dict())
+    body["checks"] = {c.name: c.to_dict() for c in checks}
     return web.Response(
         status=200 if ok else 503,
         text=json.dumps(body, indent=2) + "\n",

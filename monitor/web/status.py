@@ -2,6 +2,9 @@
 
 :func:`health_checks` and :func:`readiness_checks` are pure: they take the facts (ages, flags,
 thresholds) and return named checks, so tests drive them without a clock or a server.
+:func:`health_state` adds the checks and the failing sources up to the one state and line that
+``/healthz`` answers and the dashboard's badge shows (``starting: 30/30 sources failing, grace
+period until 12:30 UTC``), so the two never disagree.
 :class:`ServiceStatus` holds the facts the running service updates: the scheduler's heartbeat
 (monotonic time, immune to wall-clock jumps), whether the first poll has started, whether a
 shutdown is under way.
@@ -10,15 +13,17 @@ shutdown is under way.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 __all__ = [
     "HEARTBEAT_INTERVAL",
     "Check",
+    "HealthState",
     "ServiceStatus",
     "health_checks",
+    "health_state",
     "readiness_checks",
 ]
 
@@ -96,6 +101,58 @@ def health_checks(
             )
         )
     return checks
+
+
+@dataclass(frozen=True, slots=True)
+class HealthState:
+    """One word and one line for the dashboard's badge and ``/healthz``, so both say the
+    same: ``healthy``, ``degraded`` (some sources failing), ``starting`` (no source has
+    answered since the start, within the grace period) or ``unhealthy`` (a check fails)."""
+
+    state: str
+    summary: str
+    failing: int
+    sources: int
+
+    @property
+    def ok(self) -> bool:
+        return self.state != "unhealthy"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "state": self.state,
+            "summary": self.summary,
+            "sources": {"failing": self.failing, "total": self.sources},
+        }
+
+
+def health_state(
+    checks: Sequence[Check],
+    *,
+    failing: int,
+    sources: int,
+    grace_until: datetime | None,
+) -> HealthState:
+    """The state the checks and the sources add up to.
+
+    ``failing`` of ``sources`` enabled sources failed their last poll; ``grace_until`` is when
+    the start-up grace ends, when no source has answered since the start (None otherwise).
+    """
+    share = f"{failing}/{sources} sources failing"
+    bad = [check for check in checks if not check.ok]
+    if bad:
+        details = "; ".join(f"{check.name}: {check.detail}" for check in bad)
+        lead = f"{share}; " if failing else ""
+        return HealthState("unhealthy", f"unhealthy: {lead}{details}", failing, sources)
+    if grace_until is not None and sources:
+        what = share if failing else "first poll in progress"
+        until = grace_until.astimezone(UTC).strftime("%H:%M UTC")
+        return HealthState(
+            "starting", f"starting: {what}, grace period until {until}", failing, sources
+        )
+    if failing:
+        return HealthState("degraded", f"degraded: {share}", failing, sources)
+    return HealthState("healthy", "healthy", failing, sources)
 
 
 def readiness_checks(

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from monitor.web.status import ServiceStatus, health_checks, readiness_checks
+from monitor.web.status import (
+    Check,
+    ServiceStatus,
+    health_checks,
+    health_state,
+    readiness_checks,
+)
 
 MINUTE = timedelta(minutes=1)
 
@@ -74,3 +80,36 @@ def test_heartbeat_uses_the_monotonic_clock() -> None:
     now[0] = 107.5
     assert status.heartbeat_age() == 7.5
     assert status.uptime() == timedelta(seconds=7.5)
+
+
+def test_the_health_state_labels_a_grace_period_as_one() -> None:
+    checks = health_checks(
+        scheduler_running=True,
+        heartbeat_age=1.0,
+        since_start=2 * MINUTE,
+        since_success=None,
+        poll_stale_after=30 * MINUTE,
+        oldest_pending=None,
+        outbox_stale_after=60 * MINUTE,
+    )
+    grace = datetime(2025, 3, 18, 12, 30, tzinfo=UTC)
+    starting = health_state(checks, failing=30, sources=30, grace_until=grace)
+    assert (starting.state, starting.ok) == ("starting", True)
+    assert starting.summary == "starting: 30/30 sources failing, grace period until 12:30 UTC"
+    fresh = health_state(checks, failing=0, sources=30, grace_until=grace)
+    assert fresh.summary == "starting: first poll in progress, grace period until 12:30 UTC"
+
+
+def test_the_health_state_says_degraded_or_unhealthy_with_the_failing_share() -> None:
+    fine = [Check("polling", True, "last successful poll 1m ago (limit 30m)")]
+    assert health_state(fine, failing=0, sources=3, grace_until=None).summary == "healthy"
+    degraded = health_state(fine, failing=2, sources=3, grace_until=None)
+    assert (degraded.state, degraded.summary) == ("degraded", "degraded: 2/3 sources failing")
+    stale = [Check("polling", False, "no successful poll since the start 31m ago (limit 30m)")]
+    bad = health_state(stale, failing=3, sources=3, grace_until=None)
+    assert (bad.state, bad.ok) == ("unhealthy", False)
+    assert bad.summary == (
+        "unhealthy: 3/3 sources failing; polling: no successful poll since the start 31m ago "
+        "(limit 30m)"
+    )
+    assert bad.to_dict()["sources"] == {"failing": 3, "total": 3}
