@@ -36,6 +36,7 @@ from monitor.retention import prune
 from monitor.scheduler import START_SPREAD, build_scheduler
 from monitor.summary import CycleCount, cycle_lines, startup_line
 from monitor.web import Dashboard, HealthProbe, ServiceStatus, WebServer, build_web_app
+from monitor.web.address import address_file
 from monitor.web.status import HEARTBEAT_INTERVAL
 from state import StoreError
 
@@ -90,7 +91,8 @@ class Service:
         scheduler = self.scheduler = self._build_scheduler()
         self.status.scheduler_running = lambda: scheduler.state == STATE_RUNNING
         if self.settings.enabled:
-            self.web = WebServer(self._web_app(), self.settings)
+            where = address_file(self.app.settings.state_dir)  # for healthcheck (port 0)
+            self.web = WebServer(self._web_app(), self.settings, address_file=where)
             await self.web.start()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._signalled, sig)

@@ -15,6 +15,7 @@ import os
 import sys
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ from monitor.commands._common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, settings
 from monitor.commands._output import Progress, parse_when, print_json, table
 from monitor.config import Settings, parse_duration
 from monitor.retention import prune
+from monitor.web.address import address_file, local_url, read_address
 from state import DB_FILENAME, HitFilter, Store, StoreError, json_column, schema_version
 
 __all__ = ["EXPORT_FIELDS", "register"]
@@ -436,34 +438,73 @@ def _db_prune(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _healthcheck(args: argparse.Namespace, settings: Settings) -> int:
-    server = settings.server
-    url = args.url
+    url = args.url or _health_url(settings)
     if url is None:
-        if not server.enabled:
-            print(
-                "treatywatch: the HTTP server is disabled (server.enabled: false)", file=sys.stderr
-            )
-            return EXIT_FAILURE
-        host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(server.bind, server.bind)
-        host = f"[{host}]" if ":" in host else host
-        url = f"http://{host}:{server.port}/healthz"
+        return EXIT_FAILURE
     try:
         # never through a proxy of the environment: the service is on this machine
         direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         with direct.open(url, timeout=args.timeout) as response:
-            status, body = response.status, response.read()
+            status, body = response.status, response.read(_HEALTH_BODY_LIMIT)
     except urllib.error.HTTPError as exc:
-        status, body = exc.code, exc.read()
+        status, body = exc.code, exc.read(_HEALTH_BODY_LIMIT)
     except (urllib.error.URLError, OSError) as exc:
         print(f"unhealthy: cannot reach {url}: {getattr(exc, 'reason', exc)}", file=sys.stderr)
         return EXIT_FAILURE
-    checks = json_column(body.decode("utf-8", "replace"), {}).get("checks", {})
-    failing = [f"{name}: {c.get('detail')}" for name, c in checks.items() if not c.get("ok")]
-    if status == 200:
+    healthy, detail = health_verdict(status, body)
+    if healthy:
         print("healthy")
         return EXIT_OK
-    print(f"unhealthy (HTTP {status}): " + ("; ".join(failing) or "no details"), file=sys.stderr)
+    print(f"unhealthy: {url}: {detail}", file=sys.stderr)
     return EXIT_FAILURE
+
+
+_HEALTH_BODY_LIMIT = 1 << 20
+
+
+def _health_url(settings: Settings) -> str | None:
+    """``/healthz`` of the configured server; with ``server.port: 0``, of the port the running
+    service recorded in the state folder. None (said on stderr) when there is no way to know."""
+    server = settings.server
+    if not server.enabled:
+        print("treatywatch: the HTTP server is disabled (server.enabled: false)", file=sys.stderr)
+        return None
+    if server.port != 0:
+        return urllib.parse.urljoin(local_url(server.bind, server.port), "healthz")
+    recorded = address_file(settings.state_dir)
+    base = read_address(recorded)
+    if base is None:
+        print(
+            f"treatywatch: server.port is 0 (a free port chosen at start-up) and no running "
+            f"service has recorded its port in {recorded}: give the address with --url "
+            f"(e.g. http://127.0.0.1:PORT/healthz)",
+            file=sys.stderr,
+        )
+        return None
+    return urllib.parse.urljoin(base, "healthz")
+
+
+def health_verdict(status: int, body: bytes) -> tuple[bool, str]:
+    """Whether an answer is treatywatch's ``/healthz`` saying ok, and if not, why: any other
+    page, even with HTTP 200, is not a healthy treatywatch."""
+    try:
+        report = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        report = None
+    checks = report.get("checks") if isinstance(report, dict) else None
+    if (
+        not isinstance(report, dict)
+        or report.get("status") not in ("ok", "fail")
+        or not isinstance(checks, dict)
+        or not all(isinstance(check, dict) for check in checks.values())
+    ):
+        return False, f"HTTP {status}, but not treatywatch's health report (is this the service?)"
+    failing = [
+        f"{name}: {check.get('detail')}" for name, check in checks.items() if not check.get("ok")
+    ]
+    if status == 200 and report["status"] == "ok" and not failing:
+        return True, "ok"
+    return False, f"HTTP {status}, status {report['status']}: " + ("; ".join(failing) or "-")
 
 
 # shared -------------------------------------------------------------------------------------

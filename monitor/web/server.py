@@ -17,6 +17,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -24,6 +25,7 @@ from aiohttp import web
 from monitor.config import ServerSettings
 from monitor.logs import log_event
 from monitor.metrics import CONTENT_TYPE, ServiceMetrics
+from monitor.web.address import forget_address, record_address
 from monitor.web.auth import CHALLENGE, authorized
 from monitor.web.dashboard import Dashboard, style_hash
 from monitor.web.status import (
@@ -227,11 +229,15 @@ def build_web_app(
 
 
 class WebServer:
-    """Starts and stops the HTTP server on the running event loop."""
+    """Starts and stops the HTTP server on the running event loop; records where it listens in
+    ``address_file`` while it runs (``monitor.web.address``)."""
 
-    def __init__(self, app: web.Application, settings: ServerSettings) -> None:
+    def __init__(
+        self, app: web.Application, settings: ServerSettings, *, address_file: Path | None = None
+    ) -> None:
         self.app = app
         self.settings = settings
+        self.address_file = address_file
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
 
@@ -251,8 +257,12 @@ class WebServer:
         server = getattr(site, "_server", None)
         sockets = getattr(server, "sockets", None) or []
         self.port = sockets[0].getsockname()[1] if sockets else self.settings.port
+        if self.address_file is not None:
+            record_address(self.address_file, bind=self.settings.bind, port=self.port)
 
     async def stop(self) -> None:
+        if self.address_file is not None:
+            forget_address(self.address_file)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

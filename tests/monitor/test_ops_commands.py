@@ -23,7 +23,6 @@ from monitor.commands._output import Progress, parse_when, table
 from monitor.commands.ops import health_verdict
 from state import NewHit, NewItem
 from tests.conftest import run_cli
-from tests.support.records import write_items
 from tests.support.seed import NOW, RULES, WITHDRAWAL, seeded_store, serve_feed
 from tests.support.servers import FeedServer, Route, WebhookReceiver
 from tests.support.service import REPO, ServiceProcess, wait_for
@@ -144,8 +143,7 @@ def test_export_jsonl_streams_every_hit_with_its_explanation(
 def test_export_csv_neutralises_formulas(
     seeded: App, config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write_items(
-        seeded.store,
+    seeded.store.record_items(
         "baltic-news",
         [
             NewItem(
