@@ -23,6 +23,7 @@ from monitor.commands._output import Progress, parse_when, table
 from monitor.commands.ops import health_verdict
 from state import NewHit, NewItem
 from tests.conftest import run_cli
+from tests.support.records import write_items
 from tests.support.seed import NOW, RULES, WITHDRAWAL, seeded_store, serve_feed
 from tests.support.servers import FeedServer, Route, WebhookReceiver
 from tests.support.service import REPO, ServiceProcess, wait_for
@@ -143,7 +144,8 @@ def test_export_jsonl_streams_every_hit_with_its_explanation(
 def test_export_csv_neutralises_formulas(
     seeded: App, config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    seeded.store.record_items(
+    write_items(
+        seeded.store,
         "baltic-news",
         [
             NewItem(
