@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck pytest bench container-test clean browser lock states
+.PHONY: run demo test lint typecheck pytest bench container-test clean browser lock states
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.installed
 	$(BIN)/treatywatch run
+
+# The service at work on bundled sample feeds, offline, until Ctrl-C (treatywatch demo --help).
+demo: $(VENV)/.installed
+	$(BIN)/treatywatch demo
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check monitor rules state tests bench

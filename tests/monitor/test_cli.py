@@ -59,6 +59,7 @@ def test_every_documented_command_exists() -> None:
         ("sources",),
         ("sources", "check"),
         ("healthcheck",),
+        ("demo",),
     }
     assert expected <= set(ALL_COMMANDS)
 

@@ -5,12 +5,14 @@ terms, and a screenshot is saved under ``test-artifacts/``."""
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from tests.support.demo import DemoProcess
 from tests.support.feeds import Entry, rss
 from tests.support.servers import FeedServer, Route, WebhookReceiver
 from tests.support.service import REPO, ServiceProcess, wait_for
@@ -108,3 +110,40 @@ def test_dashboard_in_headless_chromium(
     assert "baltic-wire" in html
     assert "Harbour festival" not in html
     assert code == 0
+
+
+def test_the_demo_dashboard_in_headless_chromium(tmp_path: Path) -> None:
+    """``treatywatch demo`` running: its dashboard with the sample story gathered from five
+    outlets, at desktop and phone widths (screenshots in ``test-artifacts/``)."""
+    binary = _chromium()
+    demo = DemoProcess("--for", "45s")
+    try:
+        assert wait_for(lambda: "5 reports from 5 outlets" in demo.page(), timeout=60), demo.log
+        dom = _browse(binary, tmp_path / "profile-dom", "--dump-dom", demo.url)
+        ARTIFACTS.mkdir(exist_ok=True)
+        shots = {"demo-dashboard.png": "1280,1400", "demo-dashboard-phone.png": "390,2200"}
+        for name, size in shots.items():
+            (ARTIFACTS / name).unlink(missing_ok=True)
+            shot = _browse(
+                binary,
+                tmp_path / f"profile-{name}",
+                f"--screenshot={ARTIFACTS / name}",
+                f"--window-size={size}",
+                demo.url,
+            )
+            assert (ARTIFACTS / name).stat().st_size > 10_000, shot.stderr[-2000:]
+        demo.process.send_signal(signal.SIGINT)
+        code = demo.wait(timeout=30)
+    finally:
+        demo.close()
+    assert code == 0, demo.log
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    html = dom.stdout
+    assert (
+        "Lithuanian parliament votes to <mark>withdraw</mark> from the Convention on "
+        "<mark>Cluster Munitions</mark>" in html
+    )
+    assert "sample-ministry (official)" in html
+    assert "console: sent" in html
+    assert "sample-offline" in html
+    assert "Spain to withdraw" not in html
