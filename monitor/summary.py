@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from monitor.errors import FetchErrorKind
+
 __all__ = [
     "UNREACHABLE_KINDS",
     "CycleCount",
@@ -22,7 +24,9 @@ __all__ = [
     "startup_line",
 ]
 
-UNREACHABLE_KINDS = frozenset({"dns", "connect", "timeout", "proxy"})
+UNREACHABLE_KINDS = frozenset(
+    {FetchErrorKind.DNS, FetchErrorKind.CONNECT, FetchErrorKind.TIMEOUT, FetchErrorKind.PROXY}
+)
 """Error kinds that mean the network (or a proxy), not the source, is the problem."""
 
 _PLURALS = {"story": "stories", "entry": "entries"}
