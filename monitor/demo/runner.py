@@ -23,9 +23,9 @@ from monitor.config import Settings, parse_settings
 from monitor.demo.samples import Sample, load_samples
 from monitor.demo.server import SampleServer
 from monitor.summary import count
-from state import HitFilter, Store
+from state import HitFilter, Store, parse_iso
 
-__all__ = ["Recap", "demo_settings", "recap", "recap_lines", "run_demo"]
+__all__ = ["Recap", "StoryCount", "demo_settings", "recap", "recap_lines", "run_demo"]
 
 
 def demo_settings(*, url: str, state_dir: Path, port: int = 0) -> Settings:
@@ -58,7 +58,8 @@ class Recap:
 
 
 def recap(store: Store, samples: Mapping[str, Sample], since: datetime) -> Recap:
-    """Read back what the demo stored since ``since``."""
+    """Read back what the demo stored, and sent, since ``since`` (a ``--state-dir`` used before
+    holds earlier runs too: their items are known, so they neither count nor alert again)."""
     items = store.items_since(since)
     hits = list(store.iter_hit_rows(HitFilter(since=since)))
     matched_titles = {row["title"] for row in hits}
@@ -72,11 +73,13 @@ def recap(store: Store, samples: Mapping[str, Sample], since: datetime) -> Recap
             official=story.official,
         )
         for story in store.stories(limit=20)
+        if parse_iso(story.last_seen) >= since
     )
-    printed = Counter[str]()
-    for row in store.outbox_summary():
-        if row.status == "sent":
-            printed[row.kind] += row.count
+    printed = Counter(
+        str(row["kind"])
+        for row in store.sent_since(None)
+        if row["sent_at"] and parse_iso(row["sent_at"]) >= since
+    )
     failing = tuple(
         (state.name, f"{state.last_error_class}: {state.last_error}")
         for state in store.sources()
@@ -101,10 +104,14 @@ def recap_lines(summary: Recap, *, ran: timedelta) -> list[str]:
     """The recap printed when the demo stops."""
     seconds = int(ran.total_seconds())
     lines = [f"demo over after {seconds}s. What happened:"]
-    lines.append(
-        f"  read {count(summary.items, 'item')} from {count(summary.sources, 'sample source')}; "
-        f"{summary.matched} matched the built-in rules"
-    )
+    if summary.items:
+        lines.append(
+            f"  read {count(summary.items, 'item')} from "
+            f"{count(summary.sources, 'sample source')}; "
+            f"{summary.matched} matched the built-in rules"
+        )
+    else:
+        lines.append("  no new item: the state folder knows every sample item from an earlier run")
     for story in summary.stories:
         official = ", one of them official" if story.official else ""
         lines.append(
@@ -152,7 +159,7 @@ async def run_demo(
         say(
             f"serving {count(len(settings.sources or ()), 'sample source')} on {server.url} "
             "(feeds in English, French, German and Polish, and one that fails); "
-            f"state in {state_dir}"
+            f"state in {state_dir}; loading the built-in rules"
         )
         app = make_app(settings)
         say(
