@@ -1,11 +1,14 @@
-"""Times and durations as text: human-readable spans and ``Retry-After`` headers (pure)."""
+"""Times and durations as text: human-readable spans, times in tables and ``Retry-After``
+headers (pure)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
-__all__ = ["human_duration", "retry_after"]
+from state import parse_iso_or_none
+
+__all__ = ["human_duration", "retry_after", "table_time"]
 
 _UNITS = (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60))
 
@@ -21,6 +24,20 @@ def human_duration(span: timedelta) -> str:
         if seconds >= size:
             return f"{seconds / size:.1f}{unit}"
     return f"{seconds}s"
+
+
+def table_time(value: str | datetime | None) -> str | None:
+    """A time for a table on the command line: UTC to the second, as the dashboard shows it
+    (``2025-03-18 10:24:05Z``), from a stored ISO time or a datetime. None stays None and text
+    that is no time is shown as it is; ``--json`` output keeps the stored precision instead."""
+    if value is None or value == "":
+        return None
+    moment = value if isinstance(value, datetime) else parse_iso_or_none(value)
+    if moment is None:
+        return str(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S}Z"
 
 
 def retry_after(value: str | None, now: datetime) -> timedelta | None:

@@ -23,6 +23,7 @@ from monitor.commands._common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, settings
 from monitor.commands._output import print_json, table
 from monitor.config import Settings
 from monitor.errors import DeliveryError
+from monitor.timefmt import table_time
 from state import DB_FILENAME, AlertRow, Store
 
 __all__ = ["register"]
@@ -145,12 +146,13 @@ def _row_cells(row: AlertRow) -> list[Any]:
     if row.status == "dead":
         detail = f"DEAD: {row.dead_reason or row.last_error}"
     elif row.sending_since:
-        detail = f"in flight since {row.sending_since}: {_title(row)}"
+        detail = f"in flight since {table_time(row.sending_since)}: {_title(row)}"
     elif row.status == "pending" and row.last_error:
         detail = f"retrying ({row.last_error}): {_title(row)}"
     else:
         detail = _title(row) + (f" ({row.last_error})" if row.last_error else "")
-    return [row.id, row.channel, row.kind, row.status, row.attempts, row.created, when, detail]
+    created, when = table_time(row.created), table_time(when)
+    return [row.id, row.channel, row.kind, row.status, row.attempts, created, when, detail]
 
 
 def _row_json(row: AlertRow) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from monitor.commands._common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, settings
 from monitor.commands._output import Progress, parse_when, print_json, table
 from monitor.config import Settings, parse_duration
 from monitor.retention import prune
+from monitor.timefmt import table_time
 from monitor.web.address import address_file, local_url, read_address
 from state import DB_FILENAME, HitFilter, Store, StoreError, json_column, schema_version
 
@@ -179,7 +180,7 @@ def _hits(args: argparse.Namespace, settings: Settings) -> int:
             ["detected", "source", "rule", "severity", "alerts", "title"],
             [
                 (
-                    r["detected"],
+                    table_time(r["detected"]),
                     r["source"],
                     r["rule"],
                     r["severity"],
@@ -315,7 +316,7 @@ def _stories(args: argparse.Namespace, settings: Settings) -> int:
             ["last report", "rule", "states", "treaties", "step", "reports", "alerts", "title"],
             [
                 (
-                    r["last_seen"],
+                    table_time(r["last_seen"]),
                     r["rule"],
                     ",".join(r["states"]) or "-",
                     ",".join(r["treaties"]) or "-",
@@ -370,7 +371,13 @@ def _db_info(args: argparse.Namespace, settings: Settings) -> int:
             table(
                 ["channel", "kind", "status", "alerts", "oldest"],
                 [
-                    (r["channel"], r["kind"], r["status"], r["count"], r["oldest_created"])
+                    (
+                        r["channel"],
+                        r["kind"],
+                        r["status"],
+                        r["count"],
+                        table_time(r["oldest_created"]),
+                    )
                     for r in info["outbox"]
                 ],
             )

@@ -23,6 +23,7 @@ from monitor.commands._output import tracked
 from monitor.config import Settings, parse_duration
 from monitor.errors import SourceError, UsageError
 from monitor.rulepacks import load_rules
+from monitor.timefmt import table_time
 from rules import Document, Match, RuleSet
 
 __all__ = ["register"]
@@ -266,7 +267,8 @@ def _replay(args: argparse.Namespace) -> int:
             )
         else:
             rules = ", ".join(m.rule_id for m in matches)
-            print(f"{row['first_seen'][:16]}  {row['source']:<20} {rules}\n    {row['title']}")
+            first_seen = table_time(row["first_seen"])
+            print(f"{first_seen}  {row['source']:<20} {rules}\n    {row['title']}")
     print(
         f"treatywatch: replayed {len(rows)} items stored in the last {args.since}: "
         f"{matched} would match (nothing was sent)",

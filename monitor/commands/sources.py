@@ -15,6 +15,7 @@ from monitor.commands._output import print_json, table
 from monitor.config import Settings, SourceConfig
 from monitor.errors import SourceError
 from monitor.health import interval_bounds
+from monitor.timefmt import table_time
 from state import SourceState, Store, parse_iso_or_none
 
 if TYPE_CHECKING:
@@ -125,7 +126,7 @@ def _show(args: argparse.Namespace) -> int:
                     row["name"] + (" *" if row["official"] else ""),
                     row["status"],
                     row["consecutive_failures"],
-                    _short_time(row["last_success"]),
+                    table_time(row["last_success"]),
                     _in(row["next_poll_in_seconds"], row["next_poll_reason"]),
                     row["items_per_day"],
                     f"{row['last_error_class']}: {row['last_error']}"
@@ -138,10 +139,6 @@ def _show(args: argparse.Namespace) -> int:
     )
     print("(* official source)")
     return EXIT_OK
-
-
-def _short_time(value: str | None) -> str | None:
-    return value[:16].replace("T", " ") if value else None
 
 
 def _in(seconds: int | None, reason: str | None) -> str | None:
@@ -222,7 +219,7 @@ def _check(args: argparse.Namespace) -> int:
                         "yes" if row["ok"] else "NO",
                         row.get("status"),
                         row.get("items"),
-                        _short_time(row["newest"].isoformat()) if row.get("newest") else None,
+                        table_time(row.get("newest")),
                         row.get("error") or (row.get("moved_to") and f"moved to {row['moved_to']}"),
                     ]
                     for row in rows

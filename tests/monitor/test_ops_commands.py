@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import pty
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -102,6 +103,32 @@ def test_hits_json_and_filters(config: Path, capsys: pytest.CaptureFixture[str])
     assert count("--until", "2025-03-19") == 3
     assert count("--limit", "1") == 1
     assert count("--since", "1h") == 0  # detected in 2025: long before an hour ago
+
+
+def test_tables_show_times_to_the_second_and_json_keeps_them_whole(
+    seeded: App, config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stamp = "2025-03-18T12:00:00.123456Z"
+    database = sqlite3.connect(Path(seeded.settings.state_dir) / "treatywatch.db")
+    with database:
+        database.execute("UPDATE hits SET created = ?", (stamp,))
+        database.execute("UPDATE alerts SET created = ?", (stamp,))
+        database.execute("UPDATE sources SET last_success = ? WHERE name = 'baltic-news'", (stamp,))
+    database.close()
+    listed = tmp_path / "listed.yaml"
+    listed.write_text(
+        f"state_dir: {seeded.settings.state_dir}\n"
+        "sources: [{name: baltic-news, url: 'https://news.test/feed.xml'}]\n"
+    )
+    for args, path in ((["hits"], config), (["alerts"], config), (["db", "info"], config),
+                       (["sources"], listed)):  # fmt: skip
+        code, out, err = cli(capsys, *args, "-c", str(path))
+        assert code == 0, err
+        assert "2025-03-18 12:00:00Z" in out and ".123456" not in out, (args, out)
+    code, out, _ = cli(capsys, "hits", "--json", "-c", str(config))
+    assert {hit["detected"] for hit in json.loads(out)} == {stamp}
+    code, out, _ = cli(capsys, "alerts", "--json", "-c", str(config))
+    assert {alert["created"] for alert in json.loads(out)} == {stamp}
 
 
 def test_bad_arguments_exit_2_with_a_message(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.timefmt import human_duration, retry_after
+from monitor.timefmt import human_duration, retry_after, table_time
 
 NOW = datetime(2025, 3, 18, 12, 0, tzinfo=UTC)
 
@@ -45,3 +45,19 @@ def test_human_duration(span: timedelta, text: str) -> None:
 )
 def test_retry_after(header: str | None, expected: timedelta | None) -> None:
     assert retry_after(header, NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("2025-03-18T10:24:05.123456Z", "2025-03-18 10:24:05Z"),
+        ("2025-03-18T12:24:05.9+02:00", "2025-03-18 10:24:05Z"),
+        (datetime(2025, 3, 18, 10, 24, 5, 999999, tzinfo=UTC), "2025-03-18 10:24:05Z"),
+        ("2025-03-18", "2025-03-18 00:00:00Z"),
+        ("not a time", "not a time"),
+        (None, None),
+        ("", None),
+    ],
+)
+def test_table_time_is_utc_to_the_second(value: str | datetime | None, text: str | None) -> None:
+    assert table_time(value) == text
