@@ -150,9 +150,7 @@ def read_step(
             text = texts.get(field)
             if text is None or start < 0:
                 continue
-            if _prospective(text, start, end, year, entity.id) or _background(
-                text, start, year
-            ):
+            if _prospective(text, start, end, year, entity.id) or _background(text, start, year):
                 continue
             if field == "summary" and entity.id in _PROCEDURE_STEPS and _explains(text, start):
                 continue

@@ -207,6 +207,8 @@ def compatibility(
     fits, shared = _states_fit(report, story, near_same)
     if not fits:
         return None
+    if loose(report.treaty) and not (report.states and story.states) and not near_same:
+        return None  # nothing but a withdrawal word in common: another event, likely
     mine, step = report.step, story_step(story)
     within = age <= rules.window
     if mine is not None and mine == step:
