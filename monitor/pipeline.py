@@ -13,7 +13,7 @@ takes), then at most one follow-up for channels with ``follow_ups: true``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -31,7 +31,7 @@ from monitor.config import ChannelConfig, SourceConfig, StoriesSettings
 from monitor.core import stories as clustering
 from monitor.core.steps import read_step
 from monitor.sources.item import Item, canonical_url, item_key
-from rules import Document, Match, RuleSet
+from rules import Document, Entity, Match, RuleSet
 from state import (
     CaseRow,
     IdentityRow,
@@ -78,6 +78,9 @@ class Analysed:
     canonical_link: str | None
     identity: tuple[str, ...]
     outlet: str
+    entities: tuple[Entity, ...] = ()
+    """With a match: every entity the item names (document-wide, all occurrences), so the
+    story logic can read who acts and what is left from the headline."""
 
 
 def canonical_memo() -> dedup.Canonical:
@@ -130,7 +133,8 @@ def analyse_items(
     """Match every new item and compute what identifies it (each item on its own)."""
     analysed = []
     for key, item in new:
-        matches = tuple(ruleset.match(document_for(item, source), now))
+        document = document_for(item, source)
+        matches = tuple(ruleset.match(document, now))
         link = canonical(item.link)
         analysed.append(
             Analysed(
@@ -147,6 +151,7 @@ def analyse_items(
                     canonical=canonical,
                 ),
                 outlet=dedup.outlet(item.link, source.name, canonical=canonical),
+                entities=ruleset.entities(document) if matches else (),
             )
         )
     return analysed
@@ -219,9 +224,10 @@ def plan_analysed(
             alertable = alertable and now - item.published <= stale_after
         # the treaties the item is about, from all its matches: each rule scopes its entities
         # to its own evidence, but an item reports the same withdrawals whichever rule saw it
-        found = [entity for match in entry.matches for entity in match.entities]
+        found = [*entry.entities, *(e for match in entry.matches for e in match.entities)]
         treaties = clustering.treaties_left(found, item.summary)
         states = clustering.states_acting(found, item.summary)
+        kinds = _treaty_kinds(found)
         hits = []
         for match in entry.matches:
             story_hits = planner.add(
@@ -232,6 +238,7 @@ def plan_analysed(
                 outlet=entry.outlet,
                 treaties=treaties,
                 states=states,
+                treaty_kinds=kinds,
             )
             hits.append(
                 NewHit(
@@ -305,6 +312,7 @@ class StoryPlanner:
         outlet: str | None = None,
         treaties: Sequence[str] | None = None,
         states: Sequence[str] | None = None,
+        treaty_kinds: Mapping[str, str] | None = None,
     ) -> tuple[StoryHit, ...]:
         """Remember one hit and describe it for clustering, once per treaty it reports on
         (``treaties``: the item's, when known; else those of this match; ``outlet``: the
@@ -323,6 +331,8 @@ class StoryPlanner:
         treaties = tuple(treaties) or (clustering.NO_TREATY,)
         if states is None:
             states = clustering.states_acting(match.entities, item.summary)
+        if treaty_kinds is None:
+            treaty_kinds = _treaty_kinds(match.entities)
         founder = story_id(self.source.name, key)
         return tuple(
             StoryHit(
@@ -343,6 +353,7 @@ class StoryPlanner:
                 step=reading.step,
                 step_strong=reading.strong,
                 step_headline=reading.headline,
+                treaty_kind=treaty_kinds.get(t),
             )
             for index, t in enumerate(treaties)
         )
@@ -424,6 +435,11 @@ class StoryPlanner:
             case=case_payload(case, story, history) if case is not None else None,
         )
         return StoryAlert(aid, channel, kind, _json(payload))
+
+
+def _treaty_kinds(entities: Iterable[Entity]) -> dict[str, str]:
+    """``generic`` for the treaties among ``entities`` that name a kind of treaty."""
+    return {e.id: "generic" for e in entities if e.kind == "treaties" and e.generic}
 
 
 def _first_story(story: str, case: CaseRow, history: Sequence[CaseRow]) -> bool:

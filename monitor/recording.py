@@ -83,6 +83,7 @@ def _place(
         step_strong=hit.step_strong,
         title=hit.title,
         step_headline=hit.step_headline,
+        treaty_kind=hit.treaty_kind,
     )
     copy = original is not None
     before = None
@@ -92,10 +93,9 @@ def _place(
             before = stored
     if before is None:
         candidates = tx.candidate_stories(report.treaty, tx.now - rules.step_memory)
-        if clustering.loose(report.treaty):
-            candidates += tx.recent_stories(tx.now - rules.window)
-        else:
-            candidates += tx.loose_stories(tx.now - rules.window)
+        # stories of other treaties within the window: a report naming no treaty, a phrase
+        # or a kind of treaty may meet one of them (``compatibility`` decides)
+        candidates += tx.recent_stories(tx.now - rules.window)
         candidates = list({c.id: c for c in candidates}.values())
         chosen = clustering.place(report, candidates, rules, tx.now)
         before = next((c for c in candidates if c.id == chosen), None)

@@ -55,7 +55,7 @@ _VOCABULARY_KEYS = (
 _EXTENSION_KEYS = ("extend", "entries", "terms")
 _REFERENCE_KEYS = ("entity_not_after", "entity_not_before", "entity_phrase", "not_before")
 """Vocabulary keys whose value names another vocabulary (checked once all files are read)."""
-_ENTRY_KEYS = ("label", "terms")
+_ENTRY_KEYS = ("label", "terms", "generic")
 _RULE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*")
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _ENTRY_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -376,7 +376,10 @@ def _vocabulary(source: _File, name: str, node: Node) -> Vocabulary:
             if "terms" not in entry_values:
                 raise source.error(entry_node, f"{entry_what} needs 'terms'")
             terms = _terms(source, entry_values["terms"], f"terms of {entry_what}")
-            entries.append(VocabularyEntry(entry_id, label, terms))
+            generic = False
+            if "generic" in entry_values:
+                generic = source.boolean(entry_values["generic"], "generic")
+            entries.append(VocabularyEntry(entry_id, label, terms, generic))
     terms = _terms(source, values["terms"], f"terms of {what}") if "terms" in values else ()
     if not entries and not terms:
         raise source.error(node, f"{what} has neither 'entries' nor 'terms'")
@@ -429,7 +432,11 @@ def _extended(
     for entry in extension.entries:
         known = entries.get(entry.id)
         entries[entry.id] = (
-            entry if known is None else replace(known, terms=known.terms + entry.terms)
+            entry
+            if known is None
+            else replace(
+                known, terms=known.terms + entry.terms, generic=known.generic or entry.generic
+            )
         )
     return replace(base, entries=tuple(entries.values()), terms=base.terms + extension.terms)
 

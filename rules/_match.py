@@ -42,12 +42,14 @@ class Entity:
     ``spans`` are where it was found, as ``(field, start, end)`` offsets into the original
     field string, in document order (for an evidence-scoped vocabulary: the occurrences that
     scoped it). They take no part in comparisons: one entity is one entry, wherever found.
+    ``generic`` is the entry's flag: a kind of thing, not one thing (``generic: true``).
     """
 
     kind: str
     id: str
     label: str
     spans: tuple[tuple[str, int, int], ...] = field(default=(), compare=False)
+    generic: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -245,9 +245,10 @@ class RuleSet:
     def _positions(
         self, ctx: DocContext, blocking: bool = True
     ) -> dict[EntityRef, list[tuple[int, int, int]]]:
-        """Where each entity occurs (field, first word, end word). Left out: an occurrence inside a longer one
-        of another entry (the "American" of "Organization of American States", the ECHR's
-        "Menschenrechtskonvention" in "Amerikanische Menschenrechtskonvention"),
+        """Where each entity occurs (field, first word, end word). Left out: an occurrence
+        inside a longer one of another entry (the "American" of "Organization of American
+        States", the ECHR's "Menschenrechtskonvention" in "Amerikanische
+        Menschenrechtskonvention"),
         and, with ``blocking``, one right after an ``entity_not_after`` term or right before an
         ``entity_not_before`` term."""
         spans: dict[EntityRef, list[tuple[int, int, int]]] = {}
@@ -302,7 +303,7 @@ class RuleSet:
                 (FIELD_NAMES[f], *ctx.fields[f].original_span(start, end))
                 for f, start, end in sorted(set(kept_at[(vocab_index, entry_index)]))
             )
-            out.append(Entity(vocabulary.name, entry.id, entry.label, spans))
+            out.append(Entity(vocabulary.name, entry.id, entry.label, spans, entry.generic))
         if self._phrase_kinds:
             kinds = {entity.kind for entity in out}
             for field, start, end, label in sorted(evidence):

@@ -44,11 +44,16 @@ class VocabularyTerm:
 
 @dataclass(frozen=True, slots=True)
 class VocabularyEntry:
-    """A named thing: ``id`` (``ottawa``), ``label`` (``Ottawa Convention``) and its terms."""
+    """A named thing: ``id`` (``ottawa``), ``label`` (``Ottawa Convention``) and its terms.
+
+    ``generic``: the entry names a kind of thing, not one thing ("status-of-forces
+    agreements", "bilateral investment treaties"): two reports naming it may be about two
+    different ones."""
 
     id: str
     label: str
     terms: tuple[VocabularyTerm, ...]
+    generic: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,7 +65,9 @@ class StoryHit:
 
     ``story_id`` is the id the story gets when this report founds one, derived from the item,
     and the treaty, so that it is the same after any restart. ``step`` is the step the report
-    reports (``monitor.core.steps``), ``step_strong`` whether its headline or lead names it;
+    reports (``monitor.core.steps``), ``step_strong`` whether its headline or lead names it,
+    ``step_headline`` whether its headline does; ``treaty_kind`` is ``generic`` for a kind of
+    treaty (a gazetteer entry marked so), None otherwise;
     ``steps`` every step it names anywhere.
     """
 
@@ -86,6 +88,7 @@ class StoryHit:
     step: str | None = None
     step_strong: bool = False
     step_headline: bool = False
+    treaty_kind: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +133,7 @@ class StoryRow:
     step: str | None = None
     step_strong: bool = False
     case_id: str | None = None
+    treaty_kind: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +307,7 @@ class StoryQueries(StoreBase):
             step=row.get("step"),
             step_strong=bool(row.get("step_strong")),
             case_id=row.get("case_id"),
+            treaty_kind=row.get("treaty_kind"),
         )
 
     # housekeeping -------------------------------------------------------------------------

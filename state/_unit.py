@@ -164,7 +164,8 @@ class UnitOfWork:
         """Found the story ``hit.story_id``; False when it exists already."""
         cursor = self._db.execute(
             """INSERT OR IGNORE INTO stories (id, rule, treaties, states, steps, first_seen,
-               last_seen, case_id, step, step_strong) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               last_seen, case_id, step, step_strong, treaty_kind)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 hit.story_id,
                 hit.rule,
@@ -176,6 +177,7 @@ class UnitOfWork:
                 case_id,
                 hit.step,
                 int(hit.step_strong),
+                hit.treaty_kind,
             ),
         )
         if cursor.rowcount:

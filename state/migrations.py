@@ -218,6 +218,7 @@ _STEPS: list[tuple[str, str]] = [
         ALTER TABLE stories ADD COLUMN case_id TEXT;
         ALTER TABLE stories ADD COLUMN step TEXT;
         ALTER TABLE stories ADD COLUMN step_strong INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE stories ADD COLUMN treaty_kind TEXT;
         ALTER TABLE story_members ADD COLUMN step TEXT;
         ALTER TABLE story_members ADD COLUMN step_strong INTEGER NOT NULL DEFAULT 0;
         CREATE INDEX stories_case ON stories (case_id);

@@ -67,6 +67,9 @@ NO_TREATY = "-"
 """The bucket of hits that name no treaty."""
 STATE_AGREEMENT = 0.5
 """Jaccard overlap of state sets above which a report joins a story without a similar title."""
+OPENING = frozenset({"announcement", "suspension", "government_decision"})
+"""Steps that are one government act worded differently: within the window they never split
+a story ("announces it will leave", "decides to leave", "suspends its participation")."""
 SAME_NEWS = timedelta(hours=12)
 """Within this time of a story's first report, a report naming a more advanced step is the
 same news worded differently ("votes to leave" and "signs off on exit" of one session)."""
@@ -94,6 +97,7 @@ class Report:
     step_strong: bool
     title: str
     step_headline: bool = False
+    treaty_kind: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,9 +200,13 @@ def compatibility(
     theirs = story.treaties or (NO_TREATY,)
     same_treaty = report.treaty in theirs
     if not same_treaty:
-        # a report naming no known treaty meets a story of one (or the other way round)
-        # only within the window, when both name states and they fit
-        if not (loose(report.treaty) or all(loose(t) for t in theirs)):
+        # a report naming no known treaty, or only a kind of treaty, meets a story of one (or
+        # the other way round) only within the window, when both name states and they fit
+        if not (
+            loose(report.treaty)
+            or "generic" in (report.treaty_kind, story.treaty_kind)
+            or all(map(loose, theirs))
+        ):
             return None
         if age > rules.window or not report.states or not story.states:
             return None
@@ -222,6 +230,11 @@ def compatibility(
         if not within:
             return None
         bonus = 0.5
+    elif mine in OPENING and step in OPENING:
+        # "announces", "decides", "suspends": one government act worded three ways
+        if not within:
+            return None
+        bonus = 1.0
     elif rank(mine) < rank(step):
         bonus = 1.0  # an earlier step retold: old news, joins the latest story it fits
     else:
