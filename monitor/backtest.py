@@ -6,11 +6,14 @@ case, and given the alerts each channel would receive. The database is a throwaw
 nothing is sent. With labels (``event``: the case, ``step``: the step) it scores the alerts:
 one *event* is one labelled step of one case, which should alert exactly once.
 
-Scoring: each story that alerted is credited to the label most of its labelled reports carry
-(a story of near-misses is a false alert). An event is *found* when a story credited to it
-alerted, *split* when several did, *merged* when its reports only sit in stories credited to
-other events, and *missed* when none of its reports is in a story that alerted. The false
-alert rate is the share of near-miss reports whose own hit queued an alert.
+Scoring: each story that alerted is credited to the events whose reports it holds and whose
+withdrawing states it names (an event labelled without ``states``, or a story naming none:
+the event most of its reports carry); a story of near-misses only is a false alert. An event
+is *found* when a story credited to it alerted, *split* when several did, *merged* when its
+reports only sit in stories credited to other events, and *missed* when none of its reports
+is in a story that alerted. Alerts per event counts each alerting story once, shared among the
+events it is credited to. The false alert rate is the share of near-miss reports whose own hit
+queued an alert.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.config import ChannelConfig, ConsoleChannel, Settings, SourceConfig
+from monitor.core.stories import OPENING
 from monitor.errors import ConfigError
 from monitor.pipeline import plan_items
 from monitor.recording import record
@@ -60,6 +64,8 @@ class ArchiveReport:
     language: str | None = None
     event: str | None = None
     step: str | None = None
+    states: tuple[str, ...] = ()
+    """Label: the withdrawing states, as names or ids ("United States", "united_states")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +135,7 @@ def load_archive(path: Path, text: str | None = None) -> list[ArchiveReport]:
                 language=data.get("language"),
                 event=data.get("event"),
                 step=data.get("step"),
+                states=tuple(_state_id(s) for s in data.get("states") or () if isinstance(s, str)),
             )
         )
     if problems:
@@ -245,7 +252,7 @@ class Score:
     channel: str
     events: int
     found: int
-    alerts: int
+    alerts: float
     near_misses: int
     false_alerts: int
     false_alert_reports: tuple[str, ...]
@@ -283,6 +290,16 @@ class Score:
         }
 
 
+def _same_step(labelled: str, step: str | None) -> bool:
+    """Whether a story read as ``step`` reports a labelled step (the opening acts — announce,
+    decide, suspend — are one act worded differently)."""
+    return step is None or labelled == step or {labelled, step} <= OPENING
+
+
+def _state_id(name: str) -> str:
+    return "_".join("".join(c if c.isalnum() else " " for c in name.lower()).split())
+
+
 def labelled(reports: Sequence[ArchiveReport]) -> bool:
     """Whether an archive carries labels (at least one report with ``event``)."""
     return any(r.event for r in reports)
@@ -291,21 +308,38 @@ def labelled(reports: Sequence[ArchiveReport]) -> bool:
 def score(result: BacktestResult, channel: str) -> Score:
     """Score one channel's alerts against the archive's labels (see the module doc)."""
     label = {r.id: f"{r.event}/{r.step}" if r.event else None for r in result.reports}
+    states: dict[str, set[str]] = defaultdict(set)
+    for r in result.reports:
+        if r.event:
+            states[f"{r.event}/{r.step}"].update(r.states)
     events = sorted({name for name in label.values() if name})
     near = [r.id for r in result.reports if not r.event]
     first_alerts = [a for a in result.alerts if a.channel == channel and a.kind != "follow_up"]
     credited: dict[str, list[str]] = defaultdict(list)
     alerting_members: set[str] = set()
-    positive_alerts = 0
+    positive_alerts = 0.0
     for alert in first_alerts:
         members = result.members.get(alert.story, [alert.report])
         alerting_members.update(members)
         votes = Counter(label[m] for m in members if m in label)
         if not votes:
             continue
-        winner, _ = max(votes.items(), key=lambda kv: (kv[1], kv[0] is not None, kv[0] or ""))
-        if winner is not None:
-            credited[winner].append(alert.story)
+        named = set(alert.states)
+        covered = [
+            e
+            for e in votes
+            if e is not None
+            and named
+            and states[e]
+            and states[e] <= named
+            and _same_step(e.rsplit("/", 1)[1], alert.step)
+        ]
+        if not covered:
+            winner, _ = max(votes.items(), key=lambda kv: (kv[1], kv[0] is not None, kv[0] or ""))
+            covered = [winner] if winner is not None else []
+        for event in covered:
+            credited[event].append(alert.story)
+        if covered:
             positive_alerts += 1
     triggered = {a.report for a in first_alerts}
     false_reports = tuple(r for r in near if r in triggered)
