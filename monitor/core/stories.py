@@ -35,8 +35,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from monitor.core.dedup import title_similarity
 from monitor.core.steps import STEP_ORDER, rank, sentence_index
-from monitor.dedup import title_similarity
 from rules import Entity, Match
 from state import CaseRow, StoryRow, parse_iso
 
