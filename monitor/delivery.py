@@ -12,7 +12,7 @@ drained by its own worker: at most ``concurrency`` sends in flight and at least
 ``min_interval`` between two sends (Slack: one message per second). A transient failure
 (timeout, 5xx, 429) pauses the channel briefly (exactly ``Retry-After`` when the receiver gave
 one) so a receiver that is down gets one request at a time; each row retries on its own
-schedule (``monitor.retry``) until it is sent or ``dead`` with a reason. A refusal that can
+schedule (``monitor.core.retry``) until it is sent or ``dead`` with a reason. A refusal that can
 never succeed is dead at once; a gone endpoint (410, archived Slack channel) parks the channel's
 queue as dead, replayable with ``treatywatch alerts retry --dead``. Channels in digest mode get
 one message per period (``monitor.digest``).
@@ -37,10 +37,10 @@ from typing import IO, Any
 from monitor.channels import Channel
 from monitor.channels.base import Sent
 from monitor.config import ChannelConfig, DeliverySettings
+from monitor.core.retry import Failure, decide
 from monitor.digest import digest_id, digest_payload, ops_payload, period_length, period_start
 from monitor.errors import DeliveryError, RejectedDeliveryError
 from monitor.logs import log_event
-from monitor.retry import Failure, decide
 from state import AlertRow, NewAlert, Store, iso, parse_iso_or_none
 
 __all__ = ["ChannelPolicy", "Deliverer", "DeliveryReport", "channel_policy"]

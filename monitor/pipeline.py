@@ -17,8 +17,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from monitor import dedup
-from monitor.alerts import (
+from monitor.config import ChannelConfig, SourceConfig, StoriesSettings
+from monitor.core import dedup
+from monitor.core import stories as clustering
+from monitor.core.alerts import (
     alert_payload,
     case_payload,
     is_fresh,
@@ -27,8 +29,6 @@ from monitor.alerts import (
     story_id,
     story_payload,
 )
-from monitor.config import ChannelConfig, SourceConfig, StoriesSettings
-from monitor.core import stories as clustering
 from monitor.core.steps import read_step
 from monitor.sources.item import Item, canonical_url, item_key
 from rules import Document, Entity, Match, RuleSet
@@ -84,7 +84,7 @@ class Analysed:
 
 
 def canonical_memo() -> dedup.Canonical:
-    """:func:`monitor.dedup.canonical_url` remembering its answers, for the links of one
+    """:func:`monitor.core.dedup.canonical_url` remembering its answers, for the links of one
     document (an item's link is needed for its key, its identity keys and its outlet)."""
     known: dict[str | None, str | None] = {}
 

@@ -2,7 +2,7 @@
 
 A failing source never raises out of ``poll_source``: its error is recorded with a short class
 (``timeout``, ``http_5xx``, ``not_a_feed``...) and the other sources carry on. After every poll
-the source's next poll time is decided (``monitor.health``: adaptive interval, backoff,
+the source's next poll time is decided (``monitor.core.health``: adaptive interval, backoff,
 ``Retry-After``) and stored, and operator alerts (``source_failing``, ``source_silent``,
 ``source_gone``) are written to the outbox of every channel with ``ops: true``.
 
@@ -22,8 +22,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from monitor import health
 from monitor.config import ChannelConfig, Settings, SourceConfig
+from monitor.core import health
 from monitor.errors import FetchErrorKind, SourceError
 from monitor.intake import IntakeJob, intake
 from monitor.logs import log_event

@@ -3,7 +3,7 @@
 Jobs only call ``app.poll_source(name)`` and ``app.deliver_due()``; every decision lives in the
 app. One job per source: an interval trigger at the source's base interval with jitter is the
 fallback rhythm, and after every poll the job is moved to the next poll time the app decided
-(adaptive interval, error backoff, ``Retry-After``; see ``monitor.health``), so the scheduler
+(adaptive interval, error backoff, ``Retry-After``; see ``monitor.core.health``), so the scheduler
 never decides anything itself. ``max_instances=1``: a slow source never overlaps itself;
 ``coalesce=True`` with a misfire grace of a whole interval: a stalled or suspended host runs
 each job once on resume, not a storm, and never skips it. On start, a source whose stored next

@@ -112,7 +112,7 @@ class NewItem:
     language: str | None = None
     published: str | None = None
     hits: tuple[NewHit, ...] = ()
-    # identity keys (``guid:``, ``url:``, ``fp:``; see monitor.dedup), checked across sources
+    # identity keys (``guid:``, ``url:``, ``fp:``; see monitor.core.dedup), checked across sources
     identity: tuple[str, ...] = ()
 
 

@@ -13,8 +13,8 @@ from monitor.catalog import catalog
 from monitor.commands._common import EXIT_FAILURE, EXIT_OK, settings_from
 from monitor.commands._output import print_json, table
 from monitor.config import Settings, SourceConfig
+from monitor.core.health import interval_bounds
 from monitor.errors import SourceError
-from monitor.health import interval_bounds
 from monitor.timefmt import table_time
 from state import SourceState, Store, parse_iso_or_none
 

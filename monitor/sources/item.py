@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from monitor.dedup import canonical_url
+from monitor.core.dedup import canonical_url
 
 __all__ = ["Item", "canonical_url", "clean_text", "item_key"]
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.dedup import (
+from monitor.core.dedup import (
     canonical_url,
     fingerprint,
     identity_keys,

@@ -1,4 +1,4 @@
-"""The pure health decisions (``monitor.health``): no clock, no I/O."""
+"""The pure health decisions (``monitor.core.health``): no clock, no I/O."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from monitor.config import PollingSettings, SourceConfig, parse_settings
-from monitor.health import (
+from monitor.core.health import (
     Interval,
     activity_after,
     adaptive_interval,

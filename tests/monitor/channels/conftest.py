@@ -16,7 +16,7 @@ OLD_SECRET = "whsec_" + base64.b64encode(b"an older secret of 32 bytes!!!!!").de
 
 
 def alert(**changes: Any) -> dict[str, Any]:
-    """A version-1 alert payload (what monitor.alerts builds), with ``changes`` applied."""
+    """A version-1 alert payload (what monitor.core.alerts builds), with ``changes`` applied."""
     snippet = "Lithuania announces withdrawal from the Ottawa Convention banning mines"
     payload: dict[str, Any] = {
         "version": 1,
