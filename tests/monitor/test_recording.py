@@ -338,3 +338,45 @@ def test_a_busy_database_is_a_typed_error(desk: Desk, tmp_path: Path) -> None:
     finally:
         other.execute("ROLLBACK")
         other.close()
+
+
+def test_recorded_payloads_with_their_case_match_the_published_schema(tmp_path: Path) -> None:
+    import jsonschema
+
+    schema_path = Path(__file__).resolve().parents[2] / "docs" / "alert-payload.schema.json"
+    validator = jsonschema.Draft202012Validator(json.loads(schema_path.read_text("utf-8")))
+    desk = Desk(
+        tmp_path,
+        channels=[
+            {
+                "name": "all",
+                "type": "console",
+                "steps": ["reversal", "notification", "announcement"],
+            }
+        ],
+    )
+    notice = datetime(2016, 10, 21, 9, 0, tzinfo=UTC)
+    desk.report("sabc", "South Africa to leave the International Criminal Court", at=notice)
+    desk.report(
+        "sabc",
+        "South Africa notifies UN of withdrawal from the International Criminal Court",
+        "The notice of withdrawal was deposited with the UN secretary-general.",
+        at=notice + timedelta(days=3),
+    )
+    desk.report(
+        "sabc",
+        "South Africa revokes its withdrawal from the International Criminal Court",
+        at=notice + timedelta(days=140),
+    )
+    payloads = desk.alerts()
+    assert [p["type"] for p in payloads] == ["alert", "alert", "reversal"]
+    for payload in payloads:
+        payload.pop("_kind")
+        validator.validate(payload)
+    assert [s["step"] for s in payloads[2]["case"]["earlier_steps"]] == [
+        "announcement",
+        "notification",
+    ]
+    broken = payloads[0] | {"case": {"id": 1}}
+    with pytest.raises(jsonschema.ValidationError):
+        validator.validate(broken)
