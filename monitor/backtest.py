@@ -6,14 +6,14 @@ case, and given the alerts each channel would receive. The database is a throwaw
 nothing is sent. With labels (``event``: the case, ``step``: the step) it scores the alerts:
 one *event* is one labelled step of one case, which should alert exactly once.
 
-Scoring: each story that alerted is credited to the events whose reports it holds and whose
-withdrawing states it names (an event labelled without ``states``, or a story naming none:
-the event most of its reports carry); a story of near-misses only is a false alert. An event
-is *found* when a story credited to it alerted, *split* when several did, *merged* when its
-reports only sit in stories credited to other events, and *missed* when none of its reports
-is in a story that alerted. Alerts per event counts each alerting story once, shared among the
-events it is credited to. The false alert rate is the share of near-miss reports whose own hit
-queued an alert.
+Scoring: each story that alerted is credited to the events that hold at least a quarter of
+its labelled reports and whose withdrawing states it names at their step (an event labelled
+without ``states``, or a story naming none: the event most of its reports carry); a story of
+near-misses only is a false alert. An event is *found* when a story credited to it alerted,
+*split* when several did, *merged* when its reports only sit in stories credited to other
+events, and *missed* when none of its reports is in a story that alerted. Alerts per event
+counts each alerting story once. The false alert rate is the share of near-miss reports whose
+own hit queued an alert.
 """
 
 from __future__ import annotations
@@ -325,14 +325,16 @@ def score(result: BacktestResult, channel: str) -> Score:
         if not votes:
             continue
         named = set(alert.states)
+        labelled_members = sum(n for e, n in votes.items() if e is not None)
         covered = [
             e
-            for e in votes
+            for e, n in votes.items()
             if e is not None
             and named
             and states[e]
             and states[e] <= named
             and _same_step(e.rsplit("/", 1)[1], alert.step)
+            and n * 4 >= labelled_members
         ]
         if not covered:
             winner, _ = max(votes.items(), key=lambda kv: (kv[1], kv[0] is not None, kv[0] or ""))

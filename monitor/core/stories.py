@@ -138,7 +138,12 @@ def treaties_left(entities: Sequence[Entity], summary: str) -> tuple[str, ...]:
         for e in entities
         if e.kind == "treaties"
     ]
-    return _headline_first([e for e in named if e.spans], "treaties", summary)
+    named = [e for e in named if e.spans]
+    # an entry of both vocabularies (the EU) is the actor when another treaty is named
+    state_ids = {e.id for e in entities if e.kind == "states"}
+    if any(e.id not in state_ids for e in named):
+        named = [e for e in named if e.id not in state_ids]
+    return _headline_first(named, "treaties", summary)
 
 
 def _headline_first(entities: Sequence[Entity], kind: str, summary: str) -> tuple[str, ...]:
