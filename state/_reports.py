@@ -251,15 +251,6 @@ class ReportQueries(StoreBase):
         rows = self._all("SELECT rule, count(*) AS n FROM hits GROUP BY rule ORDER BY rule")
         return {row["rule"]: int(row["n"]) for row in rows}
 
-    def items_per_source(self, since: datetime) -> dict[str, int]:
-        """How many items each source brought since ``since`` (by first-seen time)."""
-        rows = self._all(
-            """SELECT source, count(*) AS n FROM items INDEXED BY items_first_seen_source
-               WHERE first_seen >= ? GROUP BY source""",
-            (iso(since),),
-        )
-        return {row["source"]: int(row["n"]) for row in rows}
-
     def sent_since(
         self, after: tuple[str, str] | None, *, limit: int = 1000
     ) -> list[dict[str, Any]]:

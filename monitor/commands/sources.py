@@ -13,7 +13,7 @@ from monitor.catalog import catalog
 from monitor.commands._common import EXIT_FAILURE, EXIT_OK, settings_from
 from monitor.commands._output import print_json, table
 from monitor.config import Settings, SourceConfig
-from monitor.core.health import interval_bounds
+from monitor.core.health import interval_bounds, source_items_per_day
 from monitor.errors import SourceError
 from monitor.timefmt import table_time
 from state import SourceState, Store, parse_iso_or_none
@@ -93,9 +93,7 @@ def source_health(
         "next_poll_reason": state.next_poll_reason if state else None,
         "interval_seconds": state.interval_seconds if state and state.interval_seconds else None,
         "base_interval_seconds": bounds.base.total_seconds(),
-        "items_per_day": round(state.items_per_day, 2)
-        if state and state.items_per_day is not None
-        else None,
+        "items_per_day": source_items_per_day(state, now),
         "last_new_item": state.last_new_item if state else None,
         "entries_last_poll": state.entries_last_poll if state else None,
         "pending_redirect": state.redirect_url if state else None,

@@ -42,6 +42,7 @@ __all__ = [
     "ops_events",
     "parse_cache_hint",
     "parse_retry_after",
+    "source_items_per_day",
 ]
 
 ACTIVITY_WINDOW = timedelta(days=7)  # time constant of the "items per day" estimate
@@ -100,12 +101,30 @@ def activity_after(
 
 
 def items_per_day(activity: float, age: timedelta, window: timedelta = ACTIVITY_WINDOW) -> float:
-    """New items per day estimated from the decayed count and the age of the history."""
+    """New items per day estimated from the decayed count and the age of the history.
+
+    A history shorter than :data:`MIN_HISTORY` counts as that long: one new item a minute
+    after the first poll is about one a day so far, not 1,440 (issue 12).
+    """
     seconds = max(age.total_seconds(), 0.0)
     if seconds <= 0:
         return 0.0
+    seconds = max(seconds, MIN_HISTORY.total_seconds())
     span = window.total_seconds() * (1 - math.exp(-seconds / window.total_seconds()))
     return activity / (span / 86400)
+
+
+def source_items_per_day(state: SourceState | None, now: datetime) -> float | None:
+    """The one "items per day" figure of a source, as ``treatywatch sources`` and the
+    dashboard show it: the new items it brought (what the first poll found is not new),
+    decayed with a time constant of :data:`ACTIVITY_WINDOW` up to ``now``, per day of its
+    history (at least :data:`MIN_HISTORY`), to two decimals. None before a first success."""
+    first = parse_iso_or_none(state.first_success) if state is not None else None
+    if state is None or first is None:
+        return None
+    last = parse_iso_or_none(state.last_success) or first
+    activity = activity_after(state.activity, 0, now - last)
+    return round(items_per_day(activity, now - first), 2)
 
 
 def adaptive_interval(

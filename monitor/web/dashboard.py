@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from monitor import __version__
+from monitor.core.health import source_items_per_day
 from state import DeliveryState, HitFilter, Store, json_column, parse_iso_or_none
 
 __all__ = [
@@ -30,8 +31,6 @@ __all__ = [
     "safe_link",
     "style_hash",
 ]
-
-ITEMS_PER_DAY_WINDOW = timedelta(days=7)
 
 
 def highlight(text: str, spans: Iterable[tuple[int, int]], terms: Iterable[str] = ()) -> Markup:
@@ -128,7 +127,7 @@ class SourceView:
     last_error_class: str | None
     consecutive_failures: int
     next_poll: str | None
-    items_per_day: float
+    items_per_day: float | None  # monitor.core.health.source_items_per_day
 
 
 class Dashboard:
@@ -252,9 +251,7 @@ class Dashboard:
 
     def source_views(self, now: datetime) -> list[SourceView]:
         stored = {state.name: state for state in self.store.sources()}
-        counts = self.store.items_per_source(now - ITEMS_PER_DAY_WINDOW)
         upcoming = self.next_polls()
-        days = ITEMS_PER_DAY_WINDOW.total_seconds() / 86400
         views = []
         for name in sorted(set(self.sources) | set(stored)):
             config = self.sources.get(name)
@@ -274,7 +271,7 @@ class Dashboard:
                     last_error_class=state.last_error_class if state else None,
                     consecutive_failures=failures,
                     next_poll=_iso(next_poll) if next_poll else stored_next,
-                    items_per_day=round(counts.get(name, 0) / days, 1),
+                    items_per_day=source_items_per_day(state, now),
                 )
             )
         return views
