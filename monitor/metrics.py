@@ -10,7 +10,8 @@ Two sources, so that nothing else in treatywatch needs to know about metrics:
   that became ``sent`` since the last look feed the publish-to-alert latency histogram.
 
 Every metric lives in the :class:`ServiceMetrics` object's own registry (tests build as many as
-they like); names start with ``treatywatch_``. The reference table is in the README.
+they like); names start with ``treatywatch_``. The reference table is in docs/operations.md
+("Metrics").
 """
 
 from __future__ import annotations

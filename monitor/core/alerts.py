@@ -1,7 +1,7 @@
 """Deciding which alerts a hit produces and what they carry (pure: no clock, no I/O).
 
 The webhook payload is a contract (``PAYLOAD_VERSION``); extend it, never break it. Its
-reference lives in the README ("Webhook payload").
+reference lives in docs/delivery.md ("The payload (version 1)").
 """
 
 from __future__ import annotations
