@@ -318,7 +318,6 @@ class StoryPlanner:
         (``treaties``: the item's, when known; else those of this match; ``outlet``: the
         item's, if known)."""
         ref = len(self._planned)
-        self._planned.append(_Planned(key, item, match, alertable))
         entities = clustering.signature(match)
         reading = read_step(
             item.title,
@@ -326,6 +325,8 @@ class StoryPlanner:
             match.entities,
             year=(item.published or self.now).year,
         )
+        # a report that only recalls an old step joins its story but never alerts
+        self._planned.append(_Planned(key, item, match, alertable and not reading.background))
         if treaties is None:
             treaties = clustering.treaties_left(match.entities, item.summary)
         treaties = tuple(treaties) or (clustering.NO_TREATY,)

@@ -380,3 +380,23 @@ def test_recorded_payloads_with_their_case_match_the_published_schema(tmp_path: 
     broken = payloads[0] | {"case": {"id": 1}}
     with pytest.raises(jsonschema.ValidationError):
         validator.validate(broken)
+
+
+def test_a_report_recalling_an_old_step_in_its_headline_does_not_alert(desk: Desk) -> None:
+    """Old news: a piece on an earlier year's withdrawal is stored without alerting, and the
+    real step reported the same day still alerts."""
+    day = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    quiet = desk.report(
+        "weekly",
+        "Russia quit the CFE Treaty in 2023: what changed",
+        "Moscow withdrew from the Treaty on Conventional Armed Forces in Europe.",
+        at=day,
+    )
+    assert quiet == 0
+    (story,) = desk.store.stories()  # stored and clustered, silently
+    assert desk.report(
+        "wire",
+        "Lithuanian parliament votes to leave the Ottawa Convention",
+        "The Seimas approved the withdrawal from the landmine ban.",
+        at=day + timedelta(hours=1),
+    )
