@@ -1,11 +1,13 @@
-"""What a matching rule reports: the terms found, the entities named and a snippet."""
+"""What a matching rule reports: the terms found, the entities named and a snippet; and, for rule
+authors, what a rule that nearly matched reports: the terms its query found and the sentences
+its ``exclude`` masked."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Entity", "Match", "TermMatch"]
+__all__ = ["Entity", "Exclusion", "MaskedSpan", "Match", "NearMiss", "TermMatch"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,4 +115,95 @@ class Match:
             },
             "snippet": self.snippet,
             "snippet_spans": [[start, end] for start, end in self.snippet_spans],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    """One part of a rule's ``exclude`` that matched inside a masked sentence.
+
+    ``expression`` is that part as written in the rule (a top-level ``OR`` branch of the
+    ``exclude``, or the whole ``exclude`` when it has no top-level ``OR``; white space
+    collapsed); ``terms`` are the terms it found in the sentence (none for a filter such as
+    ``is:question`` or a ``NOT``).
+    """
+
+    expression: str
+    terms: tuple[TermMatch, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict: expression, terms."""
+        return {"expression": self.expression, "terms": [t.to_dict() for t in self.terms]}
+
+
+@dataclass(frozen=True, slots=True)
+class MaskedSpan:
+    """A sentence that a rule's ``exclude`` masked: ``start``/``end`` are offsets into the
+    original ``field`` string (from its first word to its last), so
+    ``getattr(doc, field)[start:end] == text``; ``exclusions`` say which parts of the
+    ``exclude`` matched there."""
+
+    field: str
+    start: int
+    end: int
+    text: str
+    exclusions: tuple[Exclusion, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict: field, start, end, text, exclusions."""
+        return {
+            "field": self.field,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "exclusions": [e.to_dict() for e in self.exclusions],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class NearMiss:
+    """A rule whose query matched a document but whose ``exclude`` masked the match: every
+    sentence holding the evidence was masked, and what was left did not match.
+
+    ``terms`` are what the query found before exclusion (in every round of it); ``masked``
+    the sentences the ``exclude`` masked, in document order. See ``RuleSet.near_misses``.
+    """
+
+    rule_id: str
+    rule_title: str
+    severity: str
+    terms: tuple[TermMatch, ...]
+    masked: tuple[MaskedSpan, ...]
+
+    def explain(self) -> str:
+        """A multi-line, human-readable account of why the rule did not match."""
+        lines = [
+            f"near miss: rule {self.rule_id!r} ({self.rule_title}), severity {self.severity}",
+            "the query matched:"
+            if self.terms
+            else "the query matched (with filters only, no terms)",
+        ]
+        lines.extend(
+            f"  {t.term} -> {t.text!r} in {t.field} [{t.start}:{t.end}]" for t in self.terms
+        )
+        for span in self.masked:
+            lines.append(
+                f"the exclusion masked {span.field} [{span.start}:{span.end}] {span.text!r}:"
+            )
+            for exclusion in span.exclusions:
+                lines.append(f"  {exclusion.expression}")
+                lines.extend(
+                    f"    {t.term} -> {t.text!r} in {t.field} [{t.start}:{t.end}]"
+                    for t in exclusion.terms
+                )
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict: rule, rule_title, severity, terms, masked."""
+        return {
+            "rule": self.rule_id,
+            "rule_title": self.rule_title,
+            "severity": self.severity,
+            "terms": [term.to_dict() for term in self.terms],
+            "masked": [span.to_dict() for span in self.masked],
         }

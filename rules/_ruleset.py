@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -9,14 +11,16 @@ from datetime import UTC, datetime
 from rules._compiler import Compiler, EntityRef
 from rules._context import DocContext, Occurrence, Scope, SentenceKey
 from rules._document import Document
-from rules._evaluator import Evaluator
+from rules._evaluator import AnyOf, Evaluator
 from rules._lexicon import Found, Scanner
-from rules._match import Entity, Match, TermMatch
+from rules._match import Entity, Exclusion, MaskedSpan, Match, NearMiss, TermMatch
 from rules._normal import normalize, word_text
+from rules._parser import _lex, parse_query
 from rules._phrase import phrase_entity
 from rules._prefilter import Prefilter
 from rules._rule import Rule
 from rules._snippet import build_snippet
+from rules._syntax import Or
 from rules._text import FIELD_CAPS, FIELD_NAMES, FieldText, cap_text
 
 __all__ = ["CompiledRule", "RuleSet"]
@@ -63,23 +67,60 @@ class CompiledRule:
         query (restricted to that sentence); sentences where it matches are masked out and the
         query is evaluated again, until no new sentence is masked.
         """
-        scope = Scope()
-        found = self.query.evaluate(ctx, scope)
+        found = self.query.evaluate(ctx, Scope())
         if found is None or self.exclude is None:
             return found
+        return self._masking(ctx, found)[0]
+
+    def masked_match(self, ctx: DocContext) -> tuple[list[Occurrence], list[SentenceKey]] | None:
+        """When the query matches but the exclusion masks the match away: every occurrence
+        the query found on the way and the masked sentences (in order); otherwise ``None``.
+        Runs the very exclusion of :meth:`evaluate`."""
+        if self.exclude is None:
+            return None
+        found = self.query.evaluate(ctx, Scope())
+        if found is None:
+            return None
+        evidence: list[Occurrence] = []
+        left, masked = self._masking(ctx, found, evidence)
+        return None if left is not None else (evidence, sorted(masked))
+
+    def _masking(
+        self, ctx: DocContext, found: list[Occurrence], evidence: list[Occurrence] | None = None
+    ) -> tuple[list[Occurrence] | None, set[SentenceKey]]:
+        """What is left of the query's match ``found`` after exclusion (``None``: nothing) and
+        the sentences masked; ``evidence``, when given, collects the query's occurrences of
+        every round."""
+        scope = Scope()
         checked: set[SentenceKey] = set()
         masked: set[SentenceKey] = set()
         for _ in range(_MAX_EXCLUDE_ROUNDS):
-            evidence = {(f, ctx.sentence_of(f, start)) for f, start, _, _ in found} - checked
-            newly = {key for key in evidence if self._excluded(ctx, key)}
-            checked |= evidence
+            if evidence is not None:
+                evidence.extend(found)
+            keys = {(f, ctx.sentence_of(f, start)) for f, start, _, _ in found} - checked
+            newly = {key for key in keys if self._excluded(ctx, key)}
+            checked |= keys
             if not newly:
-                return found
+                return found, masked
             masked |= newly
-            found = self.query.evaluate(ctx, replace(scope, mask=frozenset(masked)))
-            if found is None:
-                return None
-        return None
+            left = self.query.evaluate(ctx, replace(scope, mask=frozenset(masked)))
+            if left is None:
+                return None, masked
+            found = left
+        return None, masked
+
+    def exclusions(self, ctx: DocContext, key: SentenceKey) -> list[tuple[str, list[Occurrence]]]:
+        """The parts of the ``exclude`` (as written) that match in sentence ``key``, each with
+        its occurrences there (see :func:`_exclude_parts`)."""
+        if self.exclude is None or self.rule.exclude is None:
+            return []
+        scope = Scope(sentence=key)
+        out: list[tuple[str, list[Occurrence]]] = []
+        for text, part in _exclude_parts(self.rule.exclude, self.exclude):
+            found = part.evaluate(ctx, scope)
+            if found is not None:
+                out.append((text, found))
+        return out
 
     def _excluded(self, ctx: DocContext, key: SentenceKey) -> bool:
         assert self.exclude is not None
@@ -185,11 +226,7 @@ class RuleSet:
 
     def match(self, doc: Document, now: datetime) -> list[Match]:
         """The enabled rules that match ``doc`` (in rule order); ``now`` serves ``age:`` filters."""
-        texts = tuple(
-            cap_text(text, cap) for text, cap in zip(_fields(doc), FIELD_CAPS, strict=True)
-        )
-        words = word_text(f" {texts[0]} \n {texts[1]} \n {texts[2]} ")
-        candidates = self._prefilter.candidates(words, texts)
+        texts, candidates = self._candidates(doc)
         if not candidates:
             return []
         ctx = self._context(doc, now, texts)
@@ -210,6 +247,73 @@ class RuleSet:
                 found_entities = entities
             matches.append(self._report(compiled.rule, occurrences, ctx, found_entities))
         return matches
+
+    def near_misses(self, doc: Document, now: datetime) -> list[NearMiss]:
+        """The enabled rules whose query matches ``doc`` but whose ``exclude`` masks the match
+        (in rule order), each with the terms its query found, the sentences masked and the parts
+        of the ``exclude`` that masked them: why a rule author's text did not alert.
+
+        Computed only when asked (``treatywatch test-rule``); :meth:`match` never does this.
+        A rule that matches is no near miss, whatever its ``exclude`` masked on the way.
+        """
+        texts, candidates = self._candidates(doc)
+        if not candidates:
+            return []
+        ctx = self._context(doc, now, texts)
+        misses: list[NearMiss] = []
+        for index in candidates:
+            compiled = self._active[index]
+            if not compiled.applies_to(ctx):
+                continue
+            masked = compiled.masked_match(ctx)
+            if masked is None:
+                continue
+            evidence, keys = masked
+            spans = []
+            for key in keys:
+                field = ctx.fields[key[0]]
+                first = bisect_left(field.sentences, key[1])
+                end = bisect_right(field.sentences, key[1])
+                start, stop = field.original_span(first, end)
+                exclusions = tuple(
+                    Exclusion(text, self._terms(ctx, found))
+                    for text, found in compiled.exclusions(ctx, key)
+                )
+                spans.append(
+                    MaskedSpan(field.name, start, stop, field.original[start:stop], exclusions)
+                )
+            rule = compiled.rule
+            misses.append(
+                NearMiss(
+                    rule.id,
+                    rule.title,
+                    rule.severity,
+                    self._terms(ctx, evidence),
+                    tuple(spans),
+                )
+            )
+        return misses
+
+    def _candidates(self, doc: Document) -> tuple[tuple[str, ...], list[int]]:
+        """The document's capped fields and the indices of the active rules the prefilter
+        lets through for them."""
+        texts = tuple(
+            cap_text(text, cap) for text, cap in zip(_fields(doc), FIELD_CAPS, strict=True)
+        )
+        words = word_text(f" {texts[0]} \n {texts[1]} \n {texts[2]} ")
+        return texts, self._prefilter.candidates(words, texts)
+
+    def _terms(self, ctx: DocContext, occurrences: Sequence[Occurrence]) -> tuple[TermMatch, ...]:
+        """Occurrences as term matches, in document order, each once."""
+        terms = []
+        for field_index, first, end, label in set(occurrences):
+            field = ctx.fields[field_index]
+            start, stop = field.original_span(first, end)
+            terms.append(
+                TermMatch(self._labels[label], field.original[start:stop], field.name, start, stop)
+            )
+        terms.sort(key=lambda t: (FIELD_NAMES.index(t.field), t.start, t.end, t.term))
+        return tuple(terms)
 
     def _context(self, doc: Document, now: datetime, texts: Sequence[str]) -> DocContext:
         """The document prepared for evaluation: every pattern found in its (capped) fields,
@@ -320,16 +424,10 @@ class RuleSet:
         ctx: DocContext,
         entities: tuple[Entity, ...],
     ) -> Match:
-        terms: list[TermMatch] = []
+        terms = self._terms(ctx, occurrences)
         spans: dict[int, list[tuple[int, int]]] = {}
-        for field_index, first, end, label in sorted(set(occurrences)):
-            field = ctx.fields[field_index]
-            start, stop = field.original_span(first, end)
-            terms.append(
-                TermMatch(self._labels[label], field.original[start:stop], field.name, start, stop)
-            )
-            spans.setdefault(field_index, []).append((start, stop))
-        terms.sort(key=lambda t: (FIELD_NAMES.index(t.field), t.start, t.end, t.term))
+        for term in terms:
+            spans.setdefault(FIELD_NAMES.index(term.field), []).append((term.start, term.end))
         snippet_field = min(spans) if spans else _first_nonempty(ctx)
         snippet, snippet_spans = build_snippet(
             ctx.fields[snippet_field].original, spans.get(snippet_field, [])
@@ -339,7 +437,7 @@ class RuleSet:
             rule_title=rule.title,
             severity=rule.severity,
             channels=rule.channels,
-            terms=tuple(terms),
+            terms=terms,
             entities=entities,
             snippet=snippet,
             snippet_spans=snippet_spans,
@@ -390,3 +488,32 @@ def _fields(doc: Document) -> tuple[str, str, str]:
 
 def _first_nonempty(ctx: DocContext) -> int:
     return next((f.index for f in ctx.fields if f.original.strip()), 0)
+
+
+def _exclude_parts(text: str, exclude: Evaluator) -> tuple[tuple[str, Evaluator], ...]:
+    """The top-level ``OR`` branches of an ``exclude`` as written (white space collapsed), each
+    with its compiled evaluator; the whole ``exclude`` when it is no ``OR`` of branches."""
+    branches = _or_branches(text)
+    if isinstance(exclude, AnyOf) and len(branches) == len(exclude.children) > 1:
+        return tuple(zip(branches, exclude.children, strict=True))
+    return ((" ".join(text.split()), exclude),)
+
+
+@functools.lru_cache(maxsize=256)
+def _or_branches(text: str) -> tuple[str, ...]:
+    """The branches of ``text`` when it parses as ``a OR b OR ...`` at the top (outside every
+    parenthesis), as written; ``()`` otherwise."""
+    if not isinstance(parse_query(text), Or):
+        return ()
+    branches: list[str] = []
+    depth, start, end = 0, -1, 0
+    for token in _lex(text):
+        if token.kind == "end" or (token.kind == "OR" and depth == 0):
+            branches.append(" ".join(text[start:end].split()))
+            start = -1
+            continue
+        if start < 0:
+            start = token.offset
+        depth += {"(": 1, ")": -1}.get(token.kind, 0)
+        end = token.offset + len(token.text)
+    return tuple(branches)

@@ -2,8 +2,9 @@
 
 ``test-rule`` runs the rules against text given on the command line, a feed URL, or a JSON-lines
 file (one object per line with ``title``, ``summary``, optional ``url`` and ``language``) and says
-per input whether it matched, which rules, and why. ``replay`` re-runs the rules over stored items
-and reports what would have alerted; it never sends anything.
+per input whether it matched, which rules, and why; and which rules nearly matched: their query
+matched but their ``exclude`` masked it (``RuleSet.near_misses``). ``replay`` re-runs the rules
+over stored items and reports what would have alerted; it never sends anything.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from monitor.config import Settings, parse_duration
 from monitor.errors import SourceError, UsageError
 from monitor.rulepacks import load_rules
 from monitor.timefmt import table_time
-from rules import Document, Match, RuleSet
+from rules import Document, Match, NearMiss, RuleSet
 
 __all__ = ["register"]
 
@@ -37,9 +38,12 @@ def register(
         parents=[common],
         help="run the rules against text, a feed URL or a JSON-lines file and explain",
         description="Run the configured rules (or --rules FILE) against one input and print, "
-        "per item, whether it matched, which rules, and why. With --jsonl the output is JSON "
-        'lines, one per input line, each with "matched" and "rules". Exit 0; 2 for invalid '
-        "rules, options or input lines; 3 when the --url feed cannot be fetched or read.",
+        "per item, whether it matched, which rules, and why; and the near misses: rules whose "
+        "query matched but whose exclude masked it, with the masked sentence (field, offsets, "
+        "text) and the parts of the exclude that matched there. With --jsonl the output is JSON "
+        'lines, one per input line, each with "matched", "rules" and "near_misses". Exit 0; 2 '
+        "for invalid rules, options or input lines; 3 when the --url feed cannot be fetched or "
+        "read.",
     )
     source = test.add_mutually_exclusive_group(required=True)
     source.add_argument("--text", help="the text to test (used as the title)")
@@ -114,10 +118,11 @@ def _test_rule(args: argparse.Namespace) -> int:
             return EXIT_FETCH
     for entry in inputs:
         matches = ruleset.match(entry.document, now) if entry.document else []
+        near = ruleset.near_misses(entry.document, now) if entry.document else []
         if args.json:
-            print(json.dumps(_result(entry, matches), ensure_ascii=False))
+            print(json.dumps(_result(entry, matches, near), ensure_ascii=False))
         else:
-            _print_human(entry, matches, sys.stdout)
+            _print_human(entry, matches, near, sys.stdout)
     return EXIT_OK
 
 
@@ -150,7 +155,8 @@ def _test_jsonl(ruleset: RuleSet, path: Path, now: datetime, out: TextIO) -> int
     bad = 0
     for number, entry in enumerate(_read_jsonl(path), start=1):
         matches = ruleset.match(entry.document, now) if entry.document else []
-        result = _result(entry, matches)
+        near = ruleset.near_misses(entry.document, now) if entry.document else []
+        result = _result(entry, matches, near)
         result["line"] = number
         if entry.error:
             bad += 1
@@ -197,28 +203,30 @@ def _parse_line(line: str) -> _Input:
     return _Input(fields["url"] or fields["title"] or "", document)
 
 
-def _result(entry: _Input, matches: Sequence[Match]) -> dict[str, Any]:
+def _result(entry: _Input, matches: Sequence[Match], near: Sequence[NearMiss]) -> dict[str, Any]:
     result: dict[str, Any] = {
         "input": entry.label,
         "matched": bool(matches),
         "rules": [match.rule_id for match in matches],
         "explanations": [match.to_dict() for match in matches],
+        "near_misses": [miss.to_dict() for miss in near],
     }
     if entry.error:
         result["error"] = entry.error
     return result
 
 
-def _print_human(entry: _Input, matches: Sequence[Match], out: TextIO) -> None:
+def _print_human(
+    entry: _Input, matches: Sequence[Match], near: Sequence[NearMiss], out: TextIO
+) -> None:
     title = entry.document.title if entry.document else entry.label
-    if not matches:
-        out.write(f"no match   {title}\n")
-        return
-    out.write(f"MATCH      {title}\n")
-    for match in matches:
-        for line in match.explain().splitlines():
+    out.write(f"{'MATCH' if matches else 'no match':<10} {title}\n")
+    accounts = [match.explain() for match in matches] + [miss.explain() for miss in near]
+    for account in accounts:
+        for line in account.splitlines():
             out.write(f"    {line}\n")
-    out.write("\n")
+    if matches or near:
+        out.write("\n")
 
 
 def _replay(args: argparse.Namespace) -> int:

@@ -46,6 +46,65 @@ def test_json_output_for_text() -> None:
     assert data["matched"] is True and data["rules"]
     terms = data["explanations"][0]["terms"]
     assert all(POSITIVE[t["start"] : t["end"]] == t["text"] for t in terms)
+    assert data["near_misses"] == []
+
+
+NEAR_MISS = "Lithuania will not withdraw from the Ottawa Convention, minister says"
+
+OWN_EXCLUDING_RULES = """\
+rules:
+  - id: own.exit
+    title: A state leaves a convention
+    query: 'SENTENCE(withdr* NEAR/4 convention)'
+    exclude: 'is:question OR (not ONEAR/2 withdr*)'
+"""
+
+
+def test_a_near_miss_names_the_rule_the_exclusion_and_the_masked_span() -> None:
+    """Issue 12: text that almost matched printed just "no match"."""
+    result = run_cli("test-rule", "--text", NEAR_MISS)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"no match   {NEAR_MISS}"
+    out = result.stdout
+    assert "near miss: rule 'treaty-withdrawal.named'" in out
+    assert "@treaties:ottawa -> 'Ottawa Convention' in title [37:54]" in out  # the query matched
+    assert f"the exclusion masked title [0:{len(NEAR_MISS)}] {NEAR_MISS!r}:" in out
+    assert "(@negators ONEAR/2 @withdraw_actions)" in out
+    assert "@negators -> 'not' in title [15:18]" in out
+
+
+def test_json_and_jsonl_carry_the_near_misses_beside_the_old_keys(tmp_path: Path) -> None:
+    rules = tmp_path / "own.yaml"
+    rules.write_text(OWN_EXCLUDING_RULES)
+    title = "Estonia will not withdraw from the convention"
+    result = run_cli("test-rule", "--rules", str(rules), "--text", title, "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["input"] == "text" and data["matched"] is False
+    assert data["rules"] == [] and data["explanations"] == []
+    (miss,) = data["near_misses"]
+    assert miss["rule"] == "own.exit" and miss["rule_title"] == "A state leaves a convention"
+    assert [t["text"] for t in miss["terms"]] == ["withdraw", "convention"]
+    (span,) = miss["masked"]
+    assert (span["field"], span["start"], span["end"], span["text"]) == (
+        "title",
+        0,
+        len(title),
+        title,
+    )
+    assert [e["expression"] for e in span["exclusions"]] == ["(not ONEAR/2 withdr*)"]
+    assert [t["text"] for t in span["exclusions"][0]["terms"]] == ["not", "withdraw"]
+
+    path = tmp_path / "items.jsonl"
+    lines = [{"title": title}, {"title": "Estonia withdraws from the convention"}]
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    result = run_cli("test-rule", "--rules", str(rules), "--jsonl", str(path))
+    assert result.returncode == 0, result.stderr
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["near_misses"] == [miss] and first["line"] == 1
+    assert second["matched"] is True and second["near_misses"] == []
+    assert set(second) == {"input", "matched", "rules", "explanations", "near_misses", "line"}
 
 
 def test_jsonl_gives_one_json_line_per_input_line(tmp_path: Path) -> None:

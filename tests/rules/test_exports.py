@@ -16,7 +16,10 @@ def test_public_names_are_pinned() -> None:
     assert sorted(rules.__all__) == [
         "Document",
         "Entity",
+        "Exclusion",
+        "MaskedSpan",
         "Match",
+        "NearMiss",
         "Rule",
         "RuleError",
         "RuleSet",
