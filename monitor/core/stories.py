@@ -6,20 +6,21 @@ rule engine's entities, whose ids do not depend on the language (``states:lithua
 ``treaties:ottawa``). A report naming two treaties counts for each: the recorder places it once
 per treaty, so no case hides under another.
 
-A new report joins the best *compatible* candidate story of its treaty, or founds its own:
+A new report joins the best *compatible* candidate story, or founds its own
+(docs/stories.md has the whole account):
 
+* **treaties**: the same one; a report naming no known treaty, only a phrase or a kind of
+  treaty (a ``generic`` entry) may meet a story of another within ``window`` on its states;
 * **states** must overlap when both sides name some, and the report's states must be mostly
   the story's (all of them, or a Jaccard overlap of :data:`STATE_AGREEMENT`), or its title
   nearly one already in the story — Lithuania's and Latvia's votes of one day are two stories;
-* **steps** (``monitor.core.steps``): a report of the story's step joins it for as long as the
-  case remembers its steps (``step_memory``); a report naming no step, or a less advanced one
-  (old news retold: "Lithuania to quit landmine treaty" the day after the vote), joins the
-  latest story it fits; a report whose headline or lead names a more advanced step founds a
-  new story — the next step of the case, which alerts — unless it comes within
-  :data:`SAME_NEWS` of the story's first report or the story's own step was only guessed, in
-  which case it is the same news worded differently and upgrades the story's step;
-* reports naming no step or a different one join only within ``window`` of the story's first
-  report; a report of the same step joins for ``step_memory``.
+* **steps** (``monitor.core.steps``): a report of the story's step joins it for
+  ``step_memory``; a less advanced one (old news retold: "Lithuania to quit landmine treaty"
+  the day after the vote) joins the latest story it fits; a report naming no step, or another
+  of the :data:`OPENING` acts, joins within ``window``; a report whose headline names a more
+  advanced step founds a new story — the next step of the case, which alerts — unless it
+  comes within :data:`SAME_NEWS` of the story's first report, when it is the same news
+  worded differently. A story's step is what most of its reports read (:func:`voted_step`).
 
 A new story belongs to the case of its treaty whose states agree (or to a new one; a state of a
 joint case that now acts alone gets a case of its own, with the joint case as its parent). A
