@@ -269,19 +269,6 @@ class RuleSet:
             if masked is None:
                 continue
             evidence, keys = masked
-            spans = []
-            for key in keys:
-                field = ctx.fields[key[0]]
-                first = bisect_left(field.sentences, key[1])
-                end = bisect_right(field.sentences, key[1])
-                start, stop = field.original_span(first, end)
-                exclusions = tuple(
-                    Exclusion(text, self._terms(ctx, found))
-                    for text, found in compiled.exclusions(ctx, key)
-                )
-                spans.append(
-                    MaskedSpan(field.name, start, stop, field.original[start:stop], exclusions)
-                )
             rule = compiled.rule
             misses.append(
                 NearMiss(
@@ -289,10 +276,23 @@ class RuleSet:
                     rule.title,
                     rule.severity,
                     self._terms(ctx, evidence),
-                    tuple(spans),
+                    tuple(self._masked_span(ctx, compiled, key) for key in keys),
                 )
             )
         return misses
+
+    def _masked_span(self, ctx: DocContext, compiled: CompiledRule, key: SentenceKey) -> MaskedSpan:
+        """Sentence ``key`` as a span of its original field (first word to last), with the
+        parts of the rule's ``exclude`` that match in it."""
+        field = ctx.fields[key[0]]
+        first = bisect_left(field.sentences, key[1])
+        end = bisect_right(field.sentences, key[1])
+        start, stop = field.original_span(first, end)
+        exclusions = tuple(
+            Exclusion(text, self._terms(ctx, found))
+            for text, found in compiled.exclusions(ctx, key)
+        )
+        return MaskedSpan(field.name, start, stop, field.original[start:stop], exclusions)
 
     def _candidates(self, doc: Document) -> tuple[tuple[str, ...], list[int]]:
         """The document's capped fields and the indices of the active rules the prefilter
