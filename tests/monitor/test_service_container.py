@@ -50,8 +50,29 @@ def test_the_lock_pins_every_runtime_dependency_within_its_range() -> None:
     for requirement in map(Requirement, build):
         pinned = lock.get(canonicalize_name(requirement.name))
         assert pinned is not None and requirement.specifier.contains(pinned), (requirement, pinned)
-    text = (REPO / "requirements.lock").read_text()
-    assert text.count("==") == text.count("==") and "--hash=sha256:" in text
+    unpinned = _unpinned_or_unhashed((REPO / "requirements.lock").read_text())
+    assert not unpinned, f"requirements.lock has entries not pinned with == and a hash: {unpinned}"
+
+
+def _unpinned_or_unhashed(text: str) -> list[str]:
+    """The lock's entries (a line at column 0 and its indented continuation lines) that are not
+    ``name==version`` followed by at least one ``--hash=sha256:``."""
+    bad = []
+    for entry in re.split(r"\n(?=\S)", text):
+        if entry.startswith("#") or not entry.strip():
+            continue
+        head = entry.split("\n", 1)[0]
+        if not re.match(r"^[A-Za-z0-9_.-]+==[^\s;\\]+", head) or "--hash=sha256:" not in entry:
+            bad.append(head.rstrip(" \\"))
+    return bad
+
+
+def test_the_lock_check_catches_an_unpinned_or_unhashed_entry() -> None:
+    """The check above can fail: a range instead of a pin, or a pin without a hash, is named."""
+    good = "# header\nabc==1.0 \\\n    --hash=sha256:00\n    # via x\n"
+    assert _unpinned_or_unhashed(good) == []
+    assert _unpinned_or_unhashed(good + "def>=2.0 \\\n    --hash=sha256:11\n") == ["def>=2.0"]
+    assert _unpinned_or_unhashed(good + "ghi==3.0\n") == ["ghi==3.0"]
 
 
 def test_every_third_party_import_is_a_declared_dependency() -> None:
