@@ -433,8 +433,9 @@ def _db_prune(args: argparse.Namespace, settings: Settings) -> int:
     verb = "would remove" if args.dry_run else "removed"
     print(
         f"{verb}: {counts.get('items', 0)} items, {counts.get('hits', 0)} hits, "
-        f"{counts.get('stories', 0)} stories, {counts.get('keys', 0)} identity keys "
-        f"(items older than {_age(items_age)}, keys unused for {_age(keys_age)})"
+        f"{counts.get('stories', 0)} stories, {counts.get('keys', 0)} identity keys, "
+        f"{counts.get('cases', 0)} cases (items older than {_age(items_age)}, keys unused for "
+        f"{_age(keys_age)}, cases inactive for {_age(settings.stories.case_memory)})"
     )
     if not args.dry_run:
         print("run 'treatywatch db vacuum' with the service stopped to give the space back")

@@ -400,3 +400,19 @@ def test_a_report_recalling_an_old_step_in_its_headline_does_not_alert(desk: Des
         "The Seimas approved the withdrawal from the landmine ban.",
         at=day + timedelta(hours=1),
     )
+
+
+def test_housekeeping_keeps_a_case_for_its_memory_after_its_stories_go(desk: Desk) -> None:
+    from monitor.retention import prune
+
+    announced = datetime(2025, 4, 3, 7, 30, tzinfo=UTC)
+    desk.report("mti", "Hungary announces it will withdraw from the ICC", at=announced)
+    for alert in desk.store.alerts():
+        desk.store.mark_sent(alert.id, announced)
+    settings = desk.settings
+    after_keys = prune(desk.store, settings, announced + timedelta(days=200))
+    assert after_keys.stories == 1 and after_keys.cases == 0  # stories go, the case stays
+    (case,) = desk.store.cases()
+    assert case.steps[0].step == "announcement"
+    gone = prune(desk.store, settings, announced + settings.stories.case_memory + timedelta(days=1))
+    assert gone.cases == 1 and desk.store.cases() == []
