@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run demo test lint typecheck pytest bench container-test clean browser lock states
+.PHONY: run demo test test-slow lint typecheck pytest bench container-test clean browser lock states
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,13 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
+# `make test` leaves out the tests marked slow (fuzzers, kill loops, long end-to-end runs);
+# `make test-slow` runs exactly those (.ci/run runs both).
 pytest: $(VENV)/.installed-dev browser
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto -m "not slow"
+
+test-slow: $(VENV)/.installed-dev browser
+	$(BIN)/python -m pytest -n auto -m slow
 
 # Debian's chromium for the dashboard test (tests/monitor/web/test_chromium.py): installed with
 # apt-get when missing and running as root; elsewhere that test skips and says why.
