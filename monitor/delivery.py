@@ -288,6 +288,7 @@ class Deliverer:
             attempt=row.attempts + 1,
             status=result.detail if result else None,
             note=result.note if result else None,
+            answer=result.answer if result else None,
         )
         if self.on_outcome:
             self.on_outcome(row.channel, "sent", row)

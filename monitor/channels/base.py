@@ -37,10 +37,12 @@ __all__ = [
 @dataclass(frozen=True, slots=True)
 class Sent:
     """A delivery the receiver accepted: ``detail`` is its answer (``HTTP 200``, ``250 OK``);
-    ``note`` records a partial outcome (e.g. a refused email recipient)."""
+    ``note`` records a partial outcome (e.g. a refused email recipient); ``answer`` is the start
+    of the receiver's body, logged with the delivery (a 2xx saying "error" is still a success)."""
 
     detail: str
     note: str | None = None
+    answer: str | None = None
 
 
 class Channel(Protocol):
@@ -141,15 +143,16 @@ def http_failure(
 
 
 def short_body(response: httpx.Response, limit: int = 120) -> str | None:
-    """The start of a short plain answer (Slack's ``invalid_payload``), never HTML."""
+    """The start of a plain answer (Slack's ``invalid_payload``), at most ``limit`` characters
+    (a longer one is cut and ends with "…"), never HTML."""
     try:
-        text = response.text.strip()
+        text = response.text[: 4 * limit].strip()
     except (UnicodeDecodeError, httpx.ResponseNotRead):
         return None
-    if not text or text.startswith("<") or len(text) > 2000:
+    if not text or text.startswith("<"):
         return None
-    printable = "".join(c if c.isprintable() else " " for c in text)
-    return printable[:limit]
+    printable = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return printable if len(printable) <= limit else printable[: limit - 1] + "…"
 
 
 def _now() -> datetime:

@@ -128,7 +128,10 @@ class WebhookChannel:
         except httpx.HTTPError as exc:
             raise transport_failure(self.name, exc) from None
         if 200 <= response.status_code < 300:
-            return Sent(f"HTTP {response.status_code}")
+            answer = short_body(response)
+            return Sent(
+                f"HTTP {response.status_code}", answer=answer and redact(answer, self._secrets)
+            )
         raise http_failure(self.name, response, body_hint=short_body(response))
 
     async def aclose(self) -> None:

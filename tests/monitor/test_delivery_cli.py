@@ -171,3 +171,45 @@ def smtp() -> Iterator[SmtpServer]:
     server = SmtpServer(mode="plain").start()
     yield server
     server.stop()
+
+
+def test_a_receivers_error_body_is_kept_with_the_failed_attempt_and_shown_by_alerts(
+    tmp_path: Path, feed_server: FeedServer, receiver: WebhookReceiver, second: WebhookReceiver
+) -> None:
+    """D12: the receiver's plain error body is stored with the failed attempt and listed by
+    ``treatywatch alerts``, in full when short, cut to 120 characters with "…" when long."""
+    fresh = datetime.now(UTC) - timedelta(minutes=5)
+    feed_server.routes["/feed.xml"] = Route(
+        rss(
+            [
+                Entry(
+                    "Lithuania announces withdrawal from the Ottawa Convention",
+                    "https://n.test/a",
+                    guid="lt",
+                    published=fresh,
+                )
+            ]
+        )
+    )
+    receiver.script = [(500, b"upstream database is down")] * 5
+    second.script = [(503, ("quota exceeded; " * 400).encode())] * 5
+    config = _write(
+        tmp_path,
+        [
+            {"name": "short", "type": "webhook", "url": receiver.url},
+            {"name": "long", "type": "webhook", "url": second.url},
+        ],
+        sources=[{"name": "news", "url": feed_server.url("/feed.xml")}],
+    )
+    poll = run_cli("poll", "--config", str(config))
+    assert poll.returncode == 0, poll.stderr
+    listed = run_cli("alerts", "--config", str(config), env={"COLUMNS": "400"})
+    assert listed.returncode == 0, listed.stderr
+    assert "short: HTTP 500: upstream database is down" in listed.stdout
+    rows = json.loads(run_cli("alerts", "--json", "--config", str(config)).stdout)
+    errors = {row["channel"]: row["last_error"] for row in rows}
+    assert errors["short"] == "short: HTTP 500: upstream database is down"
+    kept = errors["long"].split(": ", 2)[2]
+    assert kept.startswith("quota exceeded; quota exceeded;") and kept.endswith("…")
+    assert len(kept) == 120
+    assert kept[:-1] in listed.stdout

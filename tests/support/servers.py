@@ -159,11 +159,12 @@ class FeedServer(LocalServer):
 
 
 class WebhookReceiver(LocalServer):
-    """Records POSTs. ``script`` is a list of statuses (or callables) answered in turn; when it
-    runs out every request gets 200. ``accepted`` holds the requests answered 2xx."""
+    """Records POSTs. ``script`` is a list of statuses (or callables, or ``(status, body)``
+    pairs) answered in turn; when it runs out every request gets 200. The answer's body is
+    ``ok`` unless a pair gives it. ``accepted`` holds the requests answered 2xx."""
 
     def __init__(self) -> None:
-        self.script: list[int | Callable[[BaseHTTPRequestHandler], int]] = []
+        self.script: list[int | tuple[int, bytes] | Callable[[BaseHTTPRequestHandler], int]] = []
         self.requests: list[Recorded] = []
         super().__init__()
 
@@ -188,7 +189,11 @@ class WebhookReceiver(LocalServer):
                 body = self.rfile.read(length)
                 with receiver._lock:
                     step = receiver.script.pop(0) if receiver.script else 200
-                status = step(self) if callable(step) else step
+                answer = b"ok"
+                if isinstance(step, tuple):
+                    status, answer = step
+                else:
+                    status = step(self) if callable(step) else step
                 with receiver._lock:
                     receiver.requests.append(
                         Recorded(
@@ -196,9 +201,10 @@ class WebhookReceiver(LocalServer):
                         )
                     )
                 self.send_response(status)
-                self.send_header("Content-Length", "2")
+                self.send_header("Content-Type", "text/plain; charset=utf-8")
+                self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
-                self.wfile.write(b"ok")
+                self.wfile.write(answer)
 
         return Handler
 

@@ -188,9 +188,26 @@ def test_secrets_never_appear_in_error_messages(hook: WebhookReceiver) -> None:
 def test_an_error_body_of_a_receiver_is_kept_short_and_a_200_with_error_text_is_success(
     hook: WebhookReceiver,
 ) -> None:
-    # the status code is the contract: the receiver's "ok" body is irrelevant (D12)
-    hook.script = [200]
-    assert _send(WebhookChannel(_config(hook.url)), alert()).detail == "HTTP 200"
+    """D12: the status code is the contract. A 200 whose body says "error" is a success, with
+    the body kept as its answer (logged); a failure's plain body is kept in its message, cut to
+    120 characters when long; an HTML body is left out."""
+    hook.script = [
+        (200, b"error: queue full"),
+        (500, b"upstream database is down\r\n"),
+        (400, b"E" * 5000),
+        (502, b"<html><body>Bad gateway</body></html>"),
+    ]
+    sent = _send(WebhookChannel(_config(hook.url)), alert())
+    assert (sent.detail, sent.answer) == ("HTTP 200", "error: queue full")
+    with pytest.raises(TransientDeliveryError) as transient:
+        _send(WebhookChannel(_config(hook.url)), alert())
+    assert str(transient.value) == "hook: HTTP 500: upstream database is down"
+    with pytest.raises(RejectedDeliveryError) as rejected:
+        _send(WebhookChannel(_config(hook.url)), alert())
+    assert str(rejected.value).endswith(": " + "E" * 119 + "…")
+    with pytest.raises(TransientDeliveryError) as html:
+        _send(WebhookChannel(_config(hook.url)), alert())
+    assert "<html" not in str(html.value) and "Bad gateway" not in str(html.value)
 
 
 def test_discord_style_template_keeps_feed_text_inside_strings(hook: WebhookReceiver) -> None:
