@@ -96,9 +96,26 @@ def test_long_titles_are_cut_on_a_character_boundary(slack: SlackReceiver) -> No
 
 
 def test_markdown_characters_and_newlines_stay_harmless(slack: SlackReceiver) -> None:
-    _send(slack, alert(title="*bold* _it_ ~s~ `code`\n> quote\n```block```"))
-    [message] = slack.accepted
-    assert slack_problems(message.json) == []
+    """A20: mrkdwn characters and newlines in a title render as one line of the headline, inside
+    the bold link: a newline cannot start a block quote (``>`` is ``&gt;``) or a code block on a
+    line of its own, and nothing spills into the other blocks or the fallback text."""
+    title = "*bold* _it_ ~s~ `code`\n> quote\n```block```"
+    shown = "*bold* _it_ ~s~ `code` &gt; quote ```block```"
+    _send(slack, alert(title=title))
+    _send(slack, alert(title=title, url=None, snippet=title, explanation={"snippet_spans": []}))
+    linked, plain = (request.json for request in slack.accepted)
+    for message in (linked, plain):
+        assert slack_problems(message) == []
+        assert message["text"] == f"[HIGH] {shown} — baltic-news"
+    head = ":red_circle: *Treaty-withdrawal alert* · HIGH\n"
+    url = "https://news.example/lt-ottawa?utm_source=rss&amp;x=1"
+    assert linked["blocks"][0]["text"]["text"] == f"{head}*<{url}|{shown}>*"
+    assert plain["blocks"][0]["text"]["text"] == f"{head}*{shown}*"
+    # the snippet (feed text too) is one escaped line in its own block
+    assert plain["blocks"][-2]["text"]["text"] == shown
+    for message in (linked, plain):
+        others = json.dumps(message["blocks"][1:-2])
+        assert "bold" not in others and "quote" not in others
 
 
 @pytest.mark.parametrize(
