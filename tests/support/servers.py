@@ -69,13 +69,16 @@ class QuietHandler(BaseHTTPRequestHandler):
 
 
 class LocalServer:
-    """A threaded HTTP server on a free port of 127.0.0.1. Subclasses set their own state and
-    then call ``super().__init__()``, and return their request handler class from
-    ``_handler()``."""
+    """A threaded HTTP server on a free port of ``host`` (127.0.0.1; any 127.x.y.z is loopback
+    on Linux, so servers on 127.0.0.2, 127.0.0.3... are different hosts to the code under test).
+    Subclasses set their own state and then call ``super().__init__()``, and return their
+    request handler class from ``_handler()``."""
+
+    host = "127.0.0.1"
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), self._handler())
+        self._server = _Server((self.host, 0), self._handler())
         self.port = self._server.server_address[1]
         # A short poll interval lets stop() return within 50 ms.
         self._thread = threading.Thread(
@@ -97,13 +100,14 @@ class LocalServer:
 class FeedServer(LocalServer):
     """Serves ``routes[path]``; sends an ETag per body and answers 304 to a matching one."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
         self.routes: dict[str, Route] = {}
         self.requests: list[Recorded] = []
         super().__init__()
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
     def statuses(self, path: str) -> list[int]:
         with self._lock:
