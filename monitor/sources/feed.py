@@ -22,6 +22,7 @@ import feedparser
 from monitor.errors import ParseError
 from monitor.sources.item import MAX_CONTENT, MAX_SUMMARY, MAX_TITLE, Item, clean_text
 from monitor.sources.quickfeed import quick_parse
+from monitor.sources.salvage import Salvage, fix_charrefs, join_warnings, readable_link
 
 __all__ = ["ParsedFeed", "html_to_text", "looks_like_json", "newest", "parse_feed"]
 
@@ -68,6 +69,8 @@ def parse_feed(
 
         return parse_json_feed(body, url=url, language=language)
     body = _trim(body)
+    salvage = Salvage()
+    body, salvage.charrefs = fix_charrefs(body)  # feedparser raises on "&#xD800;"
     charset = _charset(content_type)
     parsed = None
     if quick:
@@ -88,11 +91,19 @@ def parse_feed(
         raise ParseError(f"not a feed{detail}", kind="not_a_feed")
     feed = parsed.get("feed", {})
     feed_language = language or _language(feed.get("language"))
-    items = [item for item in (_item(entry, feed_language) for entry in entries) if item]
+    items = [
+        item
+        for item in (
+            salvage.entry(lambda entry: _item(entry, feed_language, salvage), entry)
+            for entry in entries
+        )
+        if item
+    ]
     warning = None
     if parsed.get("bozo"):
         problem = parsed.get("bozo_exception")
         warning = _short(f"{type(problem).__name__}: {problem}")
+    warning = join_warnings(warning, salvage.warning())
     return ParsedFeed(
         newest(items),
         title=clean_text(feed.get("title"), MAX_TITLE),
@@ -172,7 +183,7 @@ def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _item(entry: Mapping[str, Any], language: str | None) -> Item | None:
+def _item(entry: Mapping[str, Any], language: str | None, salvage: Salvage) -> Item | None:
     title = clean_text(html_to_text(entry.get("title") or ""), MAX_TITLE)
     summary = clean_text(html_to_text(entry.get("summary") or ""), MAX_SUMMARY)
     content_parts = [part.get("value", "") for part in entry.get("content") or ()]
@@ -180,6 +191,9 @@ def _item(entry: Mapping[str, Any], language: str | None) -> Item | None:
     if content == summary:
         content = ""
     link = entry.get("link") or None
+    if isinstance(link, str) and not readable_link(link.strip()):
+        salvage.bad_link(link)
+        link = None
     guid = entry.get("id") or None
     if not (title or summary or content or link):
         return None

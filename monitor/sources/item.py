@@ -17,8 +17,11 @@ MAX_TITLE = 1_000
 MAX_SUMMARY = 5_000
 MAX_CONTENT = 20_000
 
-# C0/C1 controls except tab/newline, zero-width and bidi controls.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+# C0/C1 controls except tab/newline, zero-width and bidi controls, and lone surrogates (JSON
+# can escape one, and no UTF-8 store can hold it).
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ud800-\udfff]"
+)
 
 
 @dataclass(frozen=True, slots=True)

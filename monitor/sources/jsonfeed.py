@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urljoin
 
 from monitor.errors import ParseError
 from monitor.sources.dates import parse_date
 from monitor.sources.feed import ParsedFeed, html_to_text, newest
 from monitor.sources.item import MAX_CONTENT, MAX_SUMMARY, MAX_TITLE, Item, clean_text
+from monitor.sources.salvage import Salvage, join_warnings, no_surrogates, readable_link
 
 __all__ = ["parse_json_feed"]
 
@@ -32,17 +32,25 @@ def parse_json_feed(body: bytes, *, url: str, language: str | None = None) -> Pa
     raw_items = data.get("items")
     if not isinstance(raw_items, list):
         raise ParseError("not a feed: JSON Feed without an items list", kind="not_a_feed")
-    base = _text(data.get("home_page_url")) or url
+    salvage = Salvage()
+    base = _text(data.get("home_page_url")).strip() or url
+    if not readable_link(base):
+        salvage.bad_link(base)
+        base = url
     feed_language = language or _language(data.get("language"))
     items = [
         item
-        for item in (_item(entry, base, feed_language) for entry in raw_items)
+        for item in (
+            salvage.entry(lambda entry: _item(entry, base, feed_language, salvage), entry)
+            for entry in raw_items
+        )
         if item is not None
     ]
     warning = None
-    skipped = len(raw_items) - len(items)
+    skipped = len(raw_items) - len(items) - salvage.skipped
     if skipped:
         warning = f"{skipped} JSON Feed item(s) without text or link were skipped"
+    warning = join_warnings(warning, salvage.warning())
     return ParsedFeed(
         newest(items),
         title=clean_text(_text(data.get("title")), MAX_TITLE),
@@ -51,7 +59,7 @@ def parse_json_feed(body: bytes, *, url: str, language: str | None = None) -> Pa
     )
 
 
-def _item(entry: Any, base: str, language: str | None) -> Item | None:
+def _item(entry: Any, base: str, language: str | None, salvage: Salvage) -> Item | None:
     if not isinstance(entry, dict):
         return None
     title = clean_text(html_to_text(_text(entry.get("title"))), MAX_TITLE)
@@ -61,9 +69,11 @@ def _item(entry: Any, base: str, language: str | None) -> Item | None:
     if content == summary:
         content = ""
     link = _text(entry.get("url")) or _text(entry.get("external_url"))
-    link = urljoin(base, link.strip()) if link else ""
+    link = (salvage.link(base, link.strip()) or "") if link else ""
     guid = entry.get("id")
     guid_text = str(guid).strip() if isinstance(guid, str | int) and str(guid).strip() else None
+    if guid_text is not None:
+        guid_text = no_surrogates(guid_text)  # JSON may escape one ("\\ud800")
     if not (title or summary or content or link):
         return None
     if not title and not summary:

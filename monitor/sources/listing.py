@@ -9,7 +9,7 @@ is a source error ("layout changed"), never silence; so is a page that is not HT
 
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -18,6 +18,7 @@ from monitor.errors import ParseError
 from monitor.sources.dates import parse_date
 from monitor.sources.feed import ParsedFeed, newest
 from monitor.sources.item import MAX_SUMMARY, MAX_TITLE, Item, clean_text
+from monitor.sources.salvage import Salvage, join_warnings
 
 __all__ = ["parse_listing"]
 
@@ -34,10 +35,11 @@ def parse_listing(
     if head.startswith((b"<?xml", b"<rss", b"<feed", b"{")) and b"<html" not in head:
         raise ParseError("not an HTML page (a feed or JSON: use type: feed)", kind="not_html")
     tree = LexborHTMLParser(body)
+    salvage = Salvage()
     base = url
     base_node = tree.css_first("base[href]")
     if base_node is not None:
-        base = urljoin(url, (base_node.attributes.get("href") or "").strip())
+        base = salvage.link(url, (base_node.attributes.get("href") or "").strip()) or url
     page_language = language or _page_language(tree)
     nodes = tree.css(selectors.item)
     if not nodes:
@@ -46,27 +48,34 @@ def parse_listing(
         )
     items: list[Item] = []
     for node in nodes[:MAX_PAGE_ITEMS]:
-        item = _item(node, base, selectors, page_language)
+        item = salvage.entry(lambda n: _item(n, base, selectors, page_language, salvage), node)
         if item is not None:
             items.append(item)
-    if not items:
+    if not items and not salvage.skipped:
         raise ParseError(
             f"layout changed: {len(nodes)} element(s) match {selectors.item!r}, "
             "but none has a title or link",
             kind="layout_changed",
         )
     title_node = tree.css_first("title")
-    skipped = len(nodes) - len(items)
+    skipped = len(nodes) - len(items) - salvage.skipped
     return ParsedFeed(
         newest(items),
         title=clean_text(title_node.text() if title_node else "", MAX_TITLE),
-        warning=f"{skipped} listed element(s) without title or link" if skipped else None,
+        warning=join_warnings(
+            f"{skipped} listed element(s) without title or link" if skipped else None,
+            salvage.warning(),
+        ),
         format="html",
     )
 
 
 def _item(
-    node: LexborNode, base: str, selectors: ListingSelectors, language: str | None
+    node: LexborNode,
+    base: str,
+    selectors: ListingSelectors,
+    language: str | None,
+    salvage: Salvage,
 ) -> Item | None:
     link_node = node.css_first(selectors.link) if selectors.link else _first_link(node)
     href = ""
@@ -75,7 +84,7 @@ def _item(
         if not href and link_node.tag != "a":
             inner = _first_link(link_node)
             href = (inner.attributes.get("href") or "").strip() if inner is not None else ""
-    link = _resolve(base, href)
+    link = _resolve(base, href, salvage)
     if selectors.title:
         title_node = node.css_first(selectors.title)
         title = title_node.text(separator=" ") if title_node is not None else ""
@@ -106,10 +115,12 @@ def _first_link(node: LexborNode) -> LexborNode | None:
     return node.css_first("a[href]")
 
 
-def _resolve(base: str, href: str) -> str | None:
+def _resolve(base: str, href: str, salvage: Salvage) -> str | None:
     if not href or href.startswith("#"):
         return None
-    target = urljoin(base, href)
+    target = salvage.link(base, href)
+    if target is None:
+        return None
     if urlsplit(target).scheme not in ("http", "https"):
         return None  # javascript:, mailto: and the like are no article links
     return target

@@ -12,12 +12,13 @@ with a warning.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from monitor.errors import ParseError
 from monitor.sources.dates import parse_date
 from monitor.sources.feed import ParsedFeed, newest
 from monitor.sources.item import MAX_SUMMARY, MAX_TITLE, Item, clean_text
+from monitor.sources.salvage import Salvage, fix_charrefs, join_warnings
 
 __all__ = ["parse_sitemap"]
 
@@ -31,6 +32,8 @@ def parse_sitemap(body: bytes, *, url: str, language: str | None = None) -> Pars
         raise ParseError("empty response", kind="empty")
     if b"<!ENTITY" in body[:4096]:
         raise ParseError("not a sitemap: entity declarations are refused", kind="not_a_feed")
+    salvage = Salvage()
+    body, salvage.charrefs = fix_charrefs(body)
     parser = ET.XMLPullParser(events=("start", "end"))  # type: ignore[var-annotated]
     items: list[Item] = []
     root_tag: str | None = None
@@ -46,7 +49,7 @@ def parse_sitemap(body: bytes, *, url: str, language: str | None = None) -> Pars
                         root_tag = element.tag
                     continue
                 if element.tag == f"{_SM}url":
-                    item = _item(element, url, language)
+                    item = salvage.entry(lambda e: _item(e, url, language, salvage), element)
                     if item is not None:
                         items.append(item)
                     element.clear()
@@ -62,12 +65,14 @@ def parse_sitemap(body: bytes, *, url: str, language: str | None = None) -> Pars
         )
     if root_tag != f"{_SM}urlset":
         raise ParseError(f"not a sitemap (root element {root_tag})", kind="not_a_feed")
-    return ParsedFeed(newest(items), title="", warning=warning, format="sitemap")
+    return ParsedFeed(
+        newest(items), title="", warning=join_warnings(warning, salvage.warning()), format="sitemap"
+    )
 
 
-def _item(element: ET.Element, base: str, language: str | None) -> Item | None:
+def _item(element: ET.Element, base: str, language: str | None, salvage: Salvage) -> Item | None:
     loc = (element.findtext(f"{_SM}loc") or "").strip()
-    link = urljoin(base, loc) if loc else ""
+    link = (salvage.link(base, loc) or "") if loc else ""
     if urlsplit(link).scheme not in ("http", "https"):
         return None
     news = element.find(f"{_NEWS}news")
