@@ -68,7 +68,8 @@ def parse_feed(
         from monitor.sources.jsonfeed import parse_json_feed
 
         return parse_json_feed(body, url=url, language=language)
-    body = _trim(body)
+    body, content_type = _from_byte_order_mark(body, content_type)
+    body = _without_internal_subset(_trim(body))
     salvage = Salvage()
     body, salvage.charrefs = fix_charrefs(body)  # feedparser raises on "&#xD800;"
     charset = _charset(content_type)
@@ -139,6 +140,92 @@ def _trim(body: bytes) -> bytes:
     if len(stripped) == len(rest) or not stripped.startswith(b"<"):
         return body
     return mark + stripped
+
+
+_BYTE_ORDER_MARKS = (  # UTF-32 first: its little-endian mark starts like UTF-16's
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_DECLARED_ENCODING = re.compile(rb"""^(<\?xml[^>]*?\sencoding\s*=\s*)(["'])[^"']*\2""")
+
+
+def _from_byte_order_mark(body: bytes, content_type: str | None) -> tuple[bytes, str | None]:
+    """A UTF-16 or UTF-32 document (it starts with a byte order mark) as UTF-8, with its XML
+    declaration and ``content_type`` saying so: the mark is what the document is written in,
+    whatever a header or the declaration says (as browsers read it), and every step after this
+    one (the fast path, the DOCTYPE guard) reads ASCII-compatible bytes."""
+    found = [pair for pair in _BYTE_ORDER_MARKS if body.startswith(pair[0])]
+    if not found:
+        return body, content_type
+    mark, encoding = found[0]
+    text = body[len(mark) :].decode(encoding, "replace").encode("utf-8")
+    text = _DECLARED_ENCODING.sub(rb"\g<1>\g<2>utf-8\g<2>", text, count=1)
+    if _charset(content_type) is not None:
+        assert content_type is not None
+        content_type = content_type.split(";")[0].strip() + "; charset=utf-8"
+    return text, content_type
+
+
+def _without_internal_subset(body: bytes) -> bytes:
+    """``body`` without the internal subset of its DOCTYPE (``<!DOCTYPE rss [...]>``), where
+    entities are declared: an entity that expands to others (billion laughs), one long entity
+    referenced many times (quadratic blow-up) or an external one (``SYSTEM "file:..."``) would
+    make the XML parser do what the publisher asks. Without their declarations those
+    references stay literal text. Only the prolog is read: a ``<!DOCTYPE`` in CDATA is text."""
+    position, end = 0, len(body)
+    if body.startswith(b"\xef\xbb\xbf"):
+        position = 3
+    while position < end:
+        if body[position] in b" \t\r\n":
+            position += 1
+        elif body.startswith(b"<?", position):
+            close = body.find(b"?>", position)
+            position = end if close < 0 else close + 2
+        elif body.startswith(b"<!--", position):
+            close = body.find(b"-->", position + 4)
+            position = end if close < 0 else close + 3
+        elif body.startswith(b"<!DOCTYPE", position):
+            return _cut_subset(body, position + 9)
+        else:
+            break
+    return body
+
+
+def _cut_subset(body: bytes, position: int) -> bytes:
+    """``body`` without the ``[...]`` of the DOCTYPE whose name starts at ``position``."""
+    quote = 0
+    opening = -1
+    for index in range(position, len(body)):
+        byte = body[index]
+        if quote:
+            if byte == quote:
+                quote = 0
+        elif byte in b"\"'":
+            quote = byte
+        elif byte == 0x3E:  # ">": no internal subset
+            return body
+        elif byte == 0x5B:  # "["
+            opening = index
+            break
+    if opening < 0:
+        return body
+    index, end = opening + 1, len(body)
+    while index < end:
+        byte = body[index]
+        if body.startswith(b"<!--", index):
+            close = body.find(b"-->", index + 4)
+            index = end if close < 0 else close + 3
+            continue
+        if byte in b"\"'":
+            close = body.find(bytes([byte]), index + 1)
+            index = end if close < 0 else close + 1
+            continue
+        if byte == 0x5D:  # "]"
+            return body[:opening] + body[index + 1 :]
+        index += 1
+    return body[:opening] + b">"  # never closed: what follows is not a document either
 
 
 def _charset(content_type: str | None) -> str | None:
