@@ -6,7 +6,10 @@ scheduler is never started: jobs are inspected and called directly."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
+import socket
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +19,7 @@ from monitor.scheduler import _poll_then_deliver, build_scheduler, first_run, jo
 from rules import load_ruleset
 from state import SourcePoll, iso
 from tests.support.feeds import Entry, rss
-from tests.support.servers import FeedServer, Route
+from tests.support.servers import FeedServer, Route, serve
 
 NOW = datetime(2025, 3, 18, 12, 0, tzinfo=UTC)
 RULES = "rules:\n  - id: t\n    title: t\n    severity: low\n    query: 'withdraw'\n"
@@ -148,3 +151,71 @@ def test_a_crashing_job_is_logged_and_the_scheduler_survives(tmp_path: Path, cap
 
     asyncio.run(go())
     assert any(getattr(r, "event", None) == "job_failed" for r in caplog.records)
+
+
+class _NoDraw(random.Random):
+    def random(self) -> float:
+        return 0.0
+
+
+def test_a_hanging_host_delays_no_poll_of_other_hosts(tmp_path: Path) -> None:
+    """B23 through the scheduler and the poller: two sources on a host that never answers
+    (127.0.0.2) are due first, eight sources on eight other loopback hosts (127.0.0.3 to
+    127.0.0.10) after them. With ``per_host: 1`` and ``concurrency: 2`` the hanging host holds
+    one global slot (its second source waits for the host's slot without taking a global one),
+    so each of the others is polled and stored within a second of its planned time, long before
+    the hanging fetches end."""
+    hanging = socket.socket()
+    hanging.bind(("127.0.0.2", 0))
+    hanging.listen(8)  # accepts connections (the kernel's backlog) and never answers
+    servers = [FeedServer(f"127.0.0.{n}") for n in range(3, 11)]
+    for server in servers:
+        server.routes["/f"] = Route(rss([Entry("withdraw", f"https://x.test/{server.host}")]))
+    dead = f"http://127.0.0.2:{hanging.getsockname()[1]}"
+    sources = [{"name": f"hang{n}", "url": f"{dead}/{n}"} for n in range(2)]
+    sources += [{"name": s.host, "url": s.url("/f")} for s in servers]
+    settings = parse_settings(
+        {
+            "state_dir": str(tmp_path / "state"),
+            "sources": sources,
+            "http": {"parse_workers": 0, "per_host": 1, "concurrency": 2},
+        }
+    )
+    app = make_app(settings, ruleset=load_ruleset({"r.yaml": RULES}), channels={})
+    done: dict[str, float] = {}
+    app.poll_observers.append(lambda outcome: done.setdefault(outcome.source, time.monotonic()))
+
+    async def go() -> dict[str, float]:
+        start = datetime.now(UTC)
+        scheduler = build_scheduler(app, now=start, rand=_NoDraw())
+        planned = {
+            job.id: (job.next_run_time - start).total_seconds() for job in scheduler.get_jobs()
+        }
+        began = time.monotonic()
+        scheduler.start()
+        try:
+            while len(done) < len(servers) and time.monotonic() - began < 10:
+                await asyncio.sleep(0.05)
+        finally:
+            scheduler.shutdown(wait=False)
+            polls = asyncio.all_tasks() - {asyncio.current_task()}
+            for task in polls:
+                task.cancel()
+            await asyncio.gather(*polls, return_exceptions=True)
+            await app.aclose()
+        return {
+            name: done[name] - began - planned[job_id(name)]
+            for name in done
+            if job_id(name) in planned
+        }
+
+    with contextlib.ExitStack() as stack:
+        stack.callback(hanging.close)
+        for server in servers:
+            stack.enter_context(serve(server))
+        lateness = asyncio.run(go())
+    assert "hang0" not in lateness and "hang1" not in lateness  # still hanging at the end
+    assert set(lateness) == {s.host for s in servers}
+    assert max(lateness.values()) < 1.0, lateness
+    for server in servers:
+        assert server.statuses("/f") == [200]
