@@ -92,13 +92,13 @@ def _place(
         if stored is not None and report.treaty in (stored.treaties or (clustering.NO_TREATY,)):
             before = stored
     if before is None:
-        candidates = tx.candidate_stories(report.treaty, tx.now - rules.step_memory)
-        # stories of other treaties within the window: a report naming no treaty, a phrase
-        # or a kind of treaty may meet one of them (``compatibility`` decides)
-        candidates += tx.recent_stories(tx.now - rules.window)
-        candidates = list({c.id: c for c in candidates}.values())
+        # stories of other treaties within the window too: a report naming no treaty, a
+        # phrase or a kind of treaty may meet one of them (``compatibility`` decides)
+        candidates = tx.candidate_stories(
+            report.treaty, tx.now - rules.step_memory, others_since=tx.now - rules.window
+        )
         chosen = clustering.place(report, candidates, rules, tx.now)
-        before = next((c for c in candidates if c.id == chosen), None)
+        before = tx.story(chosen) if chosen is not None else None
     if before is None:
         existing = tx.story(hit.story_id)  # another rule's hit of this item founded it
         if existing is not None:

@@ -4,7 +4,8 @@
 ``dedup.keep_items`` (30 days by default), identity keys not seen for ``dedup.keep_keys``
 (90 days), so a returning article is still recognised long after its item row is gone, and
 cases not active for ``stories.case_memory`` (730 days), so a later step still carries the
-case's history. Rows with an alert still pending are kept. ``treatywatch db prune`` and the service call it.
+case's history. Rows with an alert still pending are kept. ``treatywatch db prune`` and the
+service call it.
 """
 
 from __future__ import annotations

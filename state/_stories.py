@@ -234,24 +234,29 @@ class StoryQueries(StoreBase):
         rows = self._all("SELECT * FROM cases ORDER BY last_seen DESC, id LIMIT ?", (limit,))
         return [_case(row) for row in rows]
 
-    def _candidate_stories(self, bucket: str, since: str) -> list[StoryRow]:
-        rows = self._all(
+    def _candidate_stories(self, bucket: str, since: str, others_since: str) -> list[StoryRow]:
+        """Light rows (see ``UnitOfWork.candidate_stories``) of the stories under ``bucket``
+        first reported since ``since`` and of any bucket since ``others_since``."""
+        mine = self._all(
             """SELECT story_id FROM story_keys JOIN stories ON stories.id = story_id
                WHERE bucket = ? AND story_keys.first_seen >= ?
                ORDER BY stories.last_seen DESC, story_id LIMIT ?""",
             (bucket, since, CANDIDATE_STORIES),
         )
-        ids = list(dict.fromkeys(row["story_id"] for row in rows))
-        return self._stories(ids, CANDIDATE_MEMBERS)
-
-    def _recent_stories(self, since: str, *, loose_only: bool) -> list[StoryRow]:
-        where = "AND (bucket = '-' OR bucket LIKE 'phrase:%')" if loose_only else ""
-        rows = self._all(
-            f"""SELECT DISTINCT story_id FROM story_keys
-                WHERE first_seen >= ? {where} ORDER BY first_seen DESC, story_id LIMIT ?""",
-            (since, CANDIDATE_STORIES),
+        others = self._all(
+            """SELECT story_id FROM story_keys WHERE first_seen >= ?
+               ORDER BY first_seen DESC, story_id LIMIT ?""",
+            (others_since, CANDIDATE_STORIES),
         )
-        return self._stories([row["story_id"] for row in rows], CANDIDATE_MEMBERS)
+        ids = list(dict.fromkeys(row["story_id"] for row in [*mine, *others]))
+        stories = []
+        for story_id in ids:
+            row = self._one("SELECT * FROM stories WHERE id = ?", (story_id,))
+            if row is not None:
+                # titles are compared only within the window: older stories come without
+                limit = CANDIDATE_MEMBERS if row["first_seen"] >= others_since else 0
+                stories.append(self._story_row(row, limit, light=True))
+        return stories
 
     def _candidate_cases(self, treaty: str, since: str) -> list[CaseRow]:
         rows = self._all(
@@ -270,27 +275,37 @@ class StoryQueries(StoreBase):
             stories.append(self._story_row(row, member_limit))
         return stories
 
-    def _story_row(self, row: dict[str, Any], member_limit: int) -> StoryRow:
+    def _story_row(
+        self, row: dict[str, Any], member_limit: int, *, light: bool = False
+    ) -> StoryRow:
         story_id = row["id"]
         half = max(1, member_limit // 2)
-        members = self._all(
-            """SELECT * FROM (SELECT * FROM story_members WHERE story_id = ?
+        members = (
+            self._all(
+                """SELECT * FROM (SELECT * FROM story_members WHERE story_id = ?
                               ORDER BY id LIMIT ?)
                UNION
                SELECT * FROM (SELECT * FROM story_members WHERE story_id = ?
                               ORDER BY id DESC LIMIT ?)
                ORDER BY id""",
-            (story_id, half, story_id, member_limit - half),
+                (story_id, half, story_id, member_limit - half),
+            )
+            if member_limit
+            else []
         )
-        counts = self._one(
-            """SELECT count(*) AS reports,
-                      count(DISTINCT CASE WHEN duplicate = 0 THEN outlet END) AS outlets,
-                      max(official) AS official
-               FROM story_members WHERE story_id = ?""",
-            (story_id,),
-        )
+        if light:
+            counts: dict[str, Any] | None = {"reports": 0, "outlets": 0, "official": 0}
+            alerts: list[dict[str, Any]] = []
+        else:
+            counts = self._one(
+                """SELECT count(*) AS reports,
+                          count(DISTINCT CASE WHEN duplicate = 0 THEN outlet END) AS outlets,
+                          max(official) AS official
+                   FROM story_members WHERE story_id = ?""",
+                (story_id,),
+            )
+            alerts = self._all("SELECT channel, kind FROM alerts WHERE story_id = ?", (story_id,))
         assert counts is not None
-        alerts = self._all("SELECT channel, kind FROM alerts WHERE story_id = ?", (story_id,))
         return StoryRow(
             id=story_id,
             rule=row["rule"],

@@ -146,19 +146,16 @@ class UnitOfWork:
         """One story as it stands in this transaction."""
         return self._q.story(story_id)
 
-    def candidate_stories(self, bucket: str, since: datetime) -> list[StoryRow]:
-        """Stories under ``bucket`` (a treaty id) first reported at or after ``since``, the
-        most recently active first."""
-        return self._q._candidate_stories(bucket, iso(since))
-
-    def recent_stories(self, since: datetime) -> list[StoryRow]:
-        """Stories of any treaty first reported at or after ``since``, most recent first."""
-        return self._q._recent_stories(iso(since), loose_only=False)
-
-    def loose_stories(self, since: datetime) -> list[StoryRow]:
-        """Stories first reported at or after ``since`` whose bucket names no gazetteer treaty
-        (``-`` or a ``phrase:`` id), most recent first."""
-        return self._q._recent_stories(iso(since), loose_only=True)
+    def candidate_stories(
+        self, bucket: str, since: datetime, *, others_since: datetime
+    ) -> list[StoryRow]:
+        """The stories a report under ``bucket`` (a treaty id) may join: those under it first
+        reported at or after ``since``, and those of any treaty since ``others_since``; at most
+        60 of each, the most recent first. Light rows: their entities, step, and their first
+        and last reports (24; none for a story first reported before ``others_since``, whose
+        titles are not compared); ``reports``, ``outlets``, ``official`` and ``alerts`` are
+        left empty (load the chosen one with :meth:`story`)."""
+        return self._q._candidate_stories(bucket, iso(since), iso(others_since))
 
     def create_story(self, hit: StoryHit, *, case_id: str | None) -> bool:
         """Found the story ``hit.story_id``; False when it exists already."""

@@ -97,8 +97,11 @@ def test_a_unit_of_work_writes_story_case_and_alert_together(tmp_path: Path) -> 
     case = store.case("case_1")
     assert case is not None and [s.story for s in case.steps] == ["stry_a"]
     with store.batch(NOW) as tx:
-        assert [s.id for s in tx.candidate_stories("ottawa", NOW - timedelta(days=1))] == ["stry_a"]
-        assert tx.candidate_stories("icc", NOW - timedelta(days=1)) == []
+        day = NOW - timedelta(days=1)
+        mine = tx.candidate_stories("ottawa", day, others_since=NOW + timedelta(hours=1))
+        assert [s.id for s in mine] == ["stry_a"] and mine[0].alerts == frozenset()  # light
+        assert tx.candidate_stories("icc", day, others_since=NOW + timedelta(hours=1)) == []
+        assert [s.id for s in tx.candidate_stories("icc", day, others_since=day)] == ["stry_a"]
         assert [c.id for c in tx.candidate_cases("ottawa", NOW - timedelta(days=1))] == ["case_1"]
         assert not tx.create_story(_hit("stry_a"), case_id="case_1")  # exists already
     store.close()
