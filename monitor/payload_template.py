@@ -24,6 +24,7 @@ FIELDS = (
     "severity",
     "title",
     "url",
+    "raw_url",
     "source",
     "published",
     "detected",

@@ -1,7 +1,9 @@
 """Deciding which alerts a hit produces and what they carry (pure: no clock, no I/O).
 
 The webhook payload is a contract (``PAYLOAD_VERSION``); extend it, never break it. Its
-reference lives in docs/delivery.md ("The payload (version 1)").
+reference lives in docs/delivery.md ("The payload (version 1)"). A payload's ``url`` is always
+an absolute http(s) link or null (:func:`link_url`): a ``javascript:``, ``data:`` or
+``vbscript:`` link from a feed is never offered as one; ``raw_url`` carries it as text.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from monitor.config import ChannelConfig
 from monitor.sources.item import Item
@@ -25,6 +28,7 @@ __all__ = [
     "alert_payload",
     "case_payload",
     "is_fresh",
+    "link_url",
     "routes",
     "story_alert_id",
     "story_id",
@@ -66,6 +70,24 @@ def routes(channel: ChannelConfig, match: Match) -> bool:
     if channel.rules and not any(fnmatch.fnmatchcase(match.rule_id, p) for p in channel.rules):
         return False
     return SEVERITIES.index(match.severity) >= SEVERITIES.index(channel.min_severity)
+
+
+def link_url(link: str | None) -> str | None:
+    """``link`` when it is an absolute http(s) URL with a host, else None: what a payload may
+    offer as a link (never ``javascript:``, ``data:``, ``vbscript:``, a relative link or text
+    with white space or control characters in it)."""
+    if not link:
+        return None
+    text = link.strip()
+    if not text.lower().startswith(("http://", "https://")):
+        return None
+    if any(not c.isprintable() or c.isspace() for c in text):
+        return None
+    try:
+        host = urlsplit(text).hostname
+    except ValueError:
+        return None
+    return text if host else None
 
 
 def is_fresh(published: datetime | None, now: datetime, max_age: timedelta) -> bool:
@@ -111,7 +133,8 @@ def alert_payload(
         "rule_title": match.rule_title,
         "severity": match.severity,
         "title": item.title,
-        "url": item.link,
+        "url": link_url(item.link),
+        "raw_url": item.link if item.link and link_url(item.link) is None else None,
         "source": source,
         "published": _iso(item.published),
         "detected": _iso(detected),
@@ -176,14 +199,15 @@ def story_payload(story: StoryRow, *, kind: str, reason: str | None = None) -> d
     for member in story.members:
         if member.source not in sources:
             sources.append(member.source)
-        if member.url and member.url not in urls:
-            urls.append(member.url)
+        url = link_url(member.url)
+        if url and url not in urls:
+            urls.append(url)
         if member.language and member.language not in languages:
             languages.append(member.language)
         reports.append(
             {
                 "source": member.source,
-                "url": member.url,
+                "url": link_url(member.url),
                 "title": member.title,
                 "language": member.language,
                 "official": member.official,
