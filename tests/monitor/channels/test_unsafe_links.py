@@ -155,9 +155,8 @@ def test_no_channel_offers_a_javascript_link(
     assert "javascript" not in json.dumps(chat.json).lower()
     [mail] = smtp.received
     assert b"javascript:" not in mail.raw.lower()
-    assert (
-        "Estonia to exit the Ottawa Convention" in mail.message.get_body(("plain",)).get_content()
-    )
+    plain = mail.message.get_body(("plain",))
+    assert plain is not None and "Estonia to exit the Ottawa Convention" in plain.get_content()
     printed = capsys.readouterr().out
     assert "Estonia to exit the Ottawa Convention" in printed
     assert "javascript:" not in printed
