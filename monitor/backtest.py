@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from monitor.config import ChannelConfig, ConsoleChannel, Settings, SourceConfig
-from monitor.core.stories import OPENING
+from monitor.core.steps import STEP_ORDER
+from monitor.core.stories import OPENING, wants_step
 from monitor.errors import ConfigError
 from monitor.pipeline import plan_items
 from monitor.recording import record
@@ -155,7 +156,9 @@ def run_backtest(
     doc) in a throwaway database (or a fresh one in ``state_dir``, kept for inspection); the
     alerts that would have been sent."""
     channels: tuple[ChannelConfig, ...] = settings.channels or (
-        ConsoleChannel(name="console", type="console"),
+        ConsoleChannel.model_validate(
+            {"name": "console", "type": "console", "steps": list(STEP_ORDER)}
+        ),
     )
     sources: dict[str, SourceConfig] = {}
     alerts: list[BacktestAlert] = []
@@ -305,15 +308,22 @@ def labelled(reports: Sequence[ArchiveReport]) -> bool:
     return any(r.event for r in reports)
 
 
-def score(result: BacktestResult, channel: str) -> Score:
-    """Score one channel's alerts against the archive's labels (see the module doc)."""
-    label = {r.id: f"{r.event}/{r.step}" if r.event else None for r in result.reports}
+def score(result: BacktestResult, channel: str, steps: str | tuple[str, ...] = STEP_ORDER) -> Score:
+    """Score one channel's alerts against the archive's labels (see the module doc); labelled
+    steps the channel does not take (its ``steps:``) are left out."""
+    wanted = {r.id for r in result.reports if not r.event or wants_step(steps, r.step, first=True)}
+    label = {
+        r.id: f"{r.event}/{r.step}" if r.event else None for r in result.reports if r.id in wanted
+    }
     states: dict[str, set[str]] = defaultdict(set)
     for r in result.reports:
         if r.event:
             states[f"{r.event}/{r.step}"].update(r.states)
     events = sorted({name for name in label.values() if name})
     near = [r.id for r in result.reports if not r.event]
+    if steps == "first":
+        firsts = {r.event: r.step for r in result.reports if r.event}  # reports are in time order
+        events = [e for e in events if firsts.get(e.rsplit("/", 1)[0]) == e.rsplit("/", 1)[1]]
     first_alerts = [a for a in result.alerts if a.channel == channel and a.kind != "follow_up"]
     credited: dict[str, list[str]] = defaultdict(list)
     alerting_members: set[str] = set()

@@ -25,6 +25,7 @@ from monitor.backtest import (
 )
 from monitor.commands._common import EXIT_OK, settings_from
 from monitor.config import rules_cache_dir
+from monitor.core.steps import STEP_ORDER
 from monitor.errors import ConfigError
 from monitor.rulepacks import load_rules
 
@@ -72,12 +73,16 @@ def _backtest(args: argparse.Namespace) -> int:
     entries = args.rules if args.rules else settings.rules
     ruleset = load_rules(entries, cache_dir=rules_cache_dir())
     result = run_backtest(reports, ruleset=ruleset, settings=settings)
-    channels = (
-        sorted({a.channel for a in result.alerts})
-        or [c.name for c in settings.channels]
-        or ["console"]
+    # every configured channel (each scored on the steps it takes), else the backtest's own
+    # console channel, which takes every step
+    channels: dict[str, str | tuple[str, ...]] = {
+        c.name: c.steps for c in settings.channels if c.enabled
+    } or {"console": STEP_ORDER}
+    scores = (
+        [score(result, name, steps) for name, steps in channels.items()]
+        if labelled(reports)
+        else []
     )
-    scores = [score(result, name) for name in channels] if labelled(reports) else []
     if args.json:
         _print_json(result, scores, sys.stdout)
     else:
