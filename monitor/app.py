@@ -15,13 +15,14 @@ from monitor.catalog import default_sources
 from monitor.channels import Channel, build_channel
 from monitor.config import ChannelConfig, ConsoleChannel, Settings, SourceConfig, rules_cache_dir
 from monitor.delivery import Deliverer, DeliveryReport
+from monitor.logs import log_event
 from monitor.poller import Poller, PollOutcome
-from monitor.rulepacks import load_rules
+from monitor.rulepacks import check_routing, load_rules
 from monitor.sources import Fetcher
 from rules import RuleSet
 from state import Store
 
-__all__ = ["App", "DeliveryReport", "PollOutcome", "make_app"]
+__all__ = ["App", "DeliveryReport", "PollOutcome", "make_app", "routing_warnings"]
 
 Clock = Callable[[], datetime]
 
@@ -104,6 +105,20 @@ class App:
         self.store.close()
 
 
+def routing_warnings(settings: Settings, ruleset: RuleSet) -> list[str]:
+    """Check how ``ruleset`` and the channels of ``settings`` route to each other (with no
+    channel configured, the console is the one): raise ``RuleError`` for a rule naming a channel
+    that does not exist, return a warning for each channel's ``rules:`` pattern that matches no
+    rule (``monitor.rulepacks.check_routing``)."""
+    configs = settings.channels or (ConsoleChannel(name="console", type="console", ops=True),)
+    return check_routing(
+        ruleset,
+        [config.name for config in configs],
+        {config.name: config.rules for config in configs if config.rules},
+        settings.rules,
+    )
+
+
 def make_app(
     settings: Settings,
     *,
@@ -119,6 +134,13 @@ def make_app(
     channel_configs: tuple[ChannelConfig, ...] = settings.channels or (
         ConsoleChannel(name="console", type="console", ops=True),
     )
+    for warning in routing_warnings(settings, ruleset):
+        log_event(
+            logging.getLogger("treatywatch.config"),
+            logging.WARNING,
+            "config_warning",
+            warning=warning,
+        )
     sources = settings.sources if settings.sources is not None else default_sources()
     if channels is None:
         channels = {

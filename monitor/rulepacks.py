@@ -8,6 +8,7 @@ user's own rules can refer to them without loading the built-in rules.
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import hashlib
 import logging
@@ -15,15 +16,21 @@ import os
 import pickle
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from monitor.errors import ConfigError, UsageError
-from rules import RuleSet, load_ruleset
+from rules import RuleError, RuleSet, load_ruleset
 
-__all__ = ["BUILTIN_PACK", "builtin_pack_files", "builtin_packs", "load_rules"]
+__all__ = [
+    "BUILTIN_PACK",
+    "builtin_pack_files",
+    "builtin_packs",
+    "check_routing",
+    "load_rules",
+]
 
 BUILTIN_PACK = "treaty-withdrawal"
 _PREFIX = "builtin:"
@@ -153,6 +160,13 @@ def load_rules(
     ``ConfigError`` for a missing file or unknown pack, or ``UsageError`` naming ``option``
     when the entries come from that command-line option rather than the config.
     """
+    return _compile(_read(entries, base=base, option=option), cache_dir)
+
+
+def _read(
+    entries: Iterable[str] | None, *, base: Path | None = None, option: str | None = None
+) -> dict[str, str]:
+    """The texts of the rule files a config asks for, by name (see ``load_rules``)."""
     entries = [f"{_PREFIX}{BUILTIN_PACK}"] if entries is None else list(entries)
     files: dict[str, str] = {}
     packs = [entry[len(_PREFIX) :] for entry in entries if entry.startswith(_PREFIX)]
@@ -177,4 +191,60 @@ def load_rules(
             if option is not None:
                 raise UsageError(f"{option} {entry}: cannot read: {exc}") from exc
             raise ConfigError([f"rules[{index}]: cannot read {entry}: {exc}"]) from exc
-    return _compile(files, cache_dir)
+    return files
+
+
+def check_routing(
+    ruleset: RuleSet,
+    channels: Sequence[str],
+    channel_rules: Mapping[str, Sequence[str]],
+    entries: Iterable[str] | None,
+    *,
+    base: Path | None = None,
+) -> list[str]:
+    """Check that rules and channels route to each other: raise ``RuleError`` (the rule's file
+    and line, its id, its ``channels`` key) when a rule names a channel that is not among
+    ``channels`` (its alerts would go nowhere), and return one warning per pattern of a
+    channel's ``rules:`` (``channel_rules``, by channel name) that matches no loaded rule."""
+    known = set(channels)
+    for rule in ruleset.rules:
+        missing = [name for name in rule.channels if name not in known]
+        if missing:
+            file, line = _rule_place(_read(entries, base=base), rule.id)
+            have = ", ".join(channels) or "none"
+            raise RuleError(
+                f"rule {rule.id!r}: channels: no channel named {missing[0]!r} (configured: {have})",
+                file=file,
+                line=line,
+            )
+    warnings = []
+    ids = [rule.id for rule in ruleset.rules]
+    for name, patterns in channel_rules.items():
+        for pattern in patterns:
+            if not any(fnmatch.fnmatchcase(rule_id, pattern) for rule_id in ids):
+                warnings.append(
+                    f"channel {name!r}: rules: {pattern!r} matches no loaded rule, "
+                    "so it receives no alert for it"
+                )
+    return warnings
+
+
+def _rule_place(files: Mapping[str, str], rule_id: str) -> tuple[str | None, int | None]:
+    """The file and line of the ``channels`` key of the rule ``rule_id`` (else of its ``id``)."""
+    ident = re.compile(
+        rf"""^[ \t-]*id[ \t]*:[ \t]*(["']?){re.escape(rule_id)}\1[ \t]*(?:#.*)?$""", re.MULTILINE
+    )
+    for name, text in files.items():
+        found = ident.search(text)
+        if found is None:
+            continue
+        after = _NEXT_ID.search(text, found.end())
+        stop = after.start() if after else len(text)
+        key = _CHANNELS_KEY.search(text, found.end(), stop)
+        at = key.start() if key is not None else found.start()
+        return name, text.count("\n", 0, at) + 1
+    return None, None
+
+
+_NEXT_ID = re.compile(r"^[ \t-]*id[ \t]*:", re.MULTILINE)
+_CHANNELS_KEY = re.compile(r"^[ \t-]*channels[ \t]*:", re.MULTILINE)

@@ -53,14 +53,18 @@ def register(
 
 
 def _check(settings: Settings) -> int:
+    from monitor.app import routing_warnings
     from monitor.catalog import default_sources
     from monitor.config import rules_cache_dir
     from monitor.proxy import ProxyRoutes
     from monitor.rulepacks import load_rules
 
     ruleset = load_rules(settings.rules, cache_dir=rules_cache_dir())
+    warnings = routing_warnings(settings, ruleset)
     sources = settings.sources if settings.sources is not None else default_sources()
     channels = settings.channels or ()
+    for warning in warnings:
+        print(f"treatywatch: warning: {warning}", file=sys.stderr)
     print("config: valid")
     print(f"state:  {settings.state_dir}")
     proxy = ProxyRoutes.from_settings(settings.http)
