@@ -16,6 +16,7 @@ Every error is a :class:`RuleError` carrying the 0-based ``offset`` in the query
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 
@@ -341,3 +342,23 @@ def parse_query(query: str) -> Node:
             hint="move term lists into a vocabulary",
         )
     return _Parser(query).parse()
+
+
+@functools.lru_cache(maxsize=256)
+def or_branches(text: str) -> tuple[str, ...]:
+    """The branches of ``text`` when it parses as ``a OR b OR ...`` at the top (outside every
+    parenthesis), as written; ``()`` otherwise."""
+    if not isinstance(parse_query(text), Or):
+        return ()
+    branches: list[str] = []
+    depth, start, end = 0, -1, 0
+    for token in _lex(text):
+        if token.kind == "end" or (token.kind == "OR" and depth == 0):
+            branches.append(" ".join(text[start:end].split()))
+            start = -1
+            continue
+        if start < 0:
+            start = token.offset
+        depth += {"(": 1, ")": -1}.get(token.kind, 0)
+        end = token.offset + len(token.text)
+    return tuple(branches)

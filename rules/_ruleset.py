@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -15,12 +14,11 @@ from rules._evaluator import AnyOf, Evaluator
 from rules._lexicon import Found, Scanner
 from rules._match import Entity, Exclusion, MaskedSpan, Match, NearMiss, TermMatch
 from rules._normal import normalize, word_text
-from rules._parser import _lex, parse_query
+from rules._parser import or_branches
 from rules._phrase import phrase_entity
 from rules._prefilter import Prefilter
 from rules._rule import Rule
 from rules._snippet import build_snippet
-from rules._syntax import Or
 from rules._text import FIELD_CAPS, FIELD_NAMES, FieldText, cap_text
 
 __all__ = ["CompiledRule", "RuleSet"]
@@ -493,27 +491,7 @@ def _first_nonempty(ctx: DocContext) -> int:
 def _exclude_parts(text: str, exclude: Evaluator) -> tuple[tuple[str, Evaluator], ...]:
     """The top-level ``OR`` branches of an ``exclude`` as written (white space collapsed), each
     with its compiled evaluator; the whole ``exclude`` when it is no ``OR`` of branches."""
-    branches = _or_branches(text)
+    branches = or_branches(text)
     if isinstance(exclude, AnyOf) and len(branches) == len(exclude.children) > 1:
         return tuple(zip(branches, exclude.children, strict=True))
     return ((" ".join(text.split()), exclude),)
-
-
-@functools.lru_cache(maxsize=256)
-def _or_branches(text: str) -> tuple[str, ...]:
-    """The branches of ``text`` when it parses as ``a OR b OR ...`` at the top (outside every
-    parenthesis), as written; ``()`` otherwise."""
-    if not isinstance(parse_query(text), Or):
-        return ()
-    branches: list[str] = []
-    depth, start, end = 0, -1, 0
-    for token in _lex(text):
-        if token.kind == "end" or (token.kind == "OR" and depth == 0):
-            branches.append(" ".join(text[start:end].split()))
-            start = -1
-            continue
-        if start < 0:
-            start = token.offset
-        depth += {"(": 1, ")": -1}.get(token.kind, 0)
-        end = token.offset + len(token.text)
-    return tuple(branches)
