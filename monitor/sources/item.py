@@ -45,7 +45,9 @@ def clean_text(text: str | None, limit: int) -> str:
     """
     if not text:
         return ""
-    text = " ".join(_CONTROL.sub("", text).split())  # split(): exactly the runs of \s
+    # split() first: a CR, VT, FF or NEL (controls that are white space) parts words; then the
+    # invisible characters go, and the runs they leave are folded again
+    text = " ".join(_CONTROL.sub("", " ".join(text.split())).split())
     if len(text) > limit:
         cut = text[: limit - 1]
         while cut and unicodedata.category(cut[-1]) in ("Cs", "Mn"):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import random
-import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -295,9 +294,27 @@ def test_parse_pool_gives_the_same_items_as_inline(shared_feeds: Path) -> None:
     assert caught.value.kind == "not_a_feed"
 
 
-@given(st.text(alphabet=st.sampled_from(" \t\n\r\x0b\x0c\x1c\x85\xa0\u2028\u3000\u200bab.")))
+_WHITE = " \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2028\u3000"
+_INVISIBLE = "\x00\x01\x08\x1b\x7f\x9f\u200b\u200d\u200e\u202e\u2060\ufeff\ud800"
+
+
+@given(st.text(alphabet=st.sampled_from(_WHITE + _INVISIBLE + "ab.é")))
+@example("a\x00b \x00 c")
+@example("old\rmac\x0bvt\x0cff\x85nel")
 def test_clean_text_folds_every_run_of_white_space(text: str) -> None:
-    control = re.compile(
-        r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
-    )
-    assert clean_text(text, 10_000) == re.sub(r"\s+", " ", control.sub("", text)).strip()
+    """A10: the words between runs of white space (any of str.split's, CR, VT, FF and NEL
+    included) are kept in order, each without its invisible characters (NUL, C0/C1 controls,
+    zero-width and bidi marks, BOM, lone surrogates), one space apart, and nothing invisible
+    or white other than those single spaces is left."""
+    words = ("".join(c for c in word if c not in _INVISIBLE) for word in text.split())
+    cleaned = clean_text(text, 10_000)
+    assert cleaned == " ".join(word for word in words if word)
+    assert not set(cleaned) & set(_INVISIBLE + _WHITE.replace(" ", ""))
+
+
+def test_clean_text_examples() -> None:
+    """A10, A30: a NUL or a zero-width space inside a word joins its halves; a CR, VT or NEL
+    between words keeps them apart."""
+    assert clean_text("with\u200bdrawal\x00s", 100) == "withdrawals"
+    assert clean_text("Treaty\rexit\x0bnow\x85today", 100) == "Treaty exit now today"
+    assert clean_text("\ufeff  a \x00 b\t", 100) == "a b"
