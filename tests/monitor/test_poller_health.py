@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -151,9 +154,30 @@ def test_ops_events_and_stable_ids() -> None:
     assert ops_events(plain, failing, polling, NOW) == []
     gone = _state(disabled_reason="gone", disabled_at="2025-03-18T11:00:00Z")
     assert [e.event for e in ops_events(plain, gone, polling, NOW)] == ["source_gone"]
-    assert ops_alert_id("a", "source_gone", "t", "ops") == ops_alert_id(
-        "a", "source_gone", "t", "ops"
+    # stable across processes and releases: the stored id of an episode must not change, or an
+    # upgrade would alert the same episode again (a fixed value, and a different hash seed)
+    fixed = "ops_nnpioy3ru4u6fajxnojxxn7m"
+    assert ops_alert_id("a", "source_gone", "t", "ops") == fixed
+    other_process = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from monitor.core.health import ops_alert_id as f;"
+            "print(f('a', 'source_gone', 't', 'ops'))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "7"},
     )
-    assert ops_alert_id("a", "source_gone", "t", "ops") != ops_alert_id(
-        "a", "source_gone", "u", "ops"
-    )
+    assert other_process.stdout.strip() == fixed
+    # every part counts, and the parts' boundaries too
+    variants = [
+        ("a", "source_gone", "t", "ops"),
+        ("b", "source_gone", "t", "ops"),
+        ("a", "source_failing", "t", "ops"),
+        ("a", "source_gone", "u", "ops"),
+        ("a", "source_gone", "t", "ops2"),
+        ("as", "ource_gone", "t", "ops"),
+    ]
+    assert len({ops_alert_id(*parts) for parts in variants}) == len(variants)
