@@ -14,11 +14,12 @@ keys that come back against the store before planning, so the outcome never depe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from monitor.config import SourceConfig
 from monitor.pipeline import Analysed, analyse_items, canonical_memo, unique_items
+from monitor.sources.dates import plausible
 from monitor.sources.parse import parse_document
 from rules import RuleSet
 
@@ -61,8 +62,14 @@ def intake(ruleset: RuleSet, body: bytes, job: IntakeJob) -> Intake:
         language=source.language,
         selectors=source.selectors,
     )
+    items = [
+        replace(item, published=None)
+        if item.published and not plausible(item.published, job.now)
+        else item
+        for item in parsed.items
+    ]  # a date far in the future (year 9999) counts as missing
     canonical = canonical_memo()
-    keyed = unique_items(parsed.items, canonical=canonical)
+    keyed = unique_items(items, canonical=canonical)
     new = [(key, item) for key, item in keyed.items() if key not in job.recent]
     analysed = analyse_items(new, source=source, ruleset=ruleset, now=job.now, canonical=canonical)
     return Intake(

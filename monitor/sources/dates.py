@@ -6,17 +6,24 @@ Latvian, Estonian, Finnish, Swedish, Norwegian, Danish, German, French, Czech, S
 Romanian, Hungarian, Bulgarian, Russian and Ukrainian (nominative and genitive forms, and the
 usual abbreviations). A time of day (``14:30``) is kept when present. A date without a zone is
 read as UTC. Anything it cannot read gives None: a missing date never drops an item.
+
+``plausible(moment, now)`` is the one check of what a source claims against the clock: a
+publication date more than ``MAX_AHEAD`` (a day) after ``now`` (year 9999, a typo, a wrong
+zone by far) is treated as missing, so it can neither pass for fresh nor sort first.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from state import parse_iso
 
-__all__ = ["MONTHS", "parse_date"]
+__all__ = ["MAX_AHEAD", "MONTHS", "parse_date", "plausible"]
+
+MAX_AHEAD = timedelta(days=1)
+"""How far past the clock a publication date may lie before it counts as missing."""
 
 _MONTH_NAMES: dict[int, str] = {
     1: "january jan januar janvier janv januari janúar tammikuu tammikuuta tammik stycznia "
@@ -85,6 +92,13 @@ def parse_date(text: str | None, fmt: str | None = None) -> datetime | None:
         else:
             return _utc(moment)
     return _iso(text) or _rfc2822(text) or _numeric(text) or _words(text)
+
+
+def plausible(moment: datetime | None, now: datetime) -> datetime | None:
+    """``moment``, or None when it lies more than ``MAX_AHEAD`` after ``now``."""
+    if moment is None or moment - now > MAX_AHEAD:
+        return None
+    return moment
 
 
 def _utc(moment: datetime) -> datetime:
