@@ -154,6 +154,13 @@ class ServiceMetrics:
             buckets=LATENCY_BUCKETS,
             registry=registry,
         )
+        self.missed_runs = Counter(
+            "treatywatch_scheduler_missed_runs",
+            "Scheduled runs that did not happen, by job (poll:<source>, deliver) and reason "
+            "(still_running: the previous run had not ended; late: past the misfire grace).",
+            ["job", "reason"],
+            registry=registry,
+        )
         info = Gauge(
             "treatywatch_build_info", "The running version.", ["version"], registry=registry
         )
@@ -178,6 +185,10 @@ class ServiceMetrics:
         self.hits.labels(source).inc(outcome.hits)
         self.alerts_queued.labels(source).inc(outcome.alerts)
         self.ops_alerts.labels(source).inc(getattr(outcome, "ops_alerts", 0) or 0)
+
+    def observe_missed(self, job: str, reason: str) -> None:
+        """Count one scheduled run that did not happen (``monitor.scheduler``'s ``on_missed``)."""
+        self.missed_runs.labels(job, reason).inc()
 
     def observe_delivery(self, report: DeliveryReport) -> None:
         """Count one pass of the delivery worker, then time the alerts it sent."""

@@ -8,15 +8,19 @@ never decides anything itself. ``max_instances=1``: a slow source never overlaps
 ``coalesce=True`` with a misfire grace of a whole interval: a stalled or suspended host runs
 each job once on resume, not a storm, and never skips it. On start, a source whose stored next
 poll lies in the future (backoff, ``Retry-After``) waits for it; the others start spread over
-the first seconds.
+the first seconds. A run that does not happen (the job is still running when it falls due, or
+it is later than its misfire grace) is logged as ``job_missed`` and passed to ``on_missed``
+(the service counts it in ``/metrics``).
 """
 
 from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -45,10 +49,17 @@ def first_run(stored: str | None, now: datetime, index: int, draw: float) -> dat
 
 
 def build_scheduler(
-    app: App, now: datetime | None = None, rand: random.Random | None = None
+    app: App,
+    now: datetime | None = None,
+    rand: random.Random | None = None,
+    *,
+    on_missed: Callable[[str, str], None] | None = None,
 ) -> AsyncIOScheduler:
-    """An (unstarted) scheduler with one poll job per enabled source and the delivery job."""
+    """An (unstarted) scheduler with one poll job per enabled source and the delivery job.
+    ``on_missed(job_id, reason)`` hears of every run that did not happen: ``still_running``
+    (``max_instances``) or ``late`` (past the misfire grace)."""
     scheduler = AsyncIOScheduler(timezone=UTC)
+    scheduler.add_listener(_missed_listener(on_missed), EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
     now = now or datetime.now(UTC)
     rand = rand or random.Random()
     stored = {state.name: state for state in app.store.sources()}
@@ -87,6 +98,30 @@ def build_scheduler(
         next_run_time=now,
     )
     return scheduler
+
+
+def _missed_listener(
+    on_missed: Callable[[str, str], None] | None,
+) -> Callable[[JobEvent], None]:
+    def missed(event: JobEvent) -> None:
+        reason = "still_running" if event.code == EVENT_JOB_MAX_INSTANCES else "late"
+        runs = getattr(event, "scheduled_run_times", None) or [
+            getattr(event, "scheduled_run_time", None)
+        ]
+        planned = runs[-1] if runs else None
+        log.warning(
+            "job missed",
+            extra={
+                "event": "job_missed",
+                "job": event.job_id,
+                "reason": reason,
+                "planned": planned.astimezone(UTC).isoformat() if planned else None,
+            },
+        )
+        if on_missed is not None:
+            on_missed(event.job_id, reason)
+
+    return missed
 
 
 async def _poll_then_deliver(app: App, scheduler: AsyncIOScheduler, name: str) -> None:

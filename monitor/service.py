@@ -225,7 +225,7 @@ class Service:
         log_event(log, logging.INFO, "service_stopped", abandoned=abandoned)
 
     def _build_scheduler(self) -> AsyncIOScheduler:
-        scheduler = build_scheduler(self.app)
+        scheduler = build_scheduler(self.app, on_missed=self.metrics.observe_missed)
         for job in scheduler.get_jobs():
             job.modify(func=self._tracked(job.id, job.func))
         scheduler.add_job(

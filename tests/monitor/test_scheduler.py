@@ -7,14 +7,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import random
 import socket
+import threading
 import time
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+
+import pytest
 
 from monitor.app import make_app
 from monitor.config import parse_settings
+from monitor.metrics import ServiceMetrics
 from monitor.scheduler import _poll_then_deliver, build_scheduler, first_run, job_id
 from rules import load_ruleset
 from state import SourcePoll, iso
@@ -219,3 +225,64 @@ def test_a_hanging_host_delays_no_poll_of_other_hosts(tmp_path: Path) -> None:
     assert max(lateness.values()) < 1.0, lateness
     for server in servers:
         assert server.statuses("/f") == [200]
+
+
+def test_a_run_missed_while_the_poll_still_runs_is_logged_and_counted(
+    tmp_path: Path, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """G1: a poll that lasts past its next run time never overlaps itself (``max_instances``);
+    the run that could not start is logged as ``job_missed`` and counted in /metrics'
+    ``treatywatch_scheduler_missed_runs_total``. Here the feed answers after 1.5 s, and the job
+    falls due while its first run waits for it."""
+    arrived = threading.Event()
+
+    def slow(handler: BaseHTTPRequestHandler) -> None:
+        arrived.set()
+        time.sleep(1.5)
+        body = rss([Entry("x", "https://x.test/1")])
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/rss+xml")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    feed_server.routes["/slow"] = Route(handler=slow)
+    app = make_app(
+        parse_settings(
+            {
+                "state_dir": str(tmp_path / "state"),
+                "sources": [{"name": "slow", "url": feed_server.url("/slow")}],
+                "http": {"parse_workers": 0},
+            }
+        ),
+        ruleset=load_ruleset({"r.yaml": RULES}),
+        channels={},
+    )
+    metrics = ServiceMetrics(app.store, clock=app.clock)
+    polled: list[object] = []
+    app.poll_observers.append(polled.append)
+
+    async def go() -> None:
+        scheduler = build_scheduler(app, rand=_NoDraw(), on_missed=metrics.observe_missed)
+        scheduler.modify_job(job_id("slow"), next_run_time=datetime.now(UTC))
+        scheduler.start()
+        try:
+            while not arrived.is_set():
+                await asyncio.sleep(0.02)
+            # the first run is waiting for the feed: the job falls due again
+            scheduler.modify_job(job_id("slow"), next_run_time=datetime.now(UTC))
+            while not polled:
+                await asyncio.sleep(0.05)
+        finally:
+            scheduler.shutdown(wait=False)
+            await app.aclose()
+
+    with caplog.at_level(logging.WARNING, logger="treatywatch.scheduler"):
+        asyncio.run(go())
+    assert len(feed_server.requests) == 1  # no overlap
+    missed = [r for r in caplog.records if getattr(r, "event", None) == "job_missed"]
+    assert [(r.job, r.reason) for r in missed] == [(job_id("slow"), "still_running")]
+    assert (
+        'treatywatch_scheduler_missed_runs_total{job="poll:slow",reason="still_running"} 1.0'
+        in metrics.render().decode()
+    )
