@@ -38,6 +38,9 @@ SECTION_LIMIT = 3000
 CONTEXT_LIMIT = 2000
 TEXT_LIMIT = 1000
 MAX_BLOCKS = 45  # Slack allows 50
+# Slack refuses a message whose blocks hold more than about 12,000 characters of text in all
+# (msg_blocks_too_long, undocumented); a digest stops listing stories well before that.
+BLOCKS_TEXT_LIMIT = 11_000
 _SEVERITY_MARK = {
     "critical": ":rotating_light:",
     "high": ":red_circle:",
@@ -156,13 +159,18 @@ def _digest_blocks(digest: DigestView) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = [_section(head + (f"\n{escape(span)}" if span else ""))]
     lines: list[str] = []
     shown = 0
+    # what the header, the closed sections and the two closing context lines take
+    used = len(blocks[0]["text"]["text"]) + 200
     for entry in digest.entries:
         line = f"• *{_link(entry.url, entry.title, 600)}*"
         extra = [x for x in (entry.source, entry.severity) if x]
         if entry.story_sources > 1:
             extra.append(f"{entry.story_sources} sources")
         if extra:
-            line += " — " + escape(", ".join(extra))
+            line += " — " + _fit(", ".join(extra), 300)
+        if used + len(line) + 1 > BLOCKS_TEXT_LIMIT:
+            break
+        used += len(line) + 1
         if sum(len(x) + 1 for x in lines) + len(line) > SECTION_LIMIT:
             if len(blocks) >= MAX_BLOCKS - 2:
                 break

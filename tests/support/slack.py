@@ -31,6 +31,10 @@ def slack_problems(message: Any) -> list[str]:
     blocks = message.get("blocks")
     if not isinstance(message.get("text"), str) and not blocks:
         problems.append("no_text")
+    if len(message.get("text") or "") > 4000:
+        problems.append("msg_too_long: text over 4,000 characters")
+    if blocks is not None and _block_text(blocks) > 12_000:
+        problems.append("msg_blocks_too_long: more than 12,000 characters in the blocks")
     if blocks is not None:
         if not isinstance(blocks, list) or len(blocks) > 50:
             problems.append("invalid_blocks: more than 50 blocks")
@@ -56,6 +60,18 @@ def slack_problems(message: Any) -> list[str]:
             if kind == "header" and len((block.get("text") or {}).get("text") or "") > 150:
                 problems.append(f"invalid_blocks: block {index} header length")
     return problems
+
+
+def _block_text(value: Any) -> int:
+    """The characters of every ``text`` string in a block tree (what Slack sums up)."""
+    if isinstance(value, list):
+        return sum(_block_text(v) for v in value)
+    if isinstance(value, dict):
+        return sum(
+            len(v) if k == "text" and isinstance(v, str) else _block_text(v)
+            for k, v in value.items()
+        )
+    return 0
 
 
 @dataclass

@@ -177,6 +177,44 @@ def test_operator_and_digest_messages_render(slack: SlackReceiver) -> None:
     assert len(digest_message["blocks"]) <= 50
 
 
+def test_a_digest_of_50_long_stories_stays_within_slacks_limits(slack: SlackReceiver) -> None:
+    """E9: 50 stories with 3,000-character titles, long links and long source names make one
+    message that Slack accepts (at most 50 blocks, 3,000 characters a section, about 12,000
+    characters of block text in all): the stories that do not fit are counted in a "more" line,
+    and every story listed is whole (its title cut, never its markup)."""
+    entries = [
+        alert(
+            id=f"alrt_{n}",
+            title=f"Story {n} " + "treaty & <withdrawal> " * 140,
+            url=f"https://news.example/{n}/" + "a" * 200,
+            source="s" * 500,
+        )
+        for n in range(50)
+    ]
+    digest = {
+        "version": 1,
+        "id": "dgst_50",
+        "type": "digest",
+        "channel": "slack",
+        "period": {"start": "2025-03-18T08:00:00Z", "end": "2025-03-19T08:00:00Z"},
+        "count": 50,
+        "alerts": entries,
+    }
+    _send(slack, digest, "dgst_50")
+    [message] = (m.json for m in slack.accepted)
+    assert slack_problems(message) == []
+    assert len(message["blocks"]) <= 50
+    texts = _texts(message)
+    assert sum(map(len, texts)) <= 12_000
+    listed = [line for text in texts for line in text.split("\n") if line.startswith("• ")]
+    [more] = [text for text in texts if text.startswith("…and ")]
+    assert more == f"…and {50 - len(listed)} more not shown"
+    assert 5 <= len(listed) < 50
+    for n, line in enumerate(listed):
+        assert line.startswith(f"• *<https://news.example/{n}/") and line.count("<") == 1
+        assert line.endswith("…>* — " + "s" * 299 + "…")
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.text(), st.text(), st.lists(st.text(max_size=30), max_size=5))
 def test_fuzzed_feed_text_never_reaches_slack_unescaped(
