@@ -31,12 +31,23 @@ from monitor.pipeline import plan_analysed
 from monitor.recording import record
 from monitor.sources import Fetcher, FetchResult, HttpStatusError, ParsePool
 from rules import RuleSet
-from state import NewAlert, SourcePoll, SourceState, Store, iso, parse_iso_or_none
+from state import (
+    DatabaseBusyError,
+    NewAlert,
+    SourcePoll,
+    SourceState,
+    Store,
+    StoreError,
+    iso,
+    parse_iso_or_none,
+)
 
 __all__ = ["PollOutcome", "Poller"]
 
 log = logging.getLogger("treatywatch.poll")
 HOLD_TOLERANCE = timedelta(seconds=1)
+STORE_RETRY = timedelta(minutes=1)
+"""How soon a source whose poll the database refused (busy, failing) is polled again."""
 RECENT_KEYS = 200
 """At least this many keys of a source's latest items go with a body to its parse worker (twice
 the entries of its last document when that is more): those entries are not analysed again."""
@@ -135,17 +146,24 @@ class Poller:
                 next_poll=parse_iso_or_none(known.next_poll),
             )
         now = self.clock()
+        stored = True
         try:
-            fetched = await self._poll(source, known, now)
-            outcome = self._succeeded(source, known, fetched, now)
-        except SourceError as exc:
-            outcome = self._failed(source, known, exc, now)
-        except Exception as exc:  # the one outermost guard: a bug must not stop other sources
-            log.exception("poll crashed", extra={"event": "poll_crashed", "source": name})
-            error = SourceError(f"internal error: {exc!r}", kind="internal")
-            outcome = self._failed(source, known, error, now)
+            try:
+                fetched = await self._poll(source, known, now)
+                outcome = self._succeeded(source, known, fetched, now)
+            except SourceError as exc:
+                outcome = self._failed(source, known, exc, now)
+            except StoreError:
+                raise
+            except Exception as exc:  # the one outermost guard: a bug must not stop the others
+                log.exception("poll crashed", extra={"event": "poll_crashed", "source": name})
+                error = SourceError(f"internal error: {exc!r}", kind="internal")
+                outcome = self._failed(source, known, error, now)
+        except StoreError as exc:
+            outcome, stored = self._unrecorded(source, exc, now), False
         try:
-            outcome = replace(outcome, ops_alerts=self._operator_alerts(source, now))
+            if stored:
+                outcome = replace(outcome, ops_alerts=self._operator_alerts(source, now))
         except Exception:  # an operator alert must not turn a recorded poll into a crash
             log.exception("ops alert failed", extra={"event": "ops_failed", "source": name})
         outcome = replace(outcome, duration_ms=int((time.monotonic() - started) * 1000))
@@ -168,6 +186,20 @@ class Poller:
             duration_ms=outcome.duration_ms,
         )
         return outcome
+
+    def _unrecorded(self, source: SourceConfig, exc: StoreError, now: datetime) -> PollOutcome:
+        """The database refused the poll's writes (another writer held it past the busy
+        timeout, or it failed): nothing of the poll was stored, not even its validators, so
+        the next poll fetches and records the same items again. The source's own record cannot
+        be written either; the job tries again after ``STORE_RETRY``."""
+        busy = isinstance(exc, DatabaseBusyError)
+        return PollOutcome(
+            source.name,
+            ok=False,
+            error=f"{exc}; nothing was stored, the next poll tries again",
+            error_kind="database_busy" if busy else "database",
+            next_poll=now + STORE_RETRY,
+        )
 
     def _skip_reason(self, known: SourceState | None) -> str | None:
         if known is None:

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import sqlite3
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -405,3 +408,38 @@ def test_a_source_never_stops_the_others(
     outcomes = {o.source: o for o in app.runner.run(app.poll_all())}  # type: ignore[attr-defined]
     assert outcomes["good"].ok and not outcomes["bad"].ok
     assert parse_iso_or_none(app.store.source("bad").next_poll) > clock.now
+
+
+def test_a_poll_against_a_locked_database_waits_records_a_clear_error_and_loses_nothing(
+    build: Any, feed_server: FeedServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """C7: another writer holds the database (``BEGIN IMMEDIATE``) longer than the busy
+    timeout. The poll waits that long, then ends with a clear error (class ``database_busy``,
+    logged), without a traceback and without writing anything; once the lock is gone, the next
+    poll stores the item and its hit: nothing was lost."""
+    feed_server.routes["/f"] = Route(
+        rss([Entry("Lithuania to withdraw from the Ottawa Convention", "https://x.test/lt")])
+    )
+    app = build([{"name": "a", "url": feed_server.url("/f"), "interval": "10m"}])
+    app.store.db.conn.execute("PRAGMA busy_timeout = 400")
+    other = sqlite3.connect(tmp_path / "state" / "treatywatch.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        with caplog.at_level(logging.INFO, logger="treatywatch.poll"):
+            outcome = poll(app, "a")
+        waited = time.monotonic() - started
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert waited >= 0.4
+    assert not outcome.ok and outcome.error_kind == "database_busy"
+    assert outcome.error is not None and "database busy" in outcome.error
+    assert not any(r.exc_info for r in caplog.records)  # a clear line, not a traceback
+    [line] = [r for r in caplog.records if getattr(r, "event", None) == "poll"]
+    assert getattr(line, "error_kind", None) == "database_busy"
+    assert app.store.db.execute("select count(*) from items").fetchone()[0] == 0
+
+    retry = poll(app, "a")
+    assert retry.ok and (retry.new_items, retry.hits) == (1, 1)
+    assert app.store.db.execute("select count(*) from hits").fetchone()[0] == 1
