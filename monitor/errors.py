@@ -7,6 +7,7 @@ TreatywatchError                 root (defined in rules.errors; rules, state, mo
 │   └── DatabaseBusyError        another writer held the lock; retry later
 ├── ConfigError                  the config is invalid; exit 2, every problem named by key path
 ├── UsageError                   an option on the command line is invalid; exit 2, the option named
+├── StateInUseError              another ``treatywatch run`` holds the state folder; exit 1
 ├── SourceError                  one source failed this poll; record it, keep polling others
 │   ├── FetchError               transport or HTTP status (timeout, refused, 5xx, too large);
 │   │                            ``kind`` is a ``FetchErrorKind``
@@ -35,6 +36,7 @@ __all__ = [
     "RejectedDeliveryError",
     "RuleError",
     "SourceError",
+    "StateInUseError",
     "StoreError",
     "TransientDeliveryError",
     "TreatywatchError",
@@ -55,6 +57,11 @@ class ConfigError(TreatywatchError):
 class UsageError(TreatywatchError):
     """A command-line option is invalid (``--rules missing.yaml: no such file``); the message
     names the option, never a config key."""
+
+
+class StateInUseError(TreatywatchError):
+    """Another service (``treatywatch run``) holds the state folder: a second one would poll and
+    write beside it. The message names the folder and the process that holds it."""
 
 
 class SourceError(TreatywatchError):

@@ -33,7 +33,7 @@ def register(
         description="Run until SIGTERM/SIGINT: poll every source on its interval, match, "
         "store and deliver alerts.",
     )
-    run.set_defaults(handler=lambda args: asyncio.run(_run(_app(args), announcer(args))))
+    run.set_defaults(handler=_serve)
     poll = commands.add_parser(
         "poll",
         parents=[common],
@@ -41,7 +41,7 @@ def register(
         description="One complete cycle over every enabled source (fetch, parse, match, store, "
         "deliver due alerts), then exit 0, even when some sources failed (reported on stderr).",
     )
-    poll.set_defaults(handler=lambda args: asyncio.run(_poll(_app(args))))
+    poll.set_defaults(handler=_poll_once)
     check = commands.add_parser(
         "check",
         parents=[common],
@@ -89,12 +89,31 @@ def _check(settings: Settings) -> int:
     return EXIT_OK
 
 
-def _app(args: argparse.Namespace) -> App:
+def _serve(args: argparse.Namespace) -> int:
+    """``run``: hold the state folder (one service per folder), then build and run the app."""
+    from monitor.statedir import service_lock, writable_state_dir
+
+    settings = settings_from(args)
+    writable_state_dir(settings.state_dir)
+    with service_lock(settings.state_dir):
+        return asyncio.run(_run(_app(args, settings), announcer(args)))
+
+
+def _app(args: argparse.Namespace, settings: Settings | None = None) -> App:
     # Imported here, not at the top: the service stack is slow to load and most commands
     # (check, --help, --version) never need it.
     from monitor.app import make_app
 
-    return make_app(settings_from(args))
+    return make_app(settings if settings is not None else settings_from(args))
+
+
+def _poll_once(args: argparse.Namespace) -> int:
+    """``poll``: check that the state folder can be written, then one cycle."""
+    from monitor.statedir import writable_state_dir
+
+    settings = settings_from(args)
+    writable_state_dir(settings.state_dir)
+    return asyncio.run(_poll(_app(args, settings)))
 
 
 async def _poll(app: App) -> int:
