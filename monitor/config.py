@@ -15,8 +15,11 @@ import binascii
 import difflib
 import ipaddress
 import logging
+import math
 import os
 import re
+import stat
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -78,19 +81,41 @@ _SIZE_UNITS = {
     "gib": 2**30,
 }
 _ENV = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_BARE_VARIABLE = re.compile(r"\$[A-Za-z_]")  # $NAME: a shell habit that stays literal here
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+_MAX_DURATION = timedelta(days=36500)  # any duration key: at most 100 years
 
 
 def _duration(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError("not a duration (use e.g. 30s, 10m, 24h, 7d)")
     if isinstance(value, int | float):
-        return timedelta(seconds=value)
-    if isinstance(value, str):
+        seconds = float(min(value, 10**20)) if isinstance(value, int) else value
+    elif isinstance(value, str):
         match = _DURATION.match(value)
-        if match:
-            return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
-        raise ValueError(f"not a duration: {value!r} (use e.g. 30s, 10m, 24h, 7d)")
-    return value
+        if not match:
+            raise ValueError(f"not a duration: {value!r} (use e.g. 30s, 10m, 24h, 7d)")
+        seconds = float(match.group(1)) * _UNITS[match.group(2)]  # inf when huge
+    else:
+        return value
+    if math.isnan(seconds) or seconds > _MAX_DURATION.total_seconds():  # .inf, .nan, 1e300
+        raise ValueError(f"too long: at most {_MAX_DURATION.days} days")
+    if seconds <= 0:
+        raise ValueError("must be longer than zero")
+    return timedelta(seconds=seconds)
+
+
+def _within(least: timedelta, most: timedelta) -> Callable[[timedelta], timedelta]:
+    """A validator keeping a duration key within sane bounds (both named in the error)."""
+
+    def check(value: timedelta) -> timedelta:
+        if not least <= value <= most:
+            raise ValueError(f"must be between {human_duration(least)} and {human_duration(most)}")
+        return value
+
+    return check
 
 
 def parse_duration(text: str) -> timedelta:
@@ -108,6 +133,8 @@ def _positive(value: timedelta) -> timedelta:
 
 
 def _size(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("not a size (use e.g. 5MB, 512KiB)")
     if isinstance(value, str):
         match = _SIZE.match(value)
         if not match:
@@ -117,19 +144,89 @@ def _size(value: Any) -> Any:
 
 
 def _http_url(value: str) -> str:
-    parts = urlsplit(value)
-    if (
-        parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or any(c.isspace() for c in value)
-    ):
+    bad = next((c for c in value if c.isspace() or unicodedata.category(c) in ("Cc", "Cf")), None)
+    if bad is not None:  # NUL, ESC, BEL, a bidi override, a zero-width space...
+        raise ValueError(f"not a URL: it contains the character U+{ord(bad):04X}")
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # ValueError for a port such as abc or 99999
+        host = parts.hostname
+        if host and not host.startswith("[") and ":" not in host:
+            host.encode("idna")  # an empty or overlong label
+    except (ValueError, UnicodeError) as exc:
+        raise ValueError(f"not a URL: {exc}") from None
+    if parts.scheme not in ("http", "https") or not host:
         raise ValueError("not a URL (expected http:// or https:// with a host)")
+    if port == 0:
+        raise ValueError("not a URL: port 0")
+    return value
+
+
+_MAX_HEADER_VALUE = 1000
+
+
+def _header_value(value: str) -> str:
+    """A value sent in an HTTP header: printable ASCII on one line, at most 1,000 characters."""
+    if any(c in value for c in "\r\n"):
+        raise ValueError("the value contains a line break")
+    if "\x00" in value:
+        raise ValueError("the value contains a NUL character")
+    bad = next((c for c in value if not (" " <= c <= "~" or c == "\t")), None)
+    if bad is not None:
+        raise ValueError(
+            f"the value contains {bad!r}: header values are printable ASCII "
+            "(percent-encode other text)"
+        )
+    if len(value) > _MAX_HEADER_VALUE:
+        raise ValueError(f"the value is longer than {_MAX_HEADER_VALUE:,} characters")
+    return value
+
+
+def _readable_file(value: Path) -> Path:
+    """A file of certificates must be a regular, readable, non-empty file (not a folder and
+    not /dev/null), found when the config is checked rather than at the first fetch."""
+    try:
+        info = value.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError(f"{value} is not a regular file")
+        if info.st_size == 0:
+            raise ValueError(f"{value} is empty")
+        with value.open("rb"):
+            pass
+    except FileNotFoundError:
+        raise ValueError(f"{value}: no such file") from None
+    except OSError as exc:
+        raise ValueError(f"{value}: cannot read: {exc.strerror}") from None
+    return value
+
+
+def _folder_path(value: Path) -> Path:
+    if value.exists() and not value.is_dir():
+        raise ValueError(f"{value} exists and is not a folder")
+    return value
+
+
+def _body_cap(value: int) -> int:
+    if not 1024 <= value <= 2**30:
+        raise ValueError("must be between 1KiB and 1GiB")
+    return value
+
+
+def _no_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("a number, not true or false")
     return value
 
 
 Duration = Annotated[timedelta, BeforeValidator(_duration), AfterValidator(_positive)]
+# Poll intervals: at least 1s, at most 30 days.
+Interval = Annotated[Duration, AfterValidator(_within(timedelta(seconds=1), timedelta(days=30)))]
 ByteSize = Annotated[int, BeforeValidator(_size), Field(gt=0)]
+Int = Annotated[int, BeforeValidator(_no_bool)]  # YAML's true is not the number 1
+AtLeastAMinute = Annotated[Duration, AfterValidator(_within(timedelta(minutes=1), _MAX_DURATION))]
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
+HeaderValue = Annotated[str, AfterValidator(_header_value)]
+CertificateFile = Annotated[Path, AfterValidator(_readable_file)]
 Name = Annotated[str, Field(pattern=_NAME)]
 
 
@@ -172,9 +269,9 @@ class SourceConfig(_Model):
     url: HttpUrl
     type: Literal["feed", "html", "sitemap"] = "feed"
     enabled: bool = True
-    interval: Duration | None = None
-    min_interval: Duration | None = None
-    max_interval: Duration | None = None
+    interval: Interval | None = None
+    min_interval: Interval | None = None
+    max_interval: Interval | None = None
     official: bool = False
     language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
     country: str | None = None
@@ -264,8 +361,10 @@ def _headers(value: dict[str, str]) -> dict[str, str]:
             raise ValueError(f"header {name!r}: not a valid header name")
         if name.lower() in _RESERVED_HEADERS:
             raise ValueError(f"header {name!r}: set by treatywatch, cannot be configured")
-        if any(c in text for c in "\r\n\x00"):
-            raise ValueError(f"header {name!r}: the value contains a line break")
+        try:
+            _header_value(text)
+        except ValueError as exc:
+            raise ValueError(f"header {name!r}: {exc}") from None
     return value
 
 
@@ -314,7 +413,7 @@ class _Delivered(_ChannelBase):
     mode: Literal["immediate", "digest"] = "immediate"
     digest: Literal["hourly", "daily"] = "daily"
     digest_at: Annotated[str, AfterValidator(_hh_mm)] = "08:00"  # daily digests, UTC
-    concurrency: int | None = Field(default=None, ge=1, le=32)  # default per type
+    concurrency: Int | None = Field(default=None, ge=1, le=32)  # default per type
     min_interval: Duration | None = None  # least time between two messages; default per type
 
 
@@ -338,7 +437,7 @@ class WebhookChannel(_Delivered):
         default=(), repr=False
     )
     template: Annotated[Any, AfterValidator(_template)] = None
-    content_type: str | None = None  # default: JSON, or text/plain for a string template
+    content_type: HeaderValue | None = None  # default: JSON, or text/plain for a string template
 
 
 class SlackChannel(_Delivered):
@@ -356,7 +455,7 @@ class EmailChannel(_Delivered):
 
     type: Literal["email"]
     host: str = Field(min_length=1)
-    port: int | None = Field(default=None, ge=1, le=65535)  # default 587, 465 (tls) or 25
+    port: Int | None = Field(default=None, ge=1, le=65535)  # default 587, 465 (tls) or 25
     security: Literal["starttls", "tls", "none"] = "starttls"
     username: str | None = None
     password: str | None = Field(default=None, repr=False)
@@ -364,7 +463,7 @@ class EmailChannel(_Delivered):
     to: Annotated[tuple[Mailbox, ...], BeforeValidator(_one_or_many)] = Field(min_length=1)
     subject_prefix: str = Field(default="[treatywatch]", max_length=40)
     timeout: Duration = timedelta(seconds=30)
-    ca_file: Path | None = None  # extra CA certificates (PEM); verification is never off
+    ca_file: CertificateFile | None = None  # extra CA certificates (PEM); verification is never off
 
     @model_validator(mode="after")
     def _auth(self) -> EmailChannel:
@@ -393,13 +492,13 @@ CHANNEL_TYPES = ("console", "webhook", "slack", "email")
 class DeliverySettings(_Model):
     """How the outbox is delivered: retries, backoff, giving up."""
 
-    max_attempts: int = Field(default=20, ge=1, le=1000)
-    max_age: Duration = timedelta(hours=24)  # give up once retries have failed this long
-    max_rejected_attempts: int = Field(default=3, ge=1, le=100)  # for 4xx-style refusals
+    max_attempts: Int = Field(default=20, ge=1, le=1000)
+    max_age: AtLeastAMinute = timedelta(hours=24)  # give up once retries have failed this long
+    max_rejected_attempts: Int = Field(default=3, ge=1, le=100)  # for 4xx-style refusals
     backoff: Duration = timedelta(seconds=30)  # first retry delay, doubled each time
     max_backoff: Duration = timedelta(hours=1)
     retry_after_cap: Duration = timedelta(hours=6)  # a longer Retry-After is capped
-    batch: int = Field(default=200, ge=1, le=10000)  # rows read per round of a pass
+    batch: Int = Field(default=200, ge=1, le=10000)  # rows read per round of a pass
     ops_alerts: bool = True  # tell ops channels when an alert dies
 
 
@@ -450,14 +549,18 @@ class HttpSettings(_Model):
 
     connect_timeout: Duration = timedelta(seconds=10)
     read_timeout: Duration = timedelta(seconds=20)
-    deadline: Duration = timedelta(seconds=60)
-    max_body: ByteSize = 10 * 2**20
-    max_redirects: int = Field(default=5, ge=0, le=20)
-    concurrency: int = Field(default=16, ge=1, le=512)
-    per_host: int = Field(default=2, ge=1, le=64)
-    user_agent: str | None = None
-    ca_bundle: Path | None = None  # extra CA certificates (PEM); verification is never off
-    parse_workers: int | None = Field(default=None, ge=0, le=64)  # None: one per CPU; 0: inline
+    # a whole fetch: 1s to 1h; a body: 1 KiB to 1 GiB (a larger cap would be no cap)
+    deadline: Annotated[
+        Duration, AfterValidator(_within(timedelta(seconds=1), timedelta(hours=1)))
+    ] = timedelta(seconds=60)
+    max_body: Annotated[ByteSize, AfterValidator(_body_cap)] = 10 * 2**20
+    max_redirects: Int = Field(default=5, ge=0, le=20)
+    concurrency: Int = Field(default=16, ge=1, le=512)
+    per_host: Int = Field(default=2, ge=1, le=64)
+    user_agent: HeaderValue | None = None
+    # extra CA certificates (PEM): a readable, non-empty file; verification is never off
+    ca_bundle: CertificateFile | None = None
+    parse_workers: Int | None = Field(default=None, ge=0, le=64)  # None: one per CPU; 0: inline
     # Forward proxy: a URL for both schemes or {http: URL, https: URL}; absent: HTTP_PROXY,
     # HTTPS_PROXY, ALL_PROXY; "" or null: none. no_proxy: hosts that go direct (NO_PROXY).
     proxy: Annotated[ProxySettings | None, BeforeValidator(_proxy_form)] = None
@@ -468,15 +571,15 @@ class PollingSettings(_Model):
     """When sources are polled: adaptive intervals, error backoff, operator alerts."""
 
     adaptive: bool = True
-    min_interval: Duration | None = None  # default: half the source's interval
-    max_interval: Duration | None = None  # default: four times the source's interval
+    min_interval: Interval | None = None  # default: half the source's interval
+    max_interval: Interval | None = None  # default: four times the source's interval
     jitter: float = Field(default=0.1, ge=0, le=0.5)
     backoff_cap: Duration = timedelta(hours=6)
     retry_after_cap: Duration = timedelta(hours=24)
-    give_up_after: int | None = Field(default=None, ge=1)  # failures in a row; None: never
-    redirect_confirmations: int = Field(default=3, ge=1, le=100)
+    give_up_after: Int | None = Field(default=None, ge=1)  # failures in a row; None: never
+    redirect_confirmations: Int = Field(default=3, ge=1, le=100)
     failing_after: Duration = timedelta(hours=1)
-    failures_before_alert: int = Field(default=3, ge=1)
+    failures_before_alert: Int = Field(default=3, ge=1)
     silent_after: Duration = timedelta(days=7)
 
 
@@ -534,7 +637,7 @@ class ServerSettings(_Model):
 
     enabled: bool = True
     bind: Annotated[str, AfterValidator(_bind_address)] = "127.0.0.1"
-    port: int = Field(default=8080, ge=0, le=65535)
+    port: Int = Field(default=8080, ge=0, le=65535)
     auth: ServerAuth | None = None
     shutdown_grace: Duration = timedelta(seconds=20)
     health: HealthSettings = HealthSettings()
@@ -667,9 +770,11 @@ class StoriesSettings(_Model):
     """How reports of one event from many sources become one story (``monitor.stories``)."""
 
     enabled: bool = True  # false: every matching item is its own story
-    window: Duration = timedelta(hours=72)  # a story takes reports this long after its first
+    window: Annotated[
+        Duration, AfterValidator(_within(timedelta(minutes=1), timedelta(days=365)))
+    ] = timedelta(hours=72)  # a story takes reports this long after its first
     similarity: float = Field(default=0.8, ge=0, le=1)  # title likeness to join without entities
-    follow_up_outlets: int = Field(default=5, ge=2, le=1000)  # outlets that earn a follow-up
+    follow_up_outlets: Int = Field(default=5, ge=2, le=1000)  # outlets that earn a follow-up
     step_memory: Duration = timedelta(days=30)  # a case's step, once reported, never re-alerts
     case_memory: Duration = timedelta(days=730)  # a case's later steps carry its history
 
@@ -677,11 +782,12 @@ class StoriesSettings(_Model):
 class Settings(_Model):
     """Everything treatywatch needs to run, validated."""
 
-    state_dir: Path = DEFAULT_STATE_DIR  # see default_state_dir
-    max_age: Duration = timedelta(hours=24)
+    # see default_state_dir; an existing path must be a folder
+    state_dir: Annotated[Path, AfterValidator(_folder_path)] = DEFAULT_STATE_DIR
+    max_age: AtLeastAMinute = timedelta(hours=24)
     stale_after: Duration = timedelta(days=14)  # later polls: items older than this never alert
-    interval: Duration = timedelta(minutes=10)
-    official_interval: Duration = timedelta(minutes=5)
+    interval: Interval = timedelta(minutes=10)
+    official_interval: Interval = timedelta(minutes=5)
     http: HttpSettings = HttpSettings()
     polling: PollingSettings = PollingSettings()
     sources: tuple[SourceConfig, ...] | None = None
@@ -775,7 +881,7 @@ def load_settings(
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot read: {exc}"]) from exc
     try:
-        data = yaml.safe_load(text)
+        data = read_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
@@ -799,6 +905,44 @@ def load_settings(
     return settings
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key given twice in one mapping (the last one would win
+    silently: a second ``sources:`` would replace the first)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, Any] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                first = seen.setdefault(key, key_node.start_mark)
+            except TypeError:
+                continue  # an unhashable key: the constructor words that error
+            if first is not key_node.start_mark:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"duplicate key {key!r} (first at line {first.line + 1})",
+                    key_node.start_mark,
+                )
+        return super().construct_mapping(node, deep=deep)
+
+
+MAX_CONFIG_VALUES = 100_000
+"""A config whose aliases expand to more values than this is refused (billion laughs)."""
+
+
+def read_yaml(text: str) -> Any:
+    """A config file's YAML as plain data: refuses duplicate keys, nesting deeper than 100
+    levels, self-referring aliases and aliases expanding past ``MAX_CONFIG_VALUES`` values,
+    each as a ``yaml.MarkedYAMLError`` placed at the fault."""
+    from rules._loader import check_yaml_shape
+
+    check_yaml_shape(text, max_values=MAX_CONFIG_VALUES)
+    return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader
+
+
 def parse_settings(
     data: Mapping[str, Any],
     *,
@@ -818,9 +962,21 @@ def parse_settings(
     expanded = _server_defaults(expanded, environ)
     expanded = _state_default(expanded, environ, cwd)
     try:
-        return Settings.model_validate(expanded)
+        settings = Settings.model_validate(expanded)
     except ValidationError as exc:
         raise ConfigError(_describe(exc), origin=origin) from None
+    if settings.rules == ():
+        from monitor.logs import log_event
+
+        log_event(
+            _log,
+            logging.WARNING,
+            "config_no_rules",
+            key="rules",
+            hint="rules: [] loads no rule at all, so nothing can alert; remove the key to use "
+            "the built-in pack",
+        )
+    return settings
 
 
 def _expand(
@@ -839,8 +995,32 @@ def _expand(
             problems.append(f"{_path(path)}: environment variable {name} is not set")
             return ""
 
-        return _ENV.sub(substitute, value)
+        text = _ENV.sub(substitute, value)
+        unexpanded = _ENV.sub("", value)
+        if "\x00" in text:
+            problems.append(f"{_path(path)}: contains a NUL character (\\0)")
+        elif _SURROGATE.search(text):
+            problems.append(f"{_path(path)}: contains a lone surrogate (not valid Unicode)")
+        elif "${" in unexpanded:
+            problems.append(
+                f"{_path(path)}: unsupported ${{...}} form: use ${{VAR}} or ${{VAR:-default}} "
+                "(and $$ for a literal $)"
+            )
+        elif _BARE_VARIABLE.search(unexpanded):
+            from monitor.logs import log_event
+
+            log_event(
+                _log,
+                logging.WARNING,
+                "config_dollar",
+                key=_path(path),
+                hint="$NAME stays literal: write ${NAME} to use the variable, $$ for a literal $",
+            )
+        return text
     if isinstance(value, dict):
+        for key in value:
+            if isinstance(key, str) and ("\x00" in key or _SURROGATE.search(key)):
+                problems.append(f"{_path(path)}: a key contains a NUL or a lone surrogate")
         return {k: _expand(v, environ, (*path, k), problems) for k, v in value.items()}
     if isinstance(value, list):
         return [_expand(v, environ, (*path, i), problems) for i, v in enumerate(value)]

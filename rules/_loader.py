@@ -11,6 +11,7 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -66,6 +67,60 @@ _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 
 
+MAX_YAML_DEPTH = 100
+"""Nesting deeper than this is refused before composing (PyYAML composes recursively)."""
+MAX_YAML_VALUES = 2_000_000
+"""A YAML text expanding (aliases counted at each use) to more values than this is refused."""
+
+
+class YamlShapeError(yaml.composer.ComposerError):
+    """YAML refused for its shape (too deep, a self-referring alias, too much expansion)."""
+
+    def __init__(self, problem: str, mark: Any) -> None:
+        super().__init__(None, None, problem, mark)
+
+
+def check_yaml_shape(
+    text: str,
+    *,
+    max_depth: int = MAX_YAML_DEPTH,
+    max_values: int = MAX_YAML_VALUES,
+    loader: Any = yaml.SafeLoader,
+) -> None:
+    """Refuse YAML that would cost far more than its size before anything composes it: nesting
+    deeper than ``max_depth``, an alias to an anchor that encloses it (``x: &a [*a]``), or
+    aliases expanding to more than ``max_values`` values (billion laughs). One iterative pass
+    over the parser's events; raises :class:`YamlShapeError` (a ``MarkedYAMLError``)
+    placed at the offending event, or the reader's or parser's own ``YAMLError``."""
+    sizes: dict[str, int] = {}
+    stack: list[list[Any]] = [[0, None]]  # [values inside, anchor] per open collection
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            if len(stack) > max_depth:
+                raise YamlShapeError(f"nested more than {max_depth} levels deep", event.start_mark)
+            stack.append([1, event.anchor])
+            continue
+        if isinstance(event, yaml.CollectionEndEvent):
+            count, anchor = stack.pop()
+            if anchor is not None:
+                sizes[anchor] = count
+        elif isinstance(event, yaml.ScalarEvent):
+            count = 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            if any(frame[1] == event.anchor for frame in stack):
+                raise YamlShapeError(f"alias *{event.anchor} refers to itself", event.start_mark)
+            count = sizes.get(event.anchor or "", 1)
+        else:
+            continue
+        stack[-1][0] += count
+        if stack[-1][0] > max_values:
+            raise YamlShapeError(
+                f"aliases expand to more than {max_values:,} values", event.start_mark
+            )
+
+
 def _where(node: Node) -> str:
     return f"{node.start_mark.line + 1}:{node.start_mark.column + 1}"
 
@@ -87,13 +142,8 @@ class _File:
         return f"{self.name}:{_where(node)}"
 
     def compose(self) -> Node | None:
-        if _FAST_LOADER is not None:
-            try:  # libyaml, about seven times faster on the pack's large vocabularies
-                return yaml.compose(self.text, Loader=_FAST_LOADER)
-            except yaml.YAMLError:
-                pass  # the pure-Python reader below words the error (the same text everywhere)
         try:
-            return yaml.compose(self.text, Loader=yaml.SafeLoader)
+            return self._compose()
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             message = f"invalid YAML: {exc.problem or exc.context or 'syntax error'}"
@@ -113,6 +163,18 @@ class _File:
             ) from exc
         except yaml.YAMLError as exc:
             raise RuleError(f"invalid YAML: {exc}", file=self.name) from exc
+
+    def _compose(self) -> Node | None:
+        if _FAST_LOADER is not None:
+            try:  # libyaml, about seven times faster on the pack's large vocabularies
+                check_yaml_shape(self.text, loader=_FAST_LOADER)
+                return yaml.compose(self.text, Loader=_FAST_LOADER)
+            except YamlShapeError:
+                raise
+            except yaml.YAMLError:
+                pass  # the pure-Python reader below words the error (the same text everywhere)
+        check_yaml_shape(self.text)
+        return yaml.compose(self.text, Loader=yaml.SafeLoader)
 
     def mapping(self, node: Node, what: str) -> list[tuple[str, Node, Node]]:
         if not isinstance(node, MappingNode):
