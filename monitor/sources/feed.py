@@ -24,7 +24,14 @@ from monitor.sources.item import MAX_CONTENT, MAX_SUMMARY, MAX_TITLE, Item, clea
 from monitor.sources.quickfeed import quick_parse
 from monitor.sources.salvage import Salvage, fix_charrefs, join_warnings, readable_link
 
-__all__ = ["ParsedFeed", "html_to_text", "looks_like_json", "newest", "parse_feed"]
+__all__ = [
+    "ParsedFeed",
+    "html_to_text",
+    "looks_like_json",
+    "newest",
+    "parse_feed",
+    "without_internal_subset",
+]
 
 MAX_ENTRIES = 1_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -69,7 +76,7 @@ def parse_feed(
 
         return parse_json_feed(body, url=url, language=language)
     body, content_type = _from_byte_order_mark(body, content_type)
-    body = _without_internal_subset(_trim(body))
+    body = without_internal_subset(_trim(body))
     salvage = Salvage()
     body, salvage.charrefs = fix_charrefs(body)  # feedparser raises on "&#xD800;"
     charset = _charset(content_type)
@@ -168,7 +175,7 @@ def _from_byte_order_mark(body: bytes, content_type: str | None) -> tuple[bytes,
     return text, content_type
 
 
-def _without_internal_subset(body: bytes) -> bytes:
+def without_internal_subset(body: bytes) -> bytes:
     """``body`` without the internal subset of its DOCTYPE (``<!DOCTYPE rss [...]>``), where
     entities are declared: an entity that expands to others (billion laughs), one long entity
     referenced many times (quadratic blow-up) or an external one (``SYSTEM "file:..."``) would

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from monitor.errors import ParseError
 from monitor.sources.dates import parse_date
-from monitor.sources.feed import ParsedFeed, newest
+from monitor.sources.feed import ParsedFeed, newest, without_internal_subset
 from monitor.sources.item import MAX_SUMMARY, MAX_TITLE, Item, clean_text
 from monitor.sources.salvage import Salvage, fix_charrefs, join_warnings
 
@@ -30,7 +30,7 @@ def parse_sitemap(body: bytes, *, url: str, language: str | None = None) -> Pars
     """Parse a news sitemap; raise ``ParseError`` if the body is not a sitemap."""
     if not body.strip():
         raise ParseError("empty response", kind="empty")
-    if b"<!ENTITY" in body[:4096]:
+    if b"<!ENTITY" in body[:4096] or without_internal_subset(body) is not body:
         raise ParseError("not a sitemap: entity declarations are refused", kind="not_a_feed")
     salvage = Salvage()
     body, salvage.charrefs = fix_charrefs(body)
