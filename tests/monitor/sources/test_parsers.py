@@ -303,7 +303,7 @@ _INVISIBLE = "\x00\x01\x08\x1b\x7f\x9f\u200b\u200d\u200e\u202e\u2060\ufeff\ud800
 @example("old\rmac\x0bvt\x0cff\x85nel")
 def test_clean_text_folds_every_run_of_white_space(text: str) -> None:
     """A10: the words between runs of white space (any of str.split's, CR, VT, FF and NEL
-    included) are kept in order, each without its invisible characters (NUL, C0/C1 controls,
+    included) are kept in order, each without its invisible characters (NUL, control characters,
     zero-width and bidi marks, BOM, lone surrogates), one space apart, and nothing invisible
     or white other than those single spaces is left."""
     words = ("".join(c for c in word if c not in _INVISIBLE) for word in text.split())
