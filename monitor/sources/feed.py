@@ -132,9 +132,13 @@ def _feedparser(
         kwargs["response_headers"] = {"content-type": content_type, "content-location": url}
     # A stream, never the bytes themselves: feedparser opens a bytes argument as a file name
     # first, so a body naming a local file would be read from disk.
-    return feedparser.parse(  # type: ignore[no-any-return]
-        io.BytesIO(body), sanitize_html=False, resolve_relative_uris=False, **kwargs
-    )
+    try:
+        return feedparser.parse(  # type: ignore[no-any-return]
+            io.BytesIO(body), sanitize_html=False, resolve_relative_uris=False, **kwargs
+        )
+    except Exception as exc:  # its loose parser raises on some broken documents (A32)
+        message = f"not a feed: the document is too broken to read ({type(exc).__name__})"
+        raise ParseError(message, kind="not_a_feed") from exc
 
 
 def _trim(body: bytes) -> bytes:
