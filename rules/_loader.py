@@ -384,14 +384,27 @@ _EMPTY = ScalarNode(_NULL_TAG, "")
 def _terms(source: _File, node: Node, what: str) -> tuple[VocabularyTerm, ...]:
     terms: list[VocabularyTerm] = []
     for language, key_node, value in source.mapping(node, what):
-        code = language.lower()
+        code = language
         if code != "any" and not _LANGUAGE.fullmatch(code):
-            raise source.error(key_node, f"bad language code '{language}'", "like 'pl', or 'any'")
+            hint = f"write '{code.lower()}'" if _LANGUAGE.fullmatch(code.lower()) else None
+            raise source.error(
+                key_node, f"bad language code '{language}'", hint or "like 'pl', or 'any'"
+            )
         if isinstance(value, ScalarNode) and value.tag != _NULL_TAG:
-            items: list[tuple[str, Node]] = [(source.required_string(value, "a term"), value)]
-        else:
-            items = source.string_list(value, f"terms for '{language}'")
+            raise source.error(
+                value,
+                f"terms for '{language}' must be a list, not a string",
+                f"write {language}: [{str(value.value)[:40]}]",
+            )
+        items = source.string_list(value, f"terms for '{language}'")
         for text, item in items:
+            if text.lstrip().startswith("@"):
+                raise source.error(
+                    item,
+                    f"term '{text}' looks like a vocabulary reference",
+                    "a vocabulary's terms are plain text; name the other vocabulary in the "
+                    "rule's query (@name) instead",
+                )
             try:
                 parts = term_parts(text)
             except RuleError as exc:

@@ -46,6 +46,7 @@ MAX_DISTANCE = 1_000
 
 _LEXEME = re.compile(r'(?P<space>\s+)|(?P<punct>[(),])|(?P<phrase>"[^"]*"?)|(?P<word>[^\s(),"]+)')
 _NEAR = re.compile(r"(O?NEAR)(?:/(\d*))?")
+_NEAR_LIKE = re.compile(r"(O?NEAR)/(.*)")  # NEAR/-1, NEAR/x, NEAR/1.5, ONEAR/+5: errors
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _ENTRY = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _AGE = re.compile(r"(<=|>=|<|>)?(\d{1,6})([mhdw])")
@@ -69,8 +70,32 @@ def _suggest(word: str, choices: tuple[str, ...] | list[str], prefix: str = "") 
 
 
 def _classify(word: str, offset: int) -> list[_Token]:
+    """The tokens of one word; ``title:summary:x`` gives a field token per prefix (at most
+    :data:`MAX_DEPTH` of them, checked here, before any parsing)."""
+    tokens: list[_Token] = []
+    while True:
+        token = _classify_one(word, offset)
+        tokens.append(token)
+        head, _, rest = word.partition(":")
+        if token.kind != "field" or not rest:
+            return tokens
+        if len(tokens) >= MAX_DEPTH:
+            raise RuleError(
+                "query is nested too deeply", offset=offset, hint=f"at most {MAX_DEPTH} levels"
+            )
+        word, offset = rest, offset + len(head) + 1
+
+
+def _classify_one(word: str, offset: int) -> _Token:
     if word in ("AND", "OR", "NOT"):
-        return [_Token(word, word, offset)]
+        return _Token(word, word, offset)
+    malformed = _NEAR_LIKE.fullmatch(word)
+    if malformed and not _NEAR.fullmatch(word) and malformed.group(2):
+        raise RuleError(
+            f"bad distance '{malformed.group(2)}' in {malformed.group(1)}",
+            offset=offset + len(malformed.group(1)) + 1,
+            hint=f"write {malformed.group(1)}/5: a whole number from 0 to {MAX_DISTANCE}",
+        )
     near = _NEAR.fullmatch(word)
     if near:
         digits = near.group(2)
@@ -83,12 +108,12 @@ def _classify(word: str, offset: int) -> list[_Token]:
             raise RuleError(
                 f"distance {digits} is too large", offset=offset, hint=f"at most {MAX_DISTANCE}"
             )
-        return [_Token(near.group(1), word, offset, distance)]
+        return _Token(near.group(1), word, offset, distance)
     if word == "SENTENCE":
-        return [_Token("SENTENCE", word, offset)]
+        return _Token("SENTENCE", word, offset)
     if word.startswith("@"):
-        return [_Token("vocab", word, offset)]
-    head, colon, rest = word.partition(":")
+        return _Token("vocab", word, offset)
+    head, colon, _ = word.partition(":")
     if colon and head.replace("|", "").isalpha():
         lowered = head.lower()
         if "|" in lowered:
@@ -100,12 +125,9 @@ def _classify(word: str, offset: int) -> list[_Token]:
                     hint=_suggest(unknown[0], FIELDS) or "fields: title, summary, content, lead",
                 )
         if "|" in lowered or lowered in FIELDS:
-            tokens = [_Token("field", lowered, offset)]
-            if rest:
-                tokens.extend(_classify(rest, offset + len(head) + 1))
-            return tokens
+            return _Token("field", lowered, offset)  # _classify reads what follows the colon
         if lowered in FILTERS:
-            return [_Token("filter", word, offset)]
+            return _Token("filter", word, offset)
         raise RuleError(
             f"unknown field or filter '{head}:'",
             offset=offset,
@@ -113,7 +135,7 @@ def _classify(word: str, offset: int) -> list[_Token]:
             or "fields: title, summary, content, lead; "
             "filters: source, tag, lang, age, is, year; quote the text to search for it",
         )
-    return [_Token("term", word, offset)]
+    return _Token("term", word, offset)
 
 
 def _lex(query: str) -> list[_Token]:

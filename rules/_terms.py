@@ -17,6 +17,7 @@ __all__ = [
     "GAP",
     "GAP_WORDS",
     "MAX_PHRASE_WORDS",
+    "MAX_TERM_LENGTH",
     "MIN_PREFIX",
     "proclitic_variants",
     "term_parts",
@@ -29,6 +30,10 @@ MIN_PREFIX = 3
 MAX_PHRASE_WORDS = 24
 """Longest allowed phrase, in words: 12 words, each Chinese, Japanese or Korean character
 counting as half a word (so 24 such characters)."""
+
+MAX_TERM_LENGTH = 200
+"""Longest allowed term, in characters (the pack's longest is about 110): a term of a million
+characters would build a matcher too deep to compile or to hand to the parse workers."""
 
 CASED = "="
 """A term written with this prefix is matched case-sensitively (``=WHO``)."""
@@ -53,6 +58,15 @@ _PIECE = re.compile(f"(?:{WORD_PATTERN})\\*?|\\*")
 _SPELLED = re.compile(f"(?:{WORD_PATTERN})\\*?")
 
 
+def _check_length(raw: str) -> None:
+    if len(raw) > MAX_TERM_LENGTH:
+        raise RuleError(
+            f"term is longer than {MAX_TERM_LENGTH} characters",
+            offset=MAX_TERM_LENGTH,
+            hint="shorten it: a term names a word or a short phrase",
+        )
+
+
 def term_words(raw: str) -> tuple[Word, ...]:
     """Split ``raw`` into normalised words, each optionally a prefix (trailing ``*``).
 
@@ -61,6 +75,7 @@ def term_words(raw: str) -> tuple[Word, ...]:
     A leading ``=`` makes the term case-sensitive: ``=WHO`` matches "WHO" but not "who".
     Raises :class:`RuleError` whose ``offset`` is relative to ``raw``.
     """
+    _check_length(raw)
     if raw.startswith(CASED):
         return _cased_words(raw[len(CASED) :], len(CASED))
     normal = normalize(raw)
@@ -148,6 +163,7 @@ def term_parts(raw: str) -> tuple[tuple[Word, ...], ...]:
     previous one with at most :data:`GAP_WORDS` words between them. Offsets in errors are
     relative to ``raw``.
     """
+    _check_length(raw)
     parts: list[tuple[Word, ...]] = []
     position = 0
     for piece in raw.split(GAP):
