@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -173,6 +174,32 @@ def test_empty_body_and_html_are_feed_errors() -> None:  # A11, A12
     with pytest.raises(ParseError) as page:
         parse_feed(b"<!DOCTYPE html><html><head><title>Maintenance</title></head></html>", url="u")
     assert page.value.kind == "not_a_feed"
+
+
+@pytest.mark.parametrize("bad", [b"\xff", b"\xff\xfe\xc3", b"\xed\xa0\x80", b"\xc3", b"\x81\x8d"])
+@pytest.mark.parametrize("declared", [b'<?xml version="1.0" encoding="utf-8"?>', b""])
+def test_invalid_byte_sequences_cost_no_entry_and_raise_nothing(
+    bad: bytes, declared: bytes
+) -> None:
+    """A9: a lone ``\\xff``, a truncated or surrogate UTF-8 sequence, bytes cp1252 leaves
+    undefined: no exception, both entries kept with their words around the bad bytes, no lone
+    surrogate or control character in the text, and the decoding is reported as a warning."""
+    body = (
+        declared
+        + b'<rss version="2.0"><channel><title>t</title><item><title>Treaty '
+        + bad
+        + b" exit</title><link>https://x.test/1</link><description>s"
+        + bad
+        + b"</description></item><item><title>Second</title><link>https://x.test/2</link>"
+        + b"</item></channel></rss>"
+    )
+    result = parse_feed(body, url="https://x.test/")
+    first, second = result.items
+    assert first.title.startswith("Treaty ") and first.title.endswith(" exit")
+    assert second.title == "Second"
+    for text in (first.title, first.summary or ""):
+        assert not [c for c in text if unicodedata.category(c) in ("Cs", "Cc")], repr(text)
+    assert result.warning and "encoding" in result.warning.lower()
 
 
 def test_a_body_naming_a_local_file_is_not_read_from_disk(tmp_path: Path) -> None:
