@@ -55,8 +55,9 @@ QUADRATIC = (
     "<link>https://news.test/quad</link></item></channel></rss>"
 ).encode()
 
-# Parses one document in a fresh interpreter and prints the seconds and the peak memory the
-# parse added (after a small feed was parsed once, so imports and caches are not counted).
+# Parses one document in a fresh interpreter and prints the CPU seconds (not wall time: the
+# machine may be shared) and the peak memory the parse added (after a small feed was parsed
+# once, so imports and caches are not counted).
 _MEASURE = """
 import json, resource, sys, time
 from monitor.sources.feed import parse_feed
@@ -65,9 +66,9 @@ small += b'<link>https://news.test/x</link></item></channel></rss>'
 parse_feed(small, url="https://news.test/")
 body = sys.stdin.buffer.read()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-started = time.monotonic()
+started = time.process_time()
 parsed = parse_feed(body, url="https://news.test/")
-seconds = time.monotonic() - started
+seconds = time.process_time() - started
 grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
 print(json.dumps({"seconds": seconds, "kib": grown,
                   "titles": [item.title for item in parsed.items],
@@ -89,7 +90,7 @@ def _measure(body: bytes) -> dict[str, Any]:
 
 @pytest.mark.parametrize("body", [LAUGHS, QUADRATIC], ids=["billion-laughs", "quadratic"])
 def test_entity_attacks_stay_literal_and_cheap(body: bytes) -> None:
-    """A3, A4: the entities are not expanded; the parse takes under 1 s and 10 MB."""
+    """A3, A4: the entities are not expanded; the parse takes under 1 s of CPU and 10 MB."""
     result = _measure(body)
     assert result["seconds"] < 1.0, result
     assert result["kib"] < 10 * 1024, result
