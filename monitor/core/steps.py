@@ -67,6 +67,8 @@ _BEFORE_WORDS = "|".join(
         # es
         r"será|serán|deberá|deberán|debería|podrá|podría|podrían|va\s+a|van\s+a|próxim\w*|"
         r"antes\s+de|hasta\s+que|tendrá\s+que|previst[oa]s?\s+para|aún\s+no|todavía\s+no",
+        # es, pt, it: a verb in the future ("presentará", "entregarão", "voterà")
+        r"\w+(?:rá|rán|rão|rà|ranno)|"
         # pt
         r"vai|vão|irá|irão|deverá|deverão|deveria|poderá|poderia|antes\s+que|até\s+que|"
         r"terá\s+de|terá\s+que|prevista?s?\s+para|ainda\s+não",
@@ -76,8 +78,10 @@ _BEFORE_WORDS = "|".join(
         # de
         r"wird|werden|würde|würden|soll|sollen|sollte|sollten|könnte|könnten|muss|müssen|"
         r"nächst\w*|bevor|demnächst|künftig|voraussichtlich|erst\s+(?:nach|mit|wenn)|noch\s+nicht",
-        # nl
-        r"zal|zullen|zou|zouden|moet|moeten|volgend\w*|voordat|totdat|nog\s+niet",
+        # nl, and de/nl "in six months" before the verb ("tritt in sechs Monaten in Kraft")
+        r"zal|zullen|zou|zouden|moet|moeten|volgend\w*|voordat|totdat|nog\s+niet|"
+        r"over\s+(?:een|zes|twaalf|twee|\d+)\s+(?:jaar|maand\w*|week|weken)|"
+        r"in\s+(?:einem|sechs|zwölf|zwei|drei|\d+)\s+(?:halben\s+)?(?:Jahr|Monat)\w*",
         # sv, no, da, is
         r"kommer\s+att|ska|skall|skulle|måste|nästa|innan|tills|"
         r"vil|skal|kommer\s+til\s+å|neste|næste|innen|inden|ennå\s+ikke|endnu\s+ikke|"
@@ -94,11 +98,14 @@ _BEFORE_WORDS = "|".join(
         r"budú|má\s+byť|majú\s+byť|budúc\w*|ešte\s+nie|"
         r"bodo|naj\s+bi|morajo|prihodnj\w*|preden",
         # hr, sr, bs, mk, bg
-        r"će|ће|ќе|ще(?!\s+(?:раз|один|одна|одну|одне|більш\w*|у|в)\b)|trebalo\s+bi|treba|moraju|sljedeć\w*|sledeć\w*|naredn\w*|iduć\w*|"
+        # (the Bulgarian "ще", not the Ukrainian "ще раз", once more)
+        r"će|ће|ќе|ще(?!\s+(?:раз|один|одна|одну|одне|більш\w*|у|в)\b)|"
+        r"trebalo\s+bi|treba|moraju|sljedeć\w*|sledeć\w*|naredn\w*|iduć\w*|"
         r"следећ\w*|наредн\w*|требало\s+би|треба|следн\w*|трябва|предстои|следващ\w*|догодина",
         # ro, hu, el
         r"ar\s+putea|ar\s+urma\s+să|urmează\s+să|trebuie\s+să|înainte\s+de|până\s+(?:la|când)|"
         r"fog|fognak|fogja|fogják|várhatóan|jövőre|jövő\w*|majd|"
+        r"(?:\w+\s+)?(?:év|hónap|hét|nap)\w*\s+múlva|"
         r"θα|πρόκειται\s+να|αναμένεται\s+να|πρέπει\s+να|μέχρι|επόμεν\w*|προσεχ\w*",
         # tr, az, kk
         r"önümüzdeki|gelecek\s+(?:yıl|ay|hafta)\w*|gələn\s+(?:il|ay)\w*|növbəti|"
@@ -108,7 +115,8 @@ _BEFORE_WORDS = "|".join(
         r"планиру\w+|собира\w+|следующ\w*|ещё\s+не|еще\s+не|"
         r"буде|будуть|має|мають|повинн\w*|мусить|планує|плану\w+|збира\w+|наступн\w*|ще\s+не|"
         r"будзе|будуць|павінн\w*|мае|маюць|наступн\w*",
-        # ka, hy
+        # sq, ka, hy
+        r"do\s+të|"
         r"უნდა|მომავალ\w*|ჯერ\s+არ|պետք\s+է|հաջորդ\w*|կլինի|կմտնի",
         # ar, fa, he, ur, hi
         r"سوف|سيتم|ستدخل|سيدخل|ستصبح|سيصبح|ستكون|سيكون|ستنسحب|سينسحب|من\s+المقرر|"
@@ -129,13 +137,14 @@ _BEFORE_WORDS = "|".join(
 # The same for Chinese, Japanese and Korean, where the marker is written against the words
 # that follow it: "将于2026年12月31日生效", "来年発効", "내년 발효".
 _BEFORE_UNSPACED = (
-    r"将|將|即将|即將|拟|擬|预计|預計|预定|預定|明年|下个月|下個月|届时|屆時|尚未|仍未|"
+    r"将|將|将于|將於|将在|將在|将会|將會|即将|即將|拟|擬|预计|預計|预定|預定|明年|下个月|下個月|"
+    r"届时|屆時|尚未|仍未|"
     r"来年|来月|翌年|年後|か月後|カ月後|ヶ月後|ヵ月後|まだ|"
     r"내년|다음\s?달|향후|앞으로|아직"
 )
 _FUTURE_BEFORE = re.compile(
     r"(?:\b(?:" + _BEFORE_WORDS + r")\W+(?:\w+\W+){0,4}"
-    r"|(?:" + _BEFORE_UNSPACED + r")[^.!?。！？;；,，、\n]{0,12})$",
+    r"|(?:" + _BEFORE_UNSPACED + r")[^.!?。！？;；,，、\n]{0,14})$",
     re.IGNORECASE,
 )
 # Future time after the step word ("takes effect in six months", "from 1 January").
@@ -224,6 +233,7 @@ _AUX_WORDS = "|".join(
         r"are\s+(?:expected|set|due|scheduled|likely|to|poised|slated)|must|should|could|"
         r"plans?|intends?",
         # fr, es, pt, it
+        r"\w+(?:rá|rán|rão|rà|ranno)|"
         r"va|vont|devra|devront|devrait|devraient|doit|doivent|sera|seront|pourrait|pourraient|"
         r"est\s+(?:prévue?|attendue?|censée?)|"
         r"debe|deberá|deberán|debería|será|serán|podría|podrían|tendrá|está\s+previst[oa]|"
@@ -259,7 +269,9 @@ _AUX_WORDS = "|".join(
 )
 # The same for Japanese, Korean and Hindi, where the marker follows the step word without a
 # space or a word boundary ("発効する予定", "발효될 예정이다", "प्रभावी होगा").
-_AUX_UNSPACED = r"予定|見通し|見込み|방침|예정|전망|할\s?것|될\s|된다|되며|키로|होगा|होगी|होंगे|जाएगा|जाएगी"
+_AUX_UNSPACED = (
+    r"予定|見通し|見込み|방침|예정|전망|할\s?것|될\s|된다|되며|키로|होगा|होगी|होंगे|जाएगा|जाएगी"
+)
 _AUX_AFTER = re.compile(
     r"^(?:\W*(?:\w+\W+){0,1}?(?:" + _AUX_WORDS + r")\b"
     r"|[^.!?。！？;；\n]{0,8}?(?:" + _AUX_UNSPACED + r"))",
@@ -298,7 +310,7 @@ _FUTURE_FORMS = re.compile(
             r"itaanza|zitaanza|litaanza|utaanza|itakuwa|itakoma|atatangaza|itatangaza|"
             r"magkakabisa|magiging\s+epektibo",
             # ja, ko
-            r"発効(?:する|される|へ|予定|の見通し)|失効(?:する|へ)|"
+            r"発効(?:する|される|へ|予定|の見通し)|失効(?:する|へ)|正式に(?:脱退|離脱)(?:する|へ)|"
             r"발효(?:될|된다|되며|키로|할|\s예정)|효력이\s발생할",
         )
     )
