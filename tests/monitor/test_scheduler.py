@@ -169,7 +169,7 @@ def test_a_hanging_host_delays_no_poll_of_other_hosts(tmp_path: Path) -> None:
     (127.0.0.2) are due first, eight sources on eight other loopback hosts (127.0.0.3 to
     127.0.0.10) after them. With ``per_host: 1`` and ``concurrency: 2`` the hanging host holds
     one global slot (its second source waits for the host's slot without taking a global one),
-    so each of the others is polled and stored within a second of its planned time, long before
+    so each of the others is polled within two seconds of its planned time, long before
     the hanging fetches end."""
     hanging = socket.socket()
     hanging.bind(("127.0.0.2", 0))
@@ -222,7 +222,7 @@ def test_a_hanging_host_delays_no_poll_of_other_hosts(tmp_path: Path) -> None:
         lateness = asyncio.run(go())
     assert "hang0" not in lateness and "hang1" not in lateness  # still hanging at the end
     assert set(lateness) == {s.host for s in servers}
-    assert max(lateness.values()) < 1.0, lateness
+    assert max(lateness.values()) < 2.0, lateness
     for server in servers:
         assert server.statuses("/f") == [200]
 

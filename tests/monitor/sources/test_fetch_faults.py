@@ -370,7 +370,7 @@ def test_a_hanging_host_does_not_hold_up_other_hosts() -> None:
     with serve(hanging), serve(healthy):
         others, same_host, hung = asyncio.run(go())
     assert hung >= 2.2  # it really hung until the deadline
-    assert others < 1.2
+    assert others < 2.0  # sharing the hanging host's slot would cost 2.3 s or more
     assert same_host >= 1.8  # the same host's next fetch waited for the slot
     assert len(healthy.statuses("/f")) == 20
 
