@@ -19,6 +19,7 @@ own hit queued an alert.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -94,23 +95,40 @@ class BacktestResult:
     """Each alerting story's reports (archive ids)."""
 
 
-def load_archive(path: Path, text: str | None = None) -> list[ArchiveReport]:
+def load_archive(path: Path, text: str | bytes | None = None) -> list[ArchiveReport]:
     """The reports of a JSON-lines archive, in publication order. Raises ``ConfigError``
-    naming every bad line (``FILE:N: ...``)."""
+    naming every bad line (``FILE:N: ...``): bytes that are not UTF-8, JSON that is not an
+    object or nests too deeply, a number too long to read, a field of the wrong type."""
     problems: list[str] = []
     reports: list[ArchiveReport] = []
-    lines = (text if text is not None else path.read_text(encoding="utf-8")).splitlines()
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
+    body = text if text is not None else path.read_bytes()
+    lines = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
+    for number, raw in enumerate(lines.split(b"\n"), 1):
         where = f"{path}:{number}"
         try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(f"{where}: not UTF-8 (byte 0x{raw[exc.start]:02x} at {exc.start + 1})")
+            continue
+        if not line.strip():
+            continue
+        try:
             data = json.loads(line)
-        except ValueError as exc:
+        except RecursionError:
+            problems.append(f"{where}: not JSON we read: nested too deeply")
+            continue
+        except json.JSONDecodeError as exc:
             problems.append(f"{where}: not JSON ({exc})")
+            continue
+        except ValueError:  # Python's guard against integers of more than 4,300 digits
+            problems.append(f"{where}: not JSON we read: a number of more than 4,300 digits")
             continue
         if not isinstance(data, dict):
             problems.append(f"{where}: not a JSON object")
+            continue
+        wrong = _field_problem(data)
+        if wrong:
+            problems.append(f"{where}: {wrong}")
             continue
         missing = [k for k in ("title", "source", "published") if not data.get(k)]
         if missing:
@@ -142,6 +160,30 @@ def load_archive(path: Path, text: str | None = None) -> list[ArchiveReport]:
     if problems:
         raise ConfigError(problems)
     return sorted(reports, key=lambda r: (r.published, r.line))
+
+
+_TEXT_FIELDS = ("id", "title", "summary", "url", "source", "published", "language")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _field_problem(data: dict[str, Any]) -> str | None:
+    """What is wrong with the types of an archive line's fields (None: nothing)."""
+    for key in (*_TEXT_FIELDS, "event", "step"):
+        value = data.get(key)
+        if value is None or (key == "id" and isinstance(value, int)):
+            continue
+        if not isinstance(value, str):
+            return f"{key}: must be a string"
+        if _SURROGATE.search(value):
+            return f"{key}: contains a lone surrogate (not valid Unicode)"
+    states = data.get("states")
+    if states is not None and (
+        not isinstance(states, list) or not all(isinstance(s, str) for s in states)
+    ):
+        return "states: must be a list of strings"
+    if states and any(_SURROGATE.search(s) for s in states):
+        return "states: contains a lone surrogate (not valid Unicode)"
+    return None
 
 
 def run_backtest(

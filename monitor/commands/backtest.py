@@ -63,13 +63,13 @@ def _backtest(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     path: Path = args.jsonl
     if str(path) == "-":
-        reports = load_archive(Path("<stdin>"), sys.stdin.read())
+        reports = load_archive(Path("<stdin>"), sys.stdin.buffer.read())
     else:
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            body = path.read_bytes()  # decoded line by line: a bad byte is named at its line
+        except OSError as exc:
             raise ConfigError([f"--jsonl {path}: cannot read it ({exc})"]) from exc
-        reports = load_archive(path, text)
+        reports = load_archive(path, body)
     entries = args.rules if args.rules else settings.rules
     ruleset = load_rules(entries, cache_dir=rules_cache_dir())
     result = run_backtest(reports, ruleset=ruleset, settings=settings)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -165,13 +166,24 @@ def _test_jsonl(ruleset: RuleSet, path: Path, now: datetime, out: TextIO) -> int
     return EXIT_USAGE if bad else EXIT_OK
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _read_jsonl(path: Path) -> Iterator[_Input]:
+    # Bytes, decoded line by line: a bad byte costs its line only.
     try:
-        stream = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
+        stream = sys.stdin.buffer if str(path) == "-" else path.open("rb")
     except OSError as exc:
         raise UsageError(f"--jsonl {path}: cannot read: {exc.strerror}") from exc
     with stream:
-        for line in stream:
+        for raw in stream:
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield _Input(
+                    "", None, f"not UTF-8 (byte 0x{raw[exc.start]:02x} at {exc.start + 1})"
+                )
+                continue
             if not line.strip():
                 yield _Input("", None, "empty line")
                 continue
@@ -183,6 +195,10 @@ def _parse_line(line: str) -> _Input:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         return _Input("", None, f"not JSON ({exc.msg} at column {exc.colno})")
+    except RecursionError:
+        return _Input("", None, "not JSON we read: nested too deeply")
+    except ValueError:  # Python's guard against integers of more than 4,300 digits
+        return _Input("", None, "not JSON we read: a number of more than 4,300 digits")
     if not isinstance(data, dict):
         return _Input("", None, "not a JSON object")
     fields: dict[str, str | None] = {}
@@ -190,6 +206,8 @@ def _parse_line(line: str) -> _Input:
         value = data.get(key)
         if value is not None and not isinstance(value, str):
             return _Input("", None, f"{key}: must be a string")
+        if value is not None and _SURROGATE.search(value):
+            return _Input("", None, f"{key}: contains a lone surrogate (not valid Unicode)")
         fields[key] = value
     if not (fields["title"] or fields["summary"] or fields["content"]):
         return _Input("", None, "title: required (or summary)")
