@@ -49,7 +49,7 @@ UNSAFE = [
 
 @pytest.mark.parametrize("link", UNSAFE)
 def test_an_unsafe_link_is_sent_as_null_with_its_raw_text_beside(link: str) -> None:
-    """Issue 13 (unsafe links): ``url`` is null and ``raw_url`` holds the link as published;
+    """A17, issue 13 (unsafe links): ``url`` is null and ``raw_url`` holds the link as published;
     the payload still validates against docs/alert-payload.schema.json."""
     payload = _payload(Item(title="Estonia to exit the Ottawa Convention", link=link))
     assert payload["url"] is None
@@ -100,7 +100,7 @@ def test_no_channel_offers_a_javascript_link(
     tls: Tls,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """Issue 13 (unsafe links), through a real poll and delivery to every channel type: the
+    """A17, issue 13 (unsafe links), through a real poll and delivery to every channel type: the
     webhook gets ``url: null`` and ``raw_url``; Slack, email and the console show the title
     without the link."""
     link = "javascript:alert(1)//news"

@@ -176,7 +176,7 @@ _titles = st.lists(
 def test_one_poisoned_entry_costs_only_itself(
     ruleset: RuleSet, name: str, good: list[str], data: st.DataObject
 ) -> None:
-    """A32-adjacent, issue 13: one poisoned entry among good ones, for every source type: no
+    """A32, issue 13: one poisoned entry among good ones, for every source type: no
     exception, every good entry read and matched, a warning naming the repair."""
     kind, build, poisons = SOURCE_TYPES[name]
     poison, where = data.draw(st.sampled_from(poisons), label="poison")
@@ -240,7 +240,7 @@ def test_a_poll_of_a_source_with_a_poisoned_entry_keeps_the_others(
     runner: asyncio.Runner,
     name: str,
 ) -> None:
-    """Issue 13: a real poll of each source type with a bad link and (where the syntax has
+    """A32, issue 13: a real poll of each source type with a bad link and (where the syntax has
     one) a reference to a lone surrogate: the poll succeeds, the good entries are stored and
     matched, the warning is stored; before, the source failed with ``internal`` every poll."""
     kind, build, poisons = SOURCE_TYPES[name]
