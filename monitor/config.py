@@ -937,7 +937,7 @@ def read_yaml(text: str) -> Any:
     """A config file's YAML as plain data: refuses duplicate keys, nesting deeper than 100
     levels, self-referring aliases and aliases expanding past ``MAX_CONFIG_VALUES`` values,
     each as a ``yaml.MarkedYAMLError`` placed at the fault."""
-    from rules._loader import check_yaml_shape
+    from rules import check_yaml_shape
 
     check_yaml_shape(text, max_values=MAX_CONFIG_VALUES)
     return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader

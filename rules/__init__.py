@@ -9,7 +9,7 @@ The rule language is described in ``docs/rules.md``. ``rules`` never imports ``m
 """
 
 from rules._document import Document
-from rules._loader import load_ruleset
+from rules._loader import check_yaml_shape, load_ruleset
 from rules._match import Entity, Exclusion, MaskedSpan, Match, NearMiss, TermMatch
 from rules._normal import normalize
 from rules._rule import Rule
@@ -28,6 +28,7 @@ __all__ = [
     "RuleSet",
     "TermMatch",
     "TreatywatchError",
+    "check_yaml_shape",
     "load_ruleset",
     "normalize",
 ]

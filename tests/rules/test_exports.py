@@ -25,6 +25,7 @@ def test_public_names_are_pinned() -> None:
         "RuleSet",
         "TermMatch",
         "TreatywatchError",
+        "check_yaml_shape",
         "load_ruleset",
         "normalize",
     ]
