@@ -394,6 +394,7 @@ def test_a_report_recalling_an_old_step_in_its_headline_does_not_alert(desk: Des
     )
     assert quiet == 0
     (story,) = desk.store.stories()  # stored and clustered, silently
+    assert story.reports == 1 and not story.alerts
     assert desk.report(
         "wire",
         "Lithuanian parliament votes to leave the Ottawa Convention",
