@@ -325,8 +325,7 @@ class StoryPlanner:
             match.entities,
             year=(item.published or self.now).year,
         )
-        # a report that only recalls an old step joins its story but never alerts
-        self._planned.append(_Planned(key, item, match, alertable and not reading.background))
+        self._planned.append(_Planned(key, item, match, alertable))
         if treaties is None:
             treaties = clustering.treaties_left(match.entities, item.summary)
         treaties = tuple(treaties) or (clustering.NO_TREATY,)

@@ -344,6 +344,15 @@ _DURATION = re.compile(
 )
 _PROCEDURE_STEPS = frozenset({"notification", "entry_into_force"})
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+# A year as a time ("in 2019", "seit 2019", "в 2019 году", "2019年"), not as part of a name
+# ("the 1997 Ottawa Convention", "the 1990 CFE Treaty"): only these make a sentence background.
+_WHEN_YEAR = re.compile(
+    r"(?:\b(?:in|since|back\s+in|until|en|depuis|im|seit|desde|em|nel|dal|in\s+the\s+year|"
+    r"в|с|у|w|od|v|vo|u|na|през|το|στο|από)\s+(?:\w+\s+)?(1[89]\d\d|20\d\d)\b)"
+    r"|(?:\b(1[89]\d\d|20\d\d)\s*(?:году|года|році|roku|yılında|vuonna|gadā|metais|"
+    r"aastal|évben|godine|година|m\.|年(?!の条約|条約|协定|協定|公约)))",
+    re.IGNORECASE,
+)
 _SENTENCE = re.compile(r"[.!?。！？;；](?:\s|$)|\s[-–—]\s|\n")
 
 
@@ -357,10 +366,6 @@ class StepReading:
     """Every step the report names anywhere (kept for the story's record)."""
     headline: bool = False
     """Whether the headline itself names the step."""
-    background: bool = False
-    """Whether the headline names an earlier year and no step of its own time: the report
-    recalls an old step ("Russia's 2023 exit from the CFE Treaty, two years on"), it reports
-    none. (A lead recalling an earlier vote under a headline of today's news is not enough.)"""
 
 
 def rank(step: str | None) -> int:
@@ -414,7 +419,7 @@ def read_step(
         return StepReading(step, True, kinds, headline=step in headline)
     if rest:
         return StepReading(most_advanced(rest), False, kinds)
-    return StepReading(None, False, kinds, background=_recalls(texts["title"], year))
+    return StepReading(None, False, kinds)
 
 
 def sentence_index(text: str, offset: int) -> int:
@@ -455,17 +460,11 @@ def _explains(text: str, start: int) -> bool:
     return bool(_DURATION.search(text[begin:stop]))
 
 
-def _recalls(title: str, year: int | None) -> bool:
-    """Whether a headline names an earlier year (and no later one)."""
-    if year is None:
-        return False
-    years = [int(y) for y in _YEAR.findall(title)]
-    return bool(years) and max(years) < year
-
-
 def _background(text: str, start: int, year: int | None) -> bool:
+    """Whether the sentence around ``start`` is about an earlier year (a year named as a time,
+    not in a treaty's name)."""
     if year is None:
         return False
     begin, stop = _sentence(text, start)
-    years = [int(y) for y in _YEAR.findall(text[begin:stop])]
+    years = [int(a or b) for a, b in _WHEN_YEAR.findall(text[begin:stop])]
     return bool(years) and max(years) < year
