@@ -62,3 +62,40 @@ def run_cli(
         text=True,
         timeout=timeout,
     )
+
+
+# End-to-end runs that take over five seconds each on the 2-core reference machine (real CLI
+# subprocesses, a service started and stopped, a browser): `make test` leaves them to
+# `make test-slow` (run by .ci/run right after it) to stay under five minutes. Each behaviour
+# they prove also has a faster test in `make test` or is an end-to-end duplicate of one.
+SLOW_END_TO_END = frozenset(
+    {
+        "tests/monitor/web/test_chromium.py::test_the_demo_dashboard_in_headless_chromium",
+        "tests/monitor/test_service.py::test_sigterm_abandons_a_stuck_send_within_the_grace_and_a_restart_delivers_it",
+        "tests/monitor/test_service.py::test_sigterm_lets_a_send_in_flight_finish_within_the_grace",
+        "tests/monitor/test_service.py::test_a_port_in_use_fails_at_start_with_a_clear_message",
+        "tests/monitor/test_delivery_cli.py::test_a_404_and_a_400_end_dead_with_their_reason_and_can_be_retried",
+        "tests/monitor/test_delivery_cli.py::test_alerts_test_reports_the_real_outcome",
+        "tests/monitor/test_routing.py::test_with_no_channel_configured_only_the_console_exists",
+        "tests/rules/test_hostile_rules.py::test_g6_test_rule_and_check_refuse_a_huge_term_with_exit_2",
+        "tests/monitor/sources/test_sources_command.py::test_sources_table_and_json_show_health",
+        "tests/monitor/test_rule_commands.py::test_replay_reports_stored_items_and_sends_nothing",
+        "tests/monitor/test_ops_commands.py::test_healthcheck_against_a_running_service_and_a_dead_port",
+        "tests/monitor/test_ops_commands.py::test_poll_export_and_replay_show_progress_on_a_terminal",
+        "tests/monitor/test_ops_commands.py::test_healthcheck_finds_the_port_the_service_was_given",
+        "tests/monitor/test_summary.py::test_poll_counts_one_item_matched_by_two_rules_once",
+        "tests/monitor/test_service_startup.py::test_no_source_reachable_gives_one_summary_and_a_hint",
+        "tests/monitor/test_rulepacks_cache.py::test_a_changed_rule_file_is_compiled_again",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    known = {item.nodeid.split("[")[0] for item in items}
+    for item in items:
+        if item.nodeid.split("[")[0] in SLOW_END_TO_END:
+            item.add_marker(pytest.mark.slow)
+    # a renamed test must leave this list too, or it would silently move back into make test
+    missing = SLOW_END_TO_END - known
+    if missing and len(known) > 1000:  # the whole suite was collected
+        raise pytest.UsageError(f"tests/conftest.py SLOW_END_TO_END names no test: {missing}")
