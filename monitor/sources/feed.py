@@ -21,6 +21,7 @@ import feedparser
 
 from monitor.errors import ParseError
 from monitor.sources.item import MAX_CONTENT, MAX_SUMMARY, MAX_TITLE, Item, clean_text
+from monitor.sources.prolog import after_prolog
 from monitor.sources.quickfeed import quick_parse
 from monitor.sources.salvage import Salvage, fix_charrefs, join_warnings, readable_link
 
@@ -185,22 +186,9 @@ def without_internal_subset(body: bytes) -> bytes:
     referenced many times (quadratic blow-up) or an external one (``SYSTEM "file:..."``) would
     make the XML parser do what the publisher asks. Without their declarations those
     references stay literal text. Only the prolog is read: a ``<!DOCTYPE`` in CDATA is text."""
-    position, end = 0, len(body)
-    if body.startswith(b"\xef\xbb\xbf"):
-        position = 3
-    while position < end:
-        if body[position] in b" \t\r\n":
-            position += 1
-        elif body.startswith(b"<?", position):
-            close = body.find(b"?>", position)
-            position = end if close < 0 else close + 2
-        elif body.startswith(b"<!--", position):
-            close = body.find(b"-->", position + 4)
-            position = end if close < 0 else close + 3
-        elif body.startswith(b"<!DOCTYPE", position):
-            return _cut_subset(body, position + 9)
-        else:
-            break
+    position = after_prolog(body, 3 if body.startswith(b"\xef\xbb\xbf") else 0)
+    if body.startswith(b"<!DOCTYPE", position):
+        return _cut_subset(body, position + 9)
     return body
 
 

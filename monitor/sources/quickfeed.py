@@ -36,6 +36,8 @@ from feedparser.html import _cp1252  # the windows-1252 repair feedparser applie
 from feedparser.mixin import _FeedParserMixin  # its table of known namespaces
 from feedparser.urls import _urljoin, make_safe_absolute_uri  # its URI joins
 
+from monitor.sources.prolog import after_prolog
+
 __all__ = ["quick_parse"]
 
 _XML = "{http://www.w3.org/XML/1998/namespace}"
@@ -185,20 +187,8 @@ def _check_prolog(body: bytes) -> None:
     """Decline a document type declaration (feedparser rewrites those before parsing); what
     may precede the root element is an XML declaration, comments, processing instructions and
     white space."""
-    position, end = 0, len(body)
-    while position < end:
-        if body[position] in b" \t\r\n":
-            position += 1
-        elif body.startswith(b"<?", position):
-            close = body.find(b"?>", position)
-            position = end if close < 0 else close + 2
-        elif body.startswith(b"<!--", position):
-            close = body.find(b"-->", position + 4)
-            position = end if close < 0 else close + 3
-        elif body.startswith(b"<!", position):
-            raise _Decline
-        else:
-            return
+    if body.startswith(b"<!", after_prolog(body)):
+        raise _Decline
 
 
 def _check_declarations(body: bytes) -> None:
