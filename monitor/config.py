@@ -291,6 +291,8 @@ class SourceConfig(_Model):
         return self
 
 
+# The steps a channel may choose (``channels[].steps``): those of monitor.core.steps.STEP_ORDER
+# (a test keeps the two lists equal).
 StepId = Literal[
     "announcement",
     "government_decision",

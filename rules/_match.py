@@ -26,6 +26,10 @@ class TermMatch:
     start: int
     end: int
 
+    def describe(self) -> str:
+        """One line for an explanation: ``term -> 'text' in field [start:end]``."""
+        return f"{self.term} -> {self.text!r} in {self.field} [{self.start}:{self.end}]"
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict."""
         return {
@@ -84,9 +88,7 @@ class Match:
         lines = [f"rule {self.rule_id!r} ({self.rule_title}), severity {self.severity}"]
         if self.terms:
             lines.append("matched terms:")
-            lines.extend(
-                f"  {t.term} -> {t.text!r} in {t.field} [{t.start}:{t.end}]" for t in self.terms
-            )
+            lines.extend(f"  {t.describe()}" for t in self.terms)
         else:
             lines.append("matched terms: none (the query only used filters)")
         grouped = self.entities_by_kind()
@@ -183,19 +185,14 @@ class NearMiss:
             if self.terms
             else "the query matched (with filters only, no terms)",
         ]
-        lines.extend(
-            f"  {t.term} -> {t.text!r} in {t.field} [{t.start}:{t.end}]" for t in self.terms
-        )
+        lines.extend(f"  {t.describe()}" for t in self.terms)
         for span in self.masked:
             lines.append(
                 f"the exclusion masked {span.field} [{span.start}:{span.end}] {span.text!r}:"
             )
             for exclusion in span.exclusions:
                 lines.append(f"  {exclusion.expression}")
-                lines.extend(
-                    f"    {t.term} -> {t.text!r} in {t.field} [{t.start}:{t.end}]"
-                    for t in exclusion.terms
-                )
+                lines.extend(f"    {t.describe()}" for t in exclusion.terms)
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:

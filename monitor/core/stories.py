@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from monitor.core.dedup import title_similarity
-from monitor.core.steps import STEP_ORDER, rank, sentence_index
+from monitor.core.steps import STEP_ORDER, most_advanced, rank, sentence_index
 from rules import Entity, Match
 from state import CaseRow, StoryRow, parse_iso
 
@@ -54,7 +54,6 @@ __all__ = [
     "case_for",
     "follow_up_reason",
     "loose",
-    "main_step",
     "place",
     "signature",
     "states_acting",
@@ -163,12 +162,6 @@ def _headline_first(entities: Sequence[Entity], kind: str, summary: str) -> tupl
     return tuple(sorted(t for t, index in first.items() if index == earliest))
 
 
-def main_step(steps: Iterable[str]) -> str | None:
-    """The most advanced of ``steps`` (see :data:`STEP_ORDER`), or None when there is none."""
-    ranked = sorted(set(steps), key=lambda s: (rank(s), s))
-    return ranked[-1] if ranked else None
-
-
 def buckets(treaties: Iterable[str]) -> tuple[str, ...]:
     """The index keys under which a story is found: its treaties, or ``NO_TREATY``."""
     return tuple(sorted(set(treaties))) or (NO_TREATY,)
@@ -176,7 +169,7 @@ def buckets(treaties: Iterable[str]) -> tuple[str, ...]:
 
 def story_step(story: StoryRow) -> str | None:
     """A story's step (stories stored before steps were kept: the most advanced named)."""
-    return story.step if story.step is not None else main_step(story.steps)
+    return story.step if story.step is not None else most_advanced(story.steps)
 
 
 def _states_fit(report: Report, story: StoryRow, similar: bool) -> tuple[bool, float]:

@@ -408,3 +408,14 @@ def test_housekeeping_keeps_a_case_for_its_memory_after_its_stories_go(desk: Des
     assert case.steps[0].step == "announcement"
     gone = prune(desk.store, settings, announced + settings.stories.case_memory + timedelta(days=1))
     assert gone.cases == 1 and desk.store.cases() == []
+
+
+def test_the_config_schema_names_every_step_the_story_logic_knows() -> None:
+    """``channels[].steps`` is checked against a Literal that must list exactly the steps of
+    ``monitor.core.steps.STEP_ORDER`` (a step added to one and not the other fails here)."""
+    from typing import get_args
+
+    from monitor.config import StepId
+    from monitor.core.steps import STEP_ORDER
+
+    assert sorted(get_args(StepId)) == sorted(STEP_ORDER)
