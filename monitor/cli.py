@@ -4,6 +4,10 @@ Exit codes (a contract): 0 success; 1 a runtime failure (e.g. the database canno
 2 invalid usage, config or rules; 3 ``test-rule --url`` could not fetch or read the feed; 141
 (128 + SIGPIPE, as for any Unix tool) the output was closed early (``treatywatch hits | head -1``),
 which ends the command quietly. Commands live in ``monitor.commands``, a module per group.
+
+Building the parser loads no command's dependencies (``--help`` and ``--version`` stay instant,
+and ``poll`` never loads the web server): each command module imports what its handler needs
+inside the handler. tests/monitor/test_lazy_imports.py holds us to it.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ from pathlib import Path
 from monitor import __version__
 from monitor.commands import MODULES
 from monitor.commands._common import EXIT_FAILURE, EXIT_USAGE
-from monitor.errors import ConfigError, RuleError, TreatywatchError, UsageError
 from monitor.logs import configure_logging
 
 __all__ = ["build_parser", "main"]
@@ -82,6 +85,9 @@ def _main(argv: Sequence[str] | None) -> int:
             # a command may set its own default (`default_log_level`: the demo is quieter)
             setattr(args, name, getattr(args, f"default_{name}", default))
     configure_logging(args.log_level, args.log_format)
+    # the error tree loads the rules and state packages: only once a command runs
+    from monitor.errors import ConfigError, RuleError, TreatywatchError, UsageError
+
     try:
         return int(args.handler(args))
     except (ConfigError, RuleError, UsageError) as exc:

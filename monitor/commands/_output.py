@@ -12,9 +12,6 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, TextIO, TypeVar
 
-from monitor.config import parse_duration
-from state import parse_iso
-
 __all__ = ["Progress", "parse_when", "print_json", "table", "tracked"]
 
 T = TypeVar("T")
@@ -56,6 +53,9 @@ def print_json(value: Any, stream: TextIO | None = None) -> None:
 def parse_when(text: str, now: datetime) -> datetime:
     """A point in time from the command line: an ISO date or time (UTC when no zone is given),
     or a duration meaning that long ago (``24h``, ``7d``)."""
+    from monitor.config import parse_duration
+    from state import parse_iso
+
     try:
         return now - parse_duration(text)
     except ValueError:

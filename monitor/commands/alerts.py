@@ -10,21 +10,19 @@ SMTP transaction or a timeout is a failure (exit 1). No command prints a secret.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import secrets
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.commands._common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, settings_from
 from monitor.commands._output import print_json, table
-from monitor.config import Settings
-from monitor.errors import DeliveryError
-from monitor.timefmt import table_time
-from state import DB_FILENAME, AlertRow, Store
+
+if TYPE_CHECKING:
+    from monitor.config import Settings
+    from state import AlertRow, Store
 
 __all__ = ["register"]
 
@@ -82,6 +80,8 @@ def _list_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _open(settings: Settings) -> Store | None:
+    from state import DB_FILENAME, Store
+
     path = Path(settings.state_dir) / DB_FILENAME
     if not path.exists():
         print(f"treatywatch: no database at {path} (nothing was stored yet)", file=sys.stderr)
@@ -142,6 +142,8 @@ def _title(row: AlertRow) -> str:
 
 
 def _row_cells(row: AlertRow) -> list[Any]:
+    from monitor.timefmt import table_time
+
     when = row.sent_at if row.status == "sent" else row.next_attempt
     if row.status == "dead":
         detail = f"DEAD: {row.dead_reason or row.last_error}"
@@ -223,14 +225,17 @@ def _test(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    import asyncio
+
     return asyncio.run(_send_test(config, settings.http))
 
 
 async def _send_test(config: Any, http: Any) -> int:
-    # Imported here: the channel stack (httpx, aiohttp, email) is slow to load, and most
-    # commands never need it.
+    import secrets
+
     from monitor.channels import build_channel
     from monitor.digest import test_payload
+    from monitor.errors import DeliveryError
 
     channel = build_channel(config, http=http)
     now = datetime.now(UTC)

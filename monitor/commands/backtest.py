@@ -13,21 +13,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from monitor.backtest import (
-    BacktestResult,
-    Score,
-    labelled,
-    load_archive,
-    run_backtest,
-    score,
-)
 from monitor.commands._common import EXIT_OK, settings_from
-from monitor.config import rules_cache_dir
-from monitor.core.steps import STEP_ORDER
-from monitor.errors import ConfigError
-from monitor.rulepacks import load_rules
+
+if TYPE_CHECKING:
+    from monitor.backtest import BacktestResult, Score
 
 __all__ = ["register"]
 
@@ -60,6 +51,12 @@ def register(
 
 
 def _backtest(args: argparse.Namespace) -> int:
+    from monitor.backtest import labelled, load_archive, run_backtest, score
+    from monitor.config import rules_cache_dir
+    from monitor.core.steps import STEP_ORDER
+    from monitor.errors import ConfigError
+    from monitor.rulepacks import load_rules
+
     settings = settings_from(args)
     path: Path = args.jsonl
     if str(path) == "-":

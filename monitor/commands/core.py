@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from collections.abc import Callable
@@ -12,13 +11,11 @@ from typing import TYPE_CHECKING
 
 from monitor.commands._common import EXIT_OK, settings_from
 from monitor.commands._output import Progress
-from monitor.config import Settings
-from monitor.summary import MatchCount, alerts_text, count, match_text
-from monitor.timefmt import human_duration
-from state import HitFilter
 
 if TYPE_CHECKING:
     from monitor.app import App
+    from monitor.config import Settings
+    from monitor.summary import MatchCount
 
 __all__ = ["register"]
 
@@ -58,6 +55,7 @@ def _check(settings: Settings) -> int:
     from monitor.config import rules_cache_dir
     from monitor.proxy import ProxyRoutes
     from monitor.rulepacks import load_rules
+    from monitor.timefmt import human_duration
 
     ruleset = load_rules(settings.rules, cache_dir=rules_cache_dir())
     warnings = routing_warnings(settings, ruleset)
@@ -91,6 +89,8 @@ def _check(settings: Settings) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     """``run``: hold the state folder (one service per folder), then build and run the app."""
+    import asyncio
+
     from monitor.statedir import service_lock, writable_state_dir
 
     settings = settings_from(args)
@@ -100,8 +100,6 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _app(args: argparse.Namespace, settings: Settings | None = None) -> App:
-    # Imported here, not at the top: the service stack is slow to load and most commands
-    # (check, --help, --version) never need it.
     from monitor.app import make_app
 
     return make_app(settings if settings is not None else settings_from(args))
@@ -109,6 +107,8 @@ def _app(args: argparse.Namespace, settings: Settings | None = None) -> App:
 
 def _poll_once(args: argparse.Namespace) -> int:
     """``poll``: check that the state folder can be written, then one cycle."""
+    import asyncio
+
     from monitor.statedir import writable_state_dir
 
     settings = settings_from(args)
@@ -117,6 +117,8 @@ def _poll_once(args: argparse.Namespace) -> int:
 
 
 async def _poll(app: App) -> int:
+    from monitor.summary import alerts_text, count, match_text
+
     started = app.clock()
     app.poller.first_failure_level = logging.DEBUG  # each failure is printed below
     try:
@@ -148,6 +150,9 @@ async def _poll(app: App) -> int:
 def _matched_since(app: App, since: datetime) -> MatchCount:
     """Items that matched since ``since``, the rules they matched and their stories (read
     back from the store: one item matched by two rules is one item, one story)."""
+    from monitor.summary import MatchCount
+    from state import HitFilter
+
     rows = list(app.store.iter_hit_rows(HitFilter(since=since)))
     stories_of: dict[int, set[str]] = {}
     for row in rows:

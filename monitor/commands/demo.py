@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import shutil
 import sys
 import tempfile
@@ -13,7 +12,6 @@ from pathlib import Path
 
 from monitor.commands._common import EXIT_OK, EXIT_USAGE
 from monitor.commands.core import announcer
-from monitor.config import parse_duration
 
 __all__ = ["register"]
 
@@ -61,6 +59,9 @@ def _say(line: str) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from monitor.config import parse_duration
     from monitor.demo import recap_lines, run_demo
 
     try:

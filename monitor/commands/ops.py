@@ -14,23 +14,19 @@ import json
 import os
 import sys
 import tempfile
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from monitor.commands._common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, settings_from
 from monitor.commands._output import Progress, parse_when, print_json, table
-from monitor.config import Settings, parse_duration
-from monitor.retention import prune
-from monitor.timefmt import table_time
-from monitor.web.address import address_file, local_url, read_address
-from state import DB_FILENAME, HitFilter, Store, StoreError, json_column, schema_version
+
+if TYPE_CHECKING:
+    from monitor.config import Settings
+    from state import HitFilter, Store
 
 __all__ = ["EXPORT_FIELDS", "register"]
 
@@ -164,6 +160,8 @@ def register(
 
 
 def _hits(args: argparse.Namespace, settings: Settings) -> int:
+    from monitor.timefmt import table_time
+
     where = _filter(args)
     with _store(settings) as store:
         rows = store.hit_rows(where, limit=args.limit)
@@ -229,6 +227,8 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 def _write_batch(
     store: Store, rows: list[dict[str, Any]], write: Callable[[dict[str, Any]], None], fmt: str
 ) -> None:
+    from state import json_column
+
     deliveries = store.deliveries([row["id"] for row in rows])
     for row in rows:
         record = _record(row, deliveries.get(row["id"], []))
@@ -238,6 +238,8 @@ def _write_batch(
 
 
 def _record(row: dict[str, Any], deliveries: list[Any]) -> dict[str, Any]:
+    from state import json_column
+
     return {
         "hit_id": row["id"],
         "detected": row["created"],
@@ -293,6 +295,8 @@ def _output(path: str | None) -> Iterator[TextIO]:
 
 
 def _stories(args: argparse.Namespace, settings: Settings) -> int:
+    from monitor.timefmt import table_time
+
     where = _filter(args)
     with _store(settings) as store:
         if not store.has_table("stories"):
@@ -350,6 +354,9 @@ def _story_record(story: Any, deliveries: list[Any]) -> dict[str, Any]:
 
 
 def _db_info(args: argparse.Namespace, settings: Settings) -> int:
+    from monitor.timefmt import table_time
+    from state import schema_version
+
     with _store(settings) as store:
         info: dict[str, Any] = {
             "path": str(store.database_path()),
@@ -401,6 +408,9 @@ def _db_vacuum(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _db_prune(args: argparse.Namespace, settings: Settings) -> int:
+    from monitor.config import parse_duration
+    from monitor.retention import prune
+
     dedup = settings.dedup
     try:
         items_age = parse_duration(args.older_than) if args.older_than else dedup.keep_items
@@ -446,6 +456,9 @@ def _db_prune(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _healthcheck(args: argparse.Namespace, settings: Settings) -> int:
+    import urllib.error
+    import urllib.request
+
     url = args.url or _health_url(settings)
     if url is None:
         return EXIT_FAILURE
@@ -473,6 +486,10 @@ _HEALTH_BODY_LIMIT = 1 << 20
 def _health_url(settings: Settings) -> str | None:
     """``/healthz`` of the configured server; with ``server.port: 0``, of the port the running
     service recorded in the state folder. None (said on stderr) when there is no way to know."""
+    import urllib.parse
+
+    from monitor.web.address import address_file, local_url, read_address
+
     server = settings.server
     if not server.enabled:
         print("treatywatch: the HTTP server is disabled (server.enabled: false)", file=sys.stderr)
@@ -520,6 +537,8 @@ def health_verdict(status: int, body: bytes) -> tuple[bool, str]:
 
 @contextmanager
 def _store(settings: Settings) -> Iterator[Store]:
+    from state import DB_FILENAME, Store, StoreError
+
     path = Path(settings.state_dir) / DB_FILENAME
     if not path.is_file():
         raise StoreError(
@@ -534,6 +553,8 @@ def _store(settings: Settings) -> Iterator[Store]:
 
 
 def _filter(args: argparse.Namespace) -> HitFilter:
+    from state import HitFilter
+
     return HitFilter(rule=args.rule, source=args.source, since=args.since, until=args.until)
 
 

@@ -10,7 +10,6 @@ over stored items and reports what would have alerted; it never sends anything.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import re
 import sys
@@ -18,15 +17,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from monitor.commands._common import EXIT_FETCH, EXIT_OK, EXIT_USAGE, settings_from
 from monitor.commands._output import tracked
-from monitor.config import Settings, parse_duration
-from monitor.errors import SourceError, UsageError
-from monitor.rulepacks import load_rules
-from monitor.timefmt import table_time
-from rules import Document, Match, NearMiss, RuleSet
+
+if TYPE_CHECKING:
+    from monitor.config import Settings
+    from rules import Document, Match, NearMiss, RuleSet
 
 __all__ = ["register"]
 
@@ -88,6 +86,7 @@ def _add_rules_option(parser: argparse.ArgumentParser) -> None:
 
 def _ruleset(args: argparse.Namespace, settings: Settings) -> RuleSet:
     from monitor.config import rules_cache_dir
+    from monitor.rulepacks import load_rules
 
     if args.rules:  # a missing file is then a usage error naming --rules, not the config
         return load_rules(args.rules, cache_dir=rules_cache_dir(), option="--rules")
@@ -102,6 +101,11 @@ class _Input:
 
 
 def _test_rule(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from monitor.errors import SourceError
+    from rules import Document
+
     settings = settings_from(args)
     ruleset = _ruleset(args, settings)
     now = datetime.now(UTC)
@@ -129,6 +133,7 @@ def _test_rule(args: argparse.Namespace) -> int:
 
 async def _feed_inputs(settings: Settings, url: str, language: str | None) -> list[_Input]:
     from monitor.sources import Fetcher, parse_feed
+    from rules import Document
 
     fetcher = Fetcher(settings.http)
     try:
@@ -171,6 +176,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def _read_jsonl(path: Path) -> Iterator[_Input]:
     # Bytes, decoded line by line: a bad byte costs its line only.
+    from monitor.errors import UsageError
+
     try:
         stream = sys.stdin.buffer if str(path) == "-" else path.open("rb")
     except OSError as exc:
@@ -191,6 +198,8 @@ def _read_jsonl(path: Path) -> Iterator[_Input]:
 
 
 def _parse_line(line: str) -> _Input:
+    from rules import Document
+
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -248,6 +257,10 @@ def _print_human(
 
 
 def _replay(args: argparse.Namespace) -> int:
+    from monitor.config import parse_duration
+    from monitor.errors import UsageError
+    from monitor.timefmt import table_time
+    from rules import Document
     from state import Store, parse_iso_or_none
 
     settings = settings_from(args)

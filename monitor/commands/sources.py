@@ -4,22 +4,17 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from monitor.catalog import catalog
 from monitor.commands._common import EXIT_FAILURE, EXIT_OK, settings_from
 from monitor.commands._output import print_json, table
-from monitor.config import Settings, SourceConfig
-from monitor.core.health import interval_bounds, source_items_per_day
-from monitor.errors import SourceError
-from monitor.timefmt import table_time
-from state import SourceState, Store, parse_iso_or_none
 
 if TYPE_CHECKING:
+    from monitor.config import Settings, SourceConfig
     from monitor.sources import Fetcher
+    from state import SourceState
 
 __all__ = ["register", "source_health"]
 
@@ -51,6 +46,8 @@ def register(
 
 
 def _configured(settings: Settings) -> tuple[list[SourceConfig], dict[str, tuple[str, str]]]:
+    from monitor.catalog import catalog
+
     if settings.sources is not None:
         return list(settings.sources), {}
     entries = catalog()
@@ -61,6 +58,9 @@ def source_health(
     source: SourceConfig, state: SourceState | None, settings: Settings, now: datetime
 ) -> dict[str, Any]:
     """One source's health as plain data (the ``--json`` row)."""
+    from monitor.core.health import interval_bounds, source_items_per_day
+    from state import parse_iso_or_none
+
     bounds = interval_bounds(settings, source)
     status = "never polled"
     if not source.enabled:
@@ -104,6 +104,9 @@ def source_health(
 
 
 def _show(args: argparse.Namespace) -> int:
+    from monitor.timefmt import table_time
+    from state import Store
+
     settings = settings_from(args)
     sources, _ = _configured(settings)
     store = Store.open(settings.state_dir)
@@ -154,6 +157,7 @@ def _span(seconds: int) -> str:
 
 
 async def _check_one(fetcher: Fetcher, source: SourceConfig) -> dict[str, Any]:
+    from monitor.errors import SourceError
     from monitor.sources import parse_document
 
     started = time.monotonic()
@@ -187,7 +191,8 @@ async def _check_one(fetcher: Fetcher, source: SourceConfig) -> dict[str, Any]:
 
 
 async def _check_all(settings: Settings, sources: list[SourceConfig]) -> list[dict[str, Any]]:
-    # Imported here: the HTTP stack is slow to load and only `sources check` needs it.
+    import asyncio
+
     from monitor.sources import Fetcher
 
     fetcher = Fetcher(settings.http)
@@ -198,6 +203,10 @@ async def _check_all(settings: Settings, sources: list[SourceConfig]) -> list[di
 
 
 def _check(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from monitor.timefmt import table_time
+
     settings = settings_from(args)
     sources, meta = _configured(settings)
     chosen = [s for s in sources if s.enabled or args.all]

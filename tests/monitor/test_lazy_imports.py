@@ -1,0 +1,135 @@
+"""Start-up imports only what a command needs (issue 14).
+
+Each case runs the real command line in a fresh interpreter and reads back the modules it
+loaded: building the parser, ``--version`` and ``--help`` load none of the libraries that the
+handlers need, and ``poll`` loads none of the service's web side (server, dashboard, metrics,
+scheduler) nor the backtest. The speed itself is measured by ``bench/startup_bench.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import REPO
+from tests.support.feeds import Entry, rss
+from tests.support.servers import FeedServer, Route
+
+# Third-party libraries and our own heavy packages that no command needs to build its parser.
+NOT_FOR_THE_PARSER = (
+    "aiohttp",
+    "apscheduler",
+    "asyncio",
+    "babel",
+    "email",
+    "feedparser",
+    "httpx",
+    "jinja2",
+    "jsonschema",
+    "lingua",
+    "prometheus_client",
+    "pydantic",
+    "rapidfuzz",
+    "selectolax",
+    "simplemma",
+    "sqlite_utils",
+    "yaml",
+    "rules",
+    "state",
+    "monitor.app",
+    "monitor.config",
+    "monitor.errors",
+    "monitor.web",
+)
+# What a one-shot poll never serves, schedules or replays.
+NOT_FOR_A_POLL = (
+    "aiohttp.web",
+    "apscheduler",
+    "jinja2",
+    "prometheus_client",
+    "monitor.backtest",
+    "monitor.demo",
+    "monitor.metrics",
+    "monitor.scheduler",
+    "monitor.service",
+    "monitor.web.dashboard",
+    "monitor.web.server",
+)
+
+# Runs the command line in this interpreter, then prints the loaded modules as the last line of
+# standard output (after whatever the command printed; argparse's --help/--version exit early).
+_PROBE = """
+import json, sys
+from monitor.cli import build_parser, main
+try:
+    code = main(sys.argv[1:]) if sys.argv[1:] else (build_parser(), 0)[1]
+except SystemExit as exc:
+    code = exc.code
+sys.stdout.write("\\n" + json.dumps(sorted(sys.modules)) + "\\n")
+sys.exit(code)
+"""
+
+
+def _loaded(*args: str) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TREATYWATCH")}
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE, *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return set(json.loads(result.stdout.splitlines()[-1])), result
+
+
+def _found(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    """The ``names`` loaded, a package counting as loaded when any of its modules is."""
+    return sorted(n for n in names if any(m == n or m.startswith(n + ".") for m in modules))
+
+
+@pytest.mark.parametrize(
+    "args", [(), ("--version",), ("--help",), ("poll", "--help"), ("db", "prune", "--help")]
+)
+def test_the_parser_help_and_version_load_no_heavy_module(args: tuple[str, ...]) -> None:
+    modules, _ = _loaded(*args)
+    assert "monitor.cli" in modules  # the probe ran what it says
+    assert _found(modules, NOT_FOR_THE_PARSER) == []
+
+
+def test_a_poll_loads_no_web_server_dashboard_scheduler_or_backtest(tmp_path: Path) -> None:
+    server = FeedServer().start()
+    try:
+        entry = Entry("Weather report", "https://example.org/a", "Sunny.")
+        server.routes["/feed.xml"] = Route(rss([entry]))
+        config = tmp_path / "treatywatch.yaml"
+        config.write_text(
+            yaml.safe_dump(
+                {
+                    "state_dir": str(tmp_path / "state"),
+                    "sources": [{"name": "one", "url": server.url("/feed.xml")}],
+                }
+            )
+        )
+        modules, result = _loaded("--config", str(config), "poll")
+    finally:
+        server.stop()
+    assert "polled 1 source (0 failed" in result.stderr  # it did poll the feed
+    assert "monitor.poller" in modules
+    assert _found(modules, NOT_FOR_A_POLL) == []
+
+
+def test_the_check_names_a_loaded_package_by_any_of_its_modules() -> None:
+    """The check can fail: a submodule counts for its package, a longer name does not."""
+    modules = {"aiohttp.web_app", "yamlish", "monitor.web.address"}
+    assert _found(modules, ("aiohttp", "yaml", "monitor.web", "jinja2")) == [
+        "aiohttp",
+        "monitor.web",
+    ]
