@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from prometheus_client import (
     CollectorRegistry,
@@ -33,9 +34,11 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from monitor import __version__
-from monitor.delivery import DeliveryReport
-from monitor.poller import PollOutcome
 from state import Store, StoreError, parse_iso_or_none
+
+if TYPE_CHECKING:
+    from monitor.delivery import DeliveryReport
+    from monitor.poller import PollOutcome
 
 __all__ = ["CONTENT_TYPE", "ServiceMetrics", "poll_result", "status_class"]
 

@@ -76,7 +76,7 @@ sys.exit(code)
 """
 
 
-def _loaded(*args: str) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+def _loaded(*args: str, code: int = 0) -> tuple[set[str], subprocess.CompletedProcess[str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TREATYWATCH")}
     result = subprocess.run(
         [sys.executable, "-c", _PROBE, *args],
@@ -86,7 +86,7 @@ def _loaded(*args: str) -> tuple[set[str], subprocess.CompletedProcess[str]]:
         text=True,
         timeout=120,
     )
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == code, result.stderr
     return set(json.loads(result.stdout.splitlines()[-1])), result
 
 
@@ -124,6 +124,20 @@ def test_a_poll_loads_no_web_server_dashboard_scheduler_or_backtest(tmp_path: Pa
     assert "polled 1 source (0 failed" in result.stderr  # it did poll the feed
     assert "monitor.poller" in modules
     assert _found(modules, NOT_FOR_A_POLL) == []
+
+
+def test_a_healthcheck_loads_no_web_server(tmp_path: Path) -> None:
+    """The container's HEALTHCHECK reads the recorded address (``monitor.web.address``)
+    without loading the server it asks (aiohttp.web, jinja2, prometheus_client)."""
+    config = tmp_path / "treatywatch.yaml"
+    state = tmp_path / "state"
+    config.write_text(yaml.safe_dump({"state_dir": str(state), "server": {"port": 0}}))
+    modules, result = _loaded("--config", str(config), "healthcheck", code=1)
+    assert "no running service has recorded its port" in result.stderr
+    assert "monitor.web.address" in modules
+    assert (
+        _found(modules, ("aiohttp.web", "jinja2", "prometheus_client", "monitor.web.server")) == []
+    )
 
 
 def test_the_check_names_a_loaded_package_by_any_of_its_modules() -> None:
