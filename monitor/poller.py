@@ -354,6 +354,7 @@ class Poller:
                 redirect_seen=redirect_seen,
             ),
             now,
+            durable=False,  # a power cut may undo it: the source is then polled afresh
         )
         return replace(outcome, next_poll=next_poll)
 
@@ -412,6 +413,7 @@ class Poller:
                 disabled_reason=disabled,
             ),
             now,
+            durable=False,  # a power cut may undo it: the source is then polled afresh
         )
         return PollOutcome(
             source.name,

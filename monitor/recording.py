@@ -6,7 +6,8 @@ primitive reads and writes (``Store.batch()``); the decisions come from pure pol
 reports, the batch's :class:`~monitor.pipeline.StoryPlanner` for duplicates and alerts).
 Everything a batch writes — items, hits, story members, case steps and outbox rows — commits
 together or not at all, so a crash can leave neither a hit without its story and alerts nor
-a second alert for a story.
+a second alert for a story. A unit with a hit is durable when ``record`` returns (fsynced); one
+without is not waited for (docs/operations.md, "Durability").
 """
 
 from __future__ import annotations
@@ -30,7 +31,11 @@ def record(store: Store, source: str, batch: Batch, now: datetime) -> RecordResu
     """
     planner = batch.policy
     assert planner is not None
-    with store.batch(now) as tx:
+    # A batch with hits (and so perhaps alerts) commits durably, fsynced before it returns; one
+    # of items that matched nothing does not wait for the disk: a power cut may undo it and
+    # the lazy commits after it, which the next poll of their sources redoes.
+    durable = any(item.hits for item in batch.items)
+    with store.batch(now, durable=durable) as tx:
         for item in batch.items:
             original: IdentityRow | None = None
             if item.identity:

@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
+from state.db import DURABLE, LAZY
 from state.errors import store_error
 
 __all__ = ["StoreBase", "iso", "json_column", "parse_iso", "parse_iso_or_none"]
@@ -63,12 +64,32 @@ class StoreBase:
     db: sqlite_utils.Database
 
     @contextmanager
-    def _write(self) -> Iterator[None]:
+    def _write(self, *, durable: bool = True) -> Iterator[None]:
+        """One write transaction; ``durable=False`` for one a power cut may undo (see
+        :meth:`_synchronous`)."""
         try:
-            with self.db.atomic():
+            with self._synchronous(durable), self.db.atomic():
                 yield
         except sqlite3.Error as exc:
             raise store_error(exc, "database write") from exc
+
+    @contextmanager
+    def _synchronous(self, durable: bool) -> Iterator[None]:
+        """Commit the transaction opened inside without waiting for an fsync, unless
+        ``durable``. In WAL mode such a commit survives a crash or a SIGKILL (the WAL is
+        written before the commit returns) and leaves the database consistent after a power
+        cut, which may undo it and the lazy commits after it, never one before the last durable
+        commit (the WAL is replayed as a prefix, and a durable commit fsyncs all of it). The
+        level is set outside any transaction: SQLite reads it when the transaction begins."""
+        conn = self.db.conn
+        if durable or conn.in_transaction:
+            yield
+            return
+        conn.execute(f"PRAGMA synchronous = {LAZY}")
+        try:
+            yield
+        finally:
+            conn.execute(f"PRAGMA synchronous = {DURABLE}")
 
     def _one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
         rows = self._all(sql, params)

@@ -18,12 +18,16 @@ class SourceQueries(StoreBase):
     def sources(self) -> list[SourceState]:
         return [SourceState(**row) for row in self._all("SELECT * FROM sources ORDER BY name")]
 
-    def record_poll(self, name: str, poll: SourcePoll, now: datetime) -> None:
+    def record_poll(
+        self, name: str, poll: SourcePoll, now: datetime, *, durable: bool = True
+    ) -> None:
         """Remember the outcome of one poll and what was decided about the next one.
 
         On success the failing streak ends and new validators replace the stored ones; on
         failure the validators, the body hash and the entry count are kept, the streak grows
-        and ``failing_since`` keeps the start of the streak.
+        and ``failing_since`` keeps the start of the streak. ``durable=False`` commits without
+        waiting for an fsync (``StoreBase._synchronous``): a power cut may undo the record, and
+        the source is then polled again as if this poll had not happened.
         """
         stamp = iso(now)
         common = {
@@ -41,7 +45,7 @@ class SourceQueries(StoreBase):
             "warning": poll.warning,
             "name": name,
         }
-        with self._write():
+        with self._write(durable=durable):
             self.db.execute(
                 "INSERT OR IGNORE INTO sources (name, url, config_url) VALUES (?, ?, ?)",
                 (name, poll.url, poll.config_url),

@@ -287,13 +287,22 @@ class UnitOfWork:
 
 class UnitQueries(StoryQueries):
     @contextmanager
-    def batch(self, now: datetime) -> Iterator[UnitOfWork]:
+    def batch(self, now: datetime, *, durable: bool = True) -> Iterator[UnitOfWork]:
         """The unit of work of one recording (see the module doc). Raises
         ``DatabaseBusyError`` when another writer holds the lock past the busy timeout and
-        ``StoreError`` for any other failure; nothing is written then."""
+        ``StoreError`` for any other failure; nothing is written then.
+
+        ``durable=False`` is for a batch that writes no hit and no alert: its commit does not
+        wait for an fsync, so a power cut may undo it (a crash or SIGKILL cannot; see
+        ``StoreBase._synchronous``)."""
         conn = self.db.conn
         if conn.in_transaction:
             raise RuntimeError("Store.batch() inside another transaction")
+        with self._synchronous(durable):
+            yield from self._batch(now)
+
+    def _batch(self, now: datetime) -> Iterator[UnitOfWork]:
+        conn = self.db.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:

@@ -14,12 +14,21 @@ __all__ = ["DB_FILENAME", "open_database", "schema_version"]
 
 DB_FILENAME = "treatywatch.db"
 BUSY_TIMEOUT_MS = 10_000
+DURABLE = "FULL"
+"""The connection's ``synchronous`` level: every commit fsyncs the WAL before it returns."""
+LAZY = "NORMAL"
+"""The level a write opts into when a power cut may undo it (``StoreBase._write(durable=False)``):
+the commit reaches the WAL (the OS keeps it through a crash or SIGKILL) without an fsync."""
 
 
 def open_database(path: Path | str) -> sqlite_utils.Database:
     """Open (creating if needed) the database at ``path`` and bring its schema up to date.
 
     WAL mode with ``synchronous=FULL``: a committed hit and its outbox rows survive a power cut.
+    Writes that carry no hit and no alert (a poll's validators and schedule, items that matched
+    nothing) may ask for ``synchronous=NORMAL`` instead: a crash or SIGKILL still loses none of
+    them, a power cut may undo the last of them (never a commit made before a durable one), and
+    they skip the fsync that a durable commit waits for (5 ms or more on a real disk).
     A file that is not a SQLite database raises :class:`CorruptDatabaseError` and is left as it is.
     """
     path = Path(path)
@@ -56,7 +65,7 @@ def _configure(conn: sqlite3.Connection, path: Path) -> None:
     mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
     if str(mode).lower() != "wal":
         raise StoreError(f"cannot enable WAL journal on {path} (got {mode!r})")
-    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute(f"PRAGMA synchronous = {DURABLE}")
     conn.execute("PRAGMA foreign_keys = ON")
     result = conn.execute("PRAGMA quick_check").fetchone()[0]
     if result != "ok":

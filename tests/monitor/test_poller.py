@@ -326,6 +326,30 @@ def test_unchanged_body_is_not_parsed_again(
     assert outcome.ok and outcome.unchanged and outcome.new_items == 0
 
 
+def test_polls_without_hits_do_not_wait_for_the_disk(
+    build: Any, feed_server: FeedServer, clock: Clock
+) -> None:
+    """Issue 14: a poll whose items match nothing commits (items, then the source's record)
+    without an fsync, and so does an unchanged one: no fsync per source on a 304 cycle."""
+    feed_server.routes["/f"] = Route(items(2))
+    app = build([{"name": "a", "url": feed_server.url("/f")}])
+    level, levels = ["FULL"], []
+
+    def trace(sql: str) -> None:
+        if sql.upper().startswith("PRAGMA SYNCHRONOUS ="):
+            level[0] = sql.rsplit("=", 1)[1].strip().upper()
+        elif sql.upper().startswith("BEGIN"):
+            levels.append(level[0])
+
+    app.store.db.conn.set_trace_callback(trace)
+    assert poll(app, "a").new_items == 2
+    clock.advance(minutes=10)
+    assert poll(app, "a").not_modified
+    app.store.db.conn.set_trace_callback(None)
+    assert levels == ["NORMAL"] * 3  # the items, the source's record; the source's record
+    assert app.store.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL again
+
+
 def test_adaptive_interval_follows_the_publishing_rate(
     build: Any, feed_server: FeedServer, clock: Clock
 ) -> None:

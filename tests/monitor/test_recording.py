@@ -326,6 +326,36 @@ def test_a_crash_while_recording_leaves_nothing_and_the_retry_alerts_once(desk: 
     assert desk.report("err", title, at=T0, url="https://err.test/a") == 0
 
 
+def _levels_at_begin(desk: Desk) -> list[str]:
+    """Trace the connection: the ``synchronous`` level each write transaction began with."""
+    level = ["FULL"]
+    began: list[str] = []
+
+    def trace(sql: str) -> None:
+        text = " ".join(sql.split()).upper()
+        if text.startswith("PRAGMA SYNCHRONOUS ="):
+            level[0] = text.rsplit("=", 1)[1].strip()
+        elif text.startswith("BEGIN"):
+            began.append(level[0])
+
+    desk.store.db.conn.set_trace_callback(trace)
+    return began
+
+
+def test_a_batch_with_a_hit_commits_durably_one_without_does_not_wait_for_the_disk(
+    desk: Desk,
+) -> None:
+    """Issue 14: a unit that writes a hit (and its alerts) is fsynced before ``record``
+    returns, as before; one of items that matched nothing skips the fsync (a power cut may
+    undo it, a crash cannot), and the connection is back at FULL after it."""
+    began = _levels_at_begin(desk)
+    assert desk.report("yle", "Finland to leave the Ottawa Convention on landmines", at=T0)
+    desk.report("yle", "Weather: a mild spring ahead", at=T0, must_match=False)
+    assert began == ["FULL", "NORMAL"]
+    assert desk.store.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert desk.store.count("items") == 2
+
+
 def test_a_busy_database_is_a_typed_error(desk: Desk, tmp_path: Path) -> None:
     import sqlite3
 
