@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run demo test test-slow lint typecheck pytest bench container-test clean browser lock states
+.PHONY: run demo test test-slow lint typecheck pytest bench container-test clean browser nginx lock states
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,12 +63,27 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	touch $@ $(VENV)/.installed-dev $(VENV)/.installed
 
-bench: $(VENV)/.installed-bench
+bench: $(VENV)/.installed-bench nginx
 	$(BIN)/python bench/match_bench.py
 	$(BIN)/python bench/dedup_bench.py
 	$(BIN)/python bench/delivery_bench.py
 	$(BIN)/python bench/ops_bench.py
-	$(BIN)/python bench/poll_bench.py
+	$(BIN)/python bench/poll_bench.py --sizes 1000 --hosts 32
+	$(BIN)/python bench/service_bench.py
+
+# Debian's nginx serves the feeds of bench/poll_bench.py and bench/service_bench.py (so that the
+# server is not the bottleneck): installed with apt-get when missing and running as root;
+# elsewhere those benchmarks fall back to an aiohttp server and say so.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing nginx with apt-get (the feed server of the polling benchmarks)"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx \
+	      >/dev/null; } || echo "warning: could not install nginx; the benchmarks use aiohttp"; \
+	  else \
+	    echo "note: nginx is missing and cannot be installed here (needs root and apt-get);" \
+	      "the polling benchmarks serve their feeds with aiohttp"; \
+	  fi; }
 
 # Pin the runtime dependencies with hashes for the image (requirements.lock); run after
 # changing `dependencies` in pyproject.toml. The build backend (setuptools) is pinned too.
