@@ -40,6 +40,7 @@ import os
 import platform
 import resource
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -160,8 +161,16 @@ class FeedServer:
              str(root / "error.log")],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
         )  # fmt: skip
         self.pid = self._process.pid
+
+
+def _die_with_parent() -> None:
+    """In the server's child, before exec: SIGTERM when the benchmark dies, however it dies."""
+    import ctypes
+
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
 
 
 def _free_port(hosts: int) -> int:
