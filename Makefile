@@ -68,6 +68,7 @@ bench: $(VENV)/.installed-bench nginx
 	$(BIN)/python bench/dedup_bench.py
 	$(BIN)/python bench/delivery_bench.py
 	$(BIN)/python bench/ops_bench.py
+	$(BIN)/python bench/startup_bench.py
 	$(BIN)/python bench/poll_bench.py --sizes 1000 --hosts 32
 	$(BIN)/python bench/service_bench.py
 
