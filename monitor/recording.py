@@ -36,6 +36,7 @@ def record(store: Store, source: str, batch: Batch, now: datetime) -> RecordResu
     # the lazy commits after it, which the next poll of their sources redoes.
     durable = any(item.hits for item in batch.items)
     with store.batch(now, durable=durable) as tx:
+        tx.preload_identities(key for item in batch.items for key in item.identity)
         for item in batch.items:
             original: IdentityRow | None = None
             if item.identity:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 
 from state._base import iso
@@ -30,6 +31,8 @@ from state.records import NewHit, NewItem
 
 __all__ = ["UnitOfWork", "UnitQueries"]
 
+_KEYS_PER_QUERY = 500
+
 
 class UnitOfWork:
     """Primitive operations inside one write transaction (see the module doc).
@@ -45,38 +48,67 @@ class UnitOfWork:
         self.items = 0
         self.hits = 0
         self.alerts = 0
+        # identity rows read or written in this unit (None: not stored); the lock is held, so
+        # only this unit changes them: lookups after ``preload_identities`` cost no query
+        self._identities: dict[str, IdentityRow | None] = {}
 
     # identity -----------------------------------------------------------------------------
 
+    def preload_identities(self, keys: Iterable[str]) -> None:
+        """Read the stored rows of ``keys`` at once (a query per 500 keys rather than one per
+        item): :meth:`identities` then answers for them without a query."""
+        wanted = [key for key in dict.fromkeys(keys) if key not in self._identities]
+        for start in range(0, len(wanted), _KEYS_PER_QUERY):
+            chunk = wanted[start : start + _KEYS_PER_QUERY]
+            self._identities.update(dict.fromkeys(chunk))
+            self._identities.update((row.key, row) for row in self._q.identities(chunk))
+
     def identities(self, keys: Sequence[str]) -> list[IdentityRow]:
-        """The stored identity rows of those of ``keys`` that are known."""
-        return self._q.identities(keys)
+        """The stored identity rows of those of ``keys`` that are known, in their order."""
+        wanted = list(dict.fromkeys(keys))
+        self.preload_identities(wanted)
+        return [row for key in wanted if (row := self._identities[key]) is not None]
 
     def touch_keys(self, keys: Sequence[str]) -> None:
         """Mark identity keys as seen now (they are kept ``dedup.keep_keys`` after that)."""
+        self._db.conn.executemany(
+            "UPDATE identity_keys SET last_seen = ? WHERE key = ?",
+            [(self.stamp, key) for key in keys],
+        )
         for key in keys:
-            self._db.execute(
-                "UPDATE identity_keys SET last_seen = ? WHERE key = ?", (self.stamp, key)
-            )
+            row = self._identities.get(key)
+            if row is not None:
+                self._identities[key] = replace(row, last_seen=self.stamp)
 
     def claim_keys(
         self, keys: Sequence[str], *, source: str, item_id: int, title: str, story_id: str | None
     ) -> None:
         """Store identity keys for an item (a key already stored is only touched)."""
-        for key in keys:
-            self._db.execute(
-                """INSERT INTO identity_keys (key, source, item_id, story_id, title, first_seen,
-                   last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (key) DO UPDATE SET last_seen = excluded.last_seen""",
-                (
-                    key,
-                    source,
-                    item_id,
-                    story_id,
-                    title if key.startswith("url:") else "",
-                    self.stamp,
-                    self.stamp,
-                ),
+        rows = [
+            IdentityRow(
+                key=key,
+                source=source,
+                item_id=item_id,
+                story_id=story_id,
+                title=title if key.startswith("url:") else "",
+                first_seen=self.stamp,
+                last_seen=self.stamp,
+            )
+            for key in keys
+        ]
+        self._db.conn.executemany(
+            """INSERT INTO identity_keys (key, source, item_id, story_id, title, first_seen,
+               last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (key) DO UPDATE SET last_seen = excluded.last_seen""",
+            [
+                (r.key, r.source, r.item_id, r.story_id, r.title, r.first_seen, r.last_seen)
+                for r in rows
+            ],
+        )
+        for row in rows:
+            known = self._identities.get(row.key)
+            self._identities[row.key] = (
+                row if known is None else replace(known, last_seen=self.stamp)
             )
 
     # items and hits -----------------------------------------------------------------------
