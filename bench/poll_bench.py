@@ -26,7 +26,9 @@ reader; unchanged cycle net of start-up >= 10x; unchanged cycle whole-process >=
 <= 0.5 s; <= 1 ms CPU per unchanged feed net of start-up; peak memory at 5,000 feeds <= 250 MB.
 Last, the README's performance table in Markdown.
 
-Run: ``.venv/bin/python bench/poll_bench.py [--sizes 1000,5000] [--hosts 32] [--mode both]``.
+Run: ``.venv/bin/python bench/poll_bench.py [--sizes 1000,5000] [--hosts 32] [--mode both]
+[--code HEAD]``. ``--code REV`` measures a commit (its packages exported to a temporary folder)
+instead of the working tree, for a stable result while others edit the tree.
 """
 
 from __future__ import annotations
@@ -378,7 +380,7 @@ def _cycle(
 
 
 def _treatywatch(urls: list[str], meter: _Meter) -> dict[str, Any]:
-    sys.path.insert(0, str(REPO))
+    sys.path.insert(0, os.environ.get("POLL_BENCH_CODE", str(REPO)))
     from monitor.app import make_app
     from monitor.config import parse_settings
 
@@ -458,8 +460,11 @@ def _naive(urls: list[str], meter: _Meter) -> dict[str, Any]:
 CONTENDERS = {"treatywatch": _treatywatch, "reader": _reader, "naive": _naive}
 
 
-def _contender(name: str, urls: list[str], server_pid: int, out: Any) -> None:
+def _contender(name: str, urls: list[str], server_pid: int, code: str, out: Any) -> None:
     global _SAMPLER
+    os.environ["POLL_BENCH_CODE"] = code
+    if code != str(REPO):  # the parse workers too
+        os.environ["PYTHONPATH"] = code
     _SAMPLER = Sampler()
     meter = _Meter(len(urls), server_pid)
     try:
@@ -474,7 +479,8 @@ def in_process(server: FeedServer, urls: list[str], names: list[str]) -> dict[st
     by_name: dict[str, Any] = {}
     for name in names:
         out = context.Queue()
-        worker = context.Process(target=_contender, args=(name, urls, server.pid, out))
+        code = CODE_ENV.get("PYTHONPATH", str(REPO))
+        worker = context.Process(target=_contender, args=(name, urls, server.pid, code, out))
         worker.start()
         by_name[name] = out.get(timeout=3600)
         worker.join()
@@ -569,12 +575,44 @@ def run_tree(
     }
 
 
+# PYTHONPATH of the measured processes when measuring a commit rather than the working tree
+CODE_ENV: dict[str, str] = {}
+
+
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TREATYWATCH_")}
     env.pop("PYTHONPATH", None)
     for proxy in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
         env.pop(proxy, None)
-    return env
+    return env | CODE_ENV
+
+
+def use_code(revision: str | None, folder: Path) -> str:
+    """Measure the working tree (``revision`` None), or the packages of a commit exported to
+    ``folder`` and put first on the measured processes' path: a working tree that others
+    edit during a run would be measured half old, half new (and a rules change makes every
+    process compile the rule pack again). Says what is measured."""
+
+    def git(*argv: str) -> str:
+        return subprocess.run(
+            ["git", *argv], cwd=REPO, capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    try:
+        commit = git("rev-parse", "--short", revision or "HEAD")
+    except (OSError, subprocess.CalledProcessError):
+        return f"the working tree at {REPO} (not a git checkout)"
+    if revision is None:
+        changed = git("status", "--porcelain", "--", "monitor", "rules", "state").splitlines()
+        return f"the working tree at {REPO}: commit {commit} + {len(changed)} changed files"
+    archive = subprocess.run(
+        ["git", "archive", commit, "monitor", "rules", "state"], cwd=REPO, capture_output=True,
+        check=True,
+    ).stdout  # fmt: skip
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    CODE_ENV["PYTHONPATH"] = str(folder)
+    return f"commit {commit} ({git('log', '-1', '--format=%cI %s', commit)[:90]})"
 
 
 def _treatywatch_command() -> str:
@@ -849,6 +887,9 @@ def main() -> int:
     parser.add_argument(
         "--contenders", default="treatywatch,reader", help="in-process mode (also: naive)"
     )
+    parser.add_argument(
+        "--code", metavar="REV", help="measure this commit, not the working tree (e.g. HEAD)"
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     if not FEEDS.is_dir():
@@ -856,7 +897,9 @@ def main() -> int:
         return 0
     if not 1 <= args.hosts <= 254:
         parser.error("--hosts: 1 to 254")
+    code = tempfile.TemporaryDirectory(prefix="poll-bench-code-")
     print(f"machine: {machine()}")
+    print(f"code: {use_code(args.code, Path(code.name))}")
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
         with FeedServer(size, args.hosts, args.server) as server, _work_folder() as folder:

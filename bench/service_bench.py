@@ -21,7 +21,7 @@ Printed:
   received by the webhook; target: the alert within 2 s of the poll that found the item.
 
 Run: ``.venv/bin/python bench/service_bench.py [--sources 2000] [--interval 90]
-[--official-interval 30] [--hosts 32]``.
+[--official-interval 30] [--hosts 32] [--code HEAD]``.
 """
 
 from __future__ import annotations
@@ -259,11 +259,16 @@ def main() -> int:
     parser.add_argument("--hosts", type=int, default=32, help="loopback addresses (default 32)")
     parser.add_argument("--cycles", type=int, default=3)
     parser.add_argument("--server", choices=("auto", "nginx", "aiohttp"), default="auto")
+    parser.add_argument(
+        "--code", metavar="REV", help="measure this commit, not the working tree (e.g. HEAD)"
+    )
     args = parser.parse_args()
     if not poll_bench.FEEDS.is_dir():
         print(f"skipped: real feeds not found at {poll_bench.FEEDS}")
         return 0
+    code = tempfile.TemporaryDirectory(prefix="service-bench-code-")
     print(f"machine: {poll_bench.machine()}")
+    print(f"code: {poll_bench.use_code(args.code, Path(code.name))}")
     publications = [
         Publication(title, f"bench-{n}-{os.getpid()}")
         for n, title in enumerate(PUBLICATIONS[: args.cycles])
