@@ -89,6 +89,8 @@ class App:
         A source held back by backoff or ``Retry-After``, or disabled by a 410, is skipped
         unless ``force``."""
         outcome = await self.poller.poll_source(self.sources[name], force=force)
+        if outcome.alerts or outcome.ops_alerts:
+            self.deliverer.wake()  # committed: the service's delivery loop sends them now
         _notify(self.poll_observers, outcome)
         return outcome
 

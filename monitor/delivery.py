@@ -16,6 +16,12 @@ schedule (``monitor.core.retry``) until it is sent or ``dead`` with a reason. A 
 never succeed is dead at once; a gone endpoint (410, archived Slack channel) parks the channel's
 queue as dead, replayable with ``treatywatch alerts retry --dead``. Channels in digest mode get
 one message per period (``monitor.digest``).
+
+When to pass: :meth:`Deliverer.wake` says alerts were committed (a pass running then looks
+again before it ends), and :meth:`Deliverer.wait_due` sleeps until the next pass has work — the
+earliest due time of a pending row (its backoff or ``Retry-After``), or its channel's pause if
+that ends later, or the end of a digest period (:func:`next_wake`) — or until woken, whichever
+comes first, and at most a fallback period (rows queued by another process).
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import hashlib
 import json
 import logging
 import random
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -41,9 +47,9 @@ from monitor.core.retry import Failure, decide
 from monitor.digest import digest_id, digest_payload, ops_payload, period_length, period_start
 from monitor.errors import DeliveryError, RejectedDeliveryError
 from monitor.logs import log_event
-from state import AlertRow, NewAlert, Store, iso, parse_iso_or_none
+from state import AlertRow, NewAlert, Store, StoreError, due_times, iso, parse_iso_or_none
 
-__all__ = ["ChannelPolicy", "Deliverer", "DeliveryReport", "channel_policy"]
+__all__ = ["ChannelPolicy", "Deliverer", "DeliveryReport", "channel_policy", "next_wake"]
 
 log = logging.getLogger("treatywatch.delivery")
 
@@ -53,6 +59,12 @@ LOCK_NAME = "delivery.lock"
 CHANNEL_PAUSE = timedelta(seconds=60)
 _DEFAULT_CONCURRENCY = {"webhook": 2, "slack": 1, "email": 1, "console": 1}
 _DEFAULT_INTERVAL = {"slack": timedelta(seconds=1)}
+# The wait for a due row is stretched by this much, so the pass finds the row due (timers may
+# fire a little early) and rows due together go out in one pass.
+_DUE_SLACK = 0.02
+# Passes are at least this far apart when nothing woke the deliverer: a bound on how often an
+# outbox that stays due (a pass at its ``limit``) is read.
+_MIN_WAIT = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +76,21 @@ class ChannelPolicy:
     digest: str | None = None  # None (immediate), "hourly" or "daily"
     digest_at: str = "08:00"
     ops: bool = False
+
+
+def next_wake(
+    due: Mapping[str, datetime],
+    paused: Mapping[str, datetime | None],
+    boundaries: Iterable[datetime] = (),
+) -> datetime | None:
+    """When the next delivery pass has work (pure): for each channel with a pending row, its
+    earliest due time ``due[channel]``, or the end of the channel's pause when that is later;
+    or the earliest digest period ``boundaries``. None when nothing waits."""
+    times = list(boundaries)
+    for channel, when in due.items():
+        until = paused.get(channel)
+        times.append(max(when, until) if until is not None else when)
+    return min(times, default=None)
 
 
 def channel_policy(config: ChannelConfig | None) -> ChannelPolicy:
@@ -145,6 +172,47 @@ class Deliverer:
         self._lock_path = lock_path
         self._states: dict[str, _ChannelState] = {}
         self._again = False
+        self._woken = asyncio.Event()
+
+    # -- when to pass ------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """Alerts were committed: a pass running now looks for due rows again before it ends,
+        and :meth:`wait_due` returns at once."""
+        self._again = True
+        self._woken.set()
+
+    def next_due(self) -> datetime | None:
+        """When the next pass has work (:func:`next_wake` over the outbox, the channels'
+        pauses and their digest periods); None when nothing waits."""
+        now = self.clock()
+        policies = {name: self._state(name).policy for name in self.channels}
+        digests = [name for name, policy in policies.items() if policy.digest is not None]
+        due = due_times(self.store, channels=list(self.channels), digest_channels=digests)
+        boundaries = []
+        for name in digests:
+            period = policies[name].digest
+            assert period is not None
+            start = period_start(now, period, policies[name].digest_at)
+            boundaries.append(start + period_length(period))
+        paused = {name: self._state(name).paused_until for name in self.channels}
+        return next_wake(due, paused, boundaries)
+
+    async def wait_due(self, longest: float, *, at_least: float = 0.0) -> None:
+        """Sleep until the next pass has work (:meth:`next_due`) or until :meth:`wake`,
+        whichever comes first; at least ``at_least`` seconds unless woken, and at most
+        ``longest`` (a fallback for rows another process queued)."""
+        try:
+            due = self.next_due()
+        except StoreError as exc:  # busy or failing: the fallback pass tries again
+            log_event(log, logging.WARNING, "delivery_wait_failed", error=str(exc))
+            due = None
+        delay = longest
+        if due is not None:
+            delay = (due - self.clock()).total_seconds() + _DUE_SLACK
+        delay = min(max(delay, at_least, _MIN_WAIT), longest)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._woken.wait(), delay)
 
     # -- the pass ----------------------------------------------------------------------------
 
@@ -154,6 +222,7 @@ class Deliverer:
         When a pass is already running, returns at once: the running pass picks up rows that
         became due meanwhile.
         """
+        self._woken.clear()  # what woke the deliverer is seen by this pass (or the running one)
         if self._lock.locked():
             self._again = True
             return DeliveryReport(skipped=True)

@@ -1,23 +1,30 @@
 """The APScheduler shell around ``App`` (the service process itself is ``monitor.service``).
 
-Jobs only call ``app.poll_source(name)`` and ``app.deliver_due()``; every decision lives in the
-app. One job per source: an interval trigger at the source's base interval with jitter is the
-fallback rhythm, and after every poll the job is moved to the next poll time the app decided
-(adaptive interval, error backoff, ``Retry-After``; see ``monitor.core.health``), so the scheduler
-never decides anything itself. ``max_instances=1``: a slow source never overlaps itself;
-``coalesce=True`` with a misfire grace of a whole interval: a stalled or suspended host runs
-each job once on resume, not a storm, and never skips it. On start, a source whose stored next
-poll lies in the future (backoff, ``Retry-After``) waits for it; the others start spread over
-the first seconds. A run that does not happen (the job is still running when it falls due, or
-it is later than its misfire grace) is logged as ``job_missed`` and passed to ``on_missed``
-(the service counts it in ``/metrics``).
+Jobs only call ``app.poll_source(name)``, and the delivery loop only ``app.deliver_due()``; every
+decision lives in the app. One job per source: an interval trigger at the source's base interval
+with jitter is the fallback rhythm, and after every poll the job is moved to the next poll time the
+app decided (adaptive interval, error backoff, ``Retry-After``; see ``monitor.core.health``), so
+the scheduler never decides anything itself. ``max_instances=1``: a slow source never overlaps
+itself; ``coalesce=True`` with a misfire grace of a whole interval: a stalled or suspended host
+runs each job once on resume, not a storm, and never skips it. On start, a source whose stored next
+poll lies in the future (backoff, ``Retry-After``) waits for it; the others start spread over the
+first seconds. A run that does not happen (the job is still running when it falls due, or it is
+later than its misfire grace) is logged as ``job_missed`` and passed to ``on_missed`` (the service
+counts it in ``/metrics``).
+
+Delivery is not on a fixed rhythm: :func:`deliver_forever` runs a pass, then sleeps until the
+deliverer says the next pass has work (a retry's due time, a channel's pause ending, a digest
+period ending) or until a poll commits alerts (``App.poll_source`` wakes the deliverer), and at
+most ``DELIVERY_INTERVAL``, the fallback that picks up rows another process queued (``alerts
+retry``) or a wake-up that was missed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
@@ -25,12 +32,14 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor.app import App
+from monitor.app import App, DeliveryReport
 from state import parse_iso_or_none
 
-__all__ = ["DELIVERY_INTERVAL", "build_scheduler", "first_run", "job_id"]
+__all__ = ["DELIVERY_INTERVAL", "build_scheduler", "deliver_forever", "first_run", "job_id"]
 
-DELIVERY_INTERVAL = timedelta(seconds=10)
+DELIVERY_INTERVAL = timedelta(seconds=10)  # the fallback pass: the longest the loop sleeps
+# After a pass skipped because another process (``treatywatch poll``) was delivering.
+SKIPPED_WAIT = 1.0
 START_SPREAD = timedelta(seconds=10)
 log = logging.getLogger("treatywatch.scheduler")
 
@@ -55,9 +64,9 @@ def build_scheduler(
     *,
     on_missed: Callable[[str, str], None] | None = None,
 ) -> AsyncIOScheduler:
-    """An (unstarted) scheduler with one poll job per enabled source and the delivery job.
-    ``on_missed(job_id, reason)`` hears of every run that did not happen: ``still_running``
-    (``max_instances``) or ``late`` (past the misfire grace)."""
+    """An (unstarted) scheduler with one poll job per enabled source (delivery runs beside it:
+    :func:`deliver_forever`). ``on_missed(job_id, reason)`` hears of every run that did not
+    happen: ``still_running`` (``max_instances``) or ``late`` (past the misfire grace)."""
     scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.add_listener(_missed_listener(on_missed), EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
     now = now or datetime.now(UTC)
@@ -77,7 +86,7 @@ def build_scheduler(
             continue
         interval = app.settings.source_interval(source).total_seconds()
         scheduler.add_job(
-            _poll_then_deliver,
+            _poll_job,
             IntervalTrigger(seconds=interval, jitter=min(interval * 0.1, 60), timezone=UTC),
             args=(app, scheduler, source.name),
             id=job_id(source.name),
@@ -87,17 +96,44 @@ def build_scheduler(
             misfire_grace_time=max(int(interval), 60),
             next_run_time=first_run(state.next_poll if state else None, now, index, rand.random()),
         )
-    scheduler.add_job(
-        app.deliver_due,
-        IntervalTrigger(seconds=DELIVERY_INTERVAL.total_seconds(), timezone=UTC),
-        id="deliver",
-        name="deliver alerts",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=30,
-        next_run_time=now,
-    )
     return scheduler
+
+
+async def deliver_forever(
+    app: App,
+    stop: asyncio.Event,
+    *,
+    run: Callable[[], Awaitable[DeliveryReport | None]] | None = None,
+    fallback: timedelta = DELIVERY_INTERVAL,
+) -> None:
+    """Deliver until ``stop`` is set: a pass (``run``, by default ``app.deliver_due``), then
+    sleep until the deliverer has work or is woken, at most ``fallback``. One pass at a time;
+    a pass that fails is logged and the loop goes on."""
+    run = run or app.deliver_due
+    longest = fallback.total_seconds()
+    while not stop.is_set():
+        at_least = 0.0
+        try:
+            report = await run()
+            if report is not None and report.skipped:
+                at_least = SKIPPED_WAIT
+        except Exception:  # the loop must outlive any bug in one pass
+            log.exception("delivery pass failed", extra={"event": "job_failed", "job": "deliver"})
+            at_least = longest
+        if stop.is_set():
+            break
+        await _first(stop.wait(), app.deliverer.wait_due(longest, at_least=at_least))
+
+
+async def _first(*waits: Awaitable[object]) -> None:
+    """Wait until the first of ``waits`` is done; cancel the others."""
+    tasks = [asyncio.ensure_future(wait) for wait in waits]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def _missed_listener(
@@ -124,12 +160,12 @@ def _missed_listener(
     return missed
 
 
-async def _poll_then_deliver(app: App, scheduler: AsyncIOScheduler, name: str) -> None:
+async def _poll_job(app: App, scheduler: AsyncIOScheduler, name: str) -> None:
+    """Poll one source and move its job to the next poll the app decided; the alerts it
+    commits wake the delivery loop (``App.poll_source``)."""
     try:
         outcome = await app.poll_source(name)
         _reschedule(scheduler, name, outcome.next_poll, disabled=outcome.next_poll is None)
-        if outcome.alerts or outcome.ops_alerts:
-            await app.deliver_due()
     except Exception:  # the scheduler must outlive any bug in one job
         log.exception("job failed", extra={"event": "job_failed", "source": name})
 

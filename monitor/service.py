@@ -4,18 +4,20 @@ event loop, with a graceful shutdown.
 Start-up: the HTTP server listens first (so ``/healthz`` answers at once), then the scheduler
 built by :func:`monitor.scheduler.build_scheduler` starts; the service adds a heartbeat job
 (liveness) and a daily retention job (:func:`monitor.retention.prune`), and wraps every job so
-it knows what is in flight.
+it knows what is in flight. The delivery loop (:func:`monitor.scheduler.deliver_forever`) runs
+beside the scheduler, its passes tracked like jobs.
 
-Shutdown on SIGTERM or SIGINT: ``/readyz`` turns 503, no new job starts, jobs in flight get
-``server.shutdown_grace`` to finish, and whatever is still running then is abandoned (a fetch is
-cut off; an alert being sent stays in the outbox and goes out after the restart, with the same
-id). A second signal abandons at once. Nothing is half-written: every database write is one
-synchronous transaction that a cancellation cannot split.
+Shutdown on SIGTERM or SIGINT: ``/readyz`` turns 503, no new job or delivery pass starts, jobs
+and a pass in flight get ``server.shutdown_grace`` to finish, and whatever is still running then
+is abandoned (a fetch is cut off; an alert being sent stays in the outbox and goes out after the
+restart, with the same id). A second signal abandons at once. Nothing is half-written: every
+database write is one synchronous transaction that a cancellation cannot split.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import signal
@@ -33,7 +35,7 @@ from monitor.app import App, PollOutcome
 from monitor.logs import log_event
 from monitor.metrics import ServiceMetrics
 from monitor.retention import prune
-from monitor.scheduler import START_SPREAD, build_scheduler
+from monitor.scheduler import START_SPREAD, build_scheduler, deliver_forever
 from monitor.summary import CycleCount, cycle_lines, startup_line
 from monitor.web import Dashboard, HealthProbe, ServiceStatus, WebServer, build_web_app
 from monitor.web.address import address_file
@@ -67,6 +69,7 @@ class Service:
         self.metrics = ServiceMetrics(app.store, clock=app.clock, next_polls=self.next_polls)
         self.web: WebServer | None = None
         self._in_flight: dict[asyncio.Task[Any], str] = {}
+        self._delivery: asyncio.Task[None] | None = None
         # Lines for a person at the terminal (start-up and first-cycle summaries), or None.
         self.announce = announce
         self._first_cycle: dict[str, PollOutcome | None] = {}
@@ -99,6 +102,11 @@ class Service:
         try:
             self._first_cycle = dict.fromkeys(self._polled_soon(scheduler, self.app.clock()))
             scheduler.start()
+            self._delivery = asyncio.ensure_future(
+                deliver_forever(
+                    self.app, self.stop, run=self._tracked("deliver", self.app.deliver_due)
+                )
+            )
             if self._cycle_continues(scheduler):
                 self.status.polling_started = True
             rules = sum(1 for rule in self.app.ruleset.rules if rule.enabled)
@@ -218,6 +226,10 @@ class Service:
                 task.cancel()
             if leftovers:
                 await asyncio.wait(leftovers, timeout=5)
+        if self._delivery is not None:  # between passes (or abandoned): nothing to wait for
+            self._delivery.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._delivery
         if scheduler is not None and scheduler.running:
             scheduler.shutdown(wait=False)
         if self.web is not None:

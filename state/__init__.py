@@ -4,6 +4,7 @@ No HTTP and no rule logic live here; ``state`` never imports ``monitor``.
 """
 
 from state._base import json_column, parse_iso, parse_iso_or_none
+from state._due import due_times
 from state._reports import DeliveryState, HitFilter, OutboxSummary
 from state._stories import (
     CaseRow,
@@ -54,6 +55,7 @@ __all__ = [
     "StoryMember",
     "StoryRow",
     "UnitOfWork",
+    "due_times",
     "iso",
     "json_column",
     "open_database",

@@ -21,7 +21,7 @@ import pytest
 from monitor.app import make_app
 from monitor.config import parse_settings
 from monitor.metrics import ServiceMetrics
-from monitor.scheduler import _poll_then_deliver, build_scheduler, first_run, job_id
+from monitor.scheduler import _poll_job, build_scheduler, first_run, job_id
 from rules import load_ruleset
 from state import SourcePoll, iso
 from tests.support.feeds import Entry, rss
@@ -51,7 +51,7 @@ def test_one_job_per_enabled_source_that_never_overlaps_and_catches_up_once(
     )
     scheduler = build_scheduler(app, now=NOW, rand=random.Random(1))
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {job_id("a"), job_id("b"), "deliver"}
+    assert set(jobs) == {job_id("a"), job_id("b")}  # delivery runs beside: deliver_forever
     for name, seconds in (("a", 600), ("b", 300)):
         job = jobs[job_id(name)]
         assert job.max_instances == 1 and job.coalesce is True  # G1
@@ -123,8 +123,8 @@ def test_job_moves_to_the_next_poll_the_app_decided(
         scheduler = build_scheduler(app, now=NOW)
         scheduler.start(paused=True)
         try:
-            await _poll_then_deliver(app, scheduler, "a")
-            await _poll_then_deliver(app, scheduler, "b")
+            await _poll_job(app, scheduler, "a")
+            await _poll_job(app, scheduler, "b")
             job = scheduler.get_job(job_id("a"))
             stored = app.store.source("a").next_poll
             assert job.next_run_time.astimezone(UTC) == datetime.fromisoformat(
@@ -150,7 +150,7 @@ def test_a_crashing_job_is_logged_and_the_scheduler_survives(tmp_path: Path, cap
         scheduler = build_scheduler(app, now=NOW)
         scheduler.start(paused=True)
         try:
-            await _poll_then_deliver(app, scheduler, "a")  # G3: does not raise
+            await _poll_job(app, scheduler, "a")  # G3: does not raise
         finally:
             scheduler.shutdown(wait=False)
             await app.aclose()

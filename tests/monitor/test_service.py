@@ -321,7 +321,7 @@ def test_the_daily_prune_job_forgets_old_rows(
     with seeded_store(tmp_path, feed_server, receiver) as app:
         service = Service(app)
         jobs = {job.id for job in service._build_scheduler().get_jobs()}
-        assert {"service:heartbeat", "service:prune", "deliver"} <= jobs
+        assert {"service:heartbeat", "service:prune"} <= jobs
         before = app.store.table_counts()
         app.clock = lambda: NOW + timedelta(days=60)  # past dedup.keep_items (30 days)
         with caplog.at_level(logging.INFO, logger="treatywatch.service"):
