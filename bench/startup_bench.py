@@ -16,7 +16,12 @@ in its temporary folder, and the warm-up run fills it, as any first run does for
 it prints the issue-14 target (``poll`` start-up, fresh state, one feed: at most 0.5 s) as met
 or MISSED. Timings on a loaded machine are noisy: compare the lines of one run, not runs.
 
-    .venv/bin/python bench/startup_bench.py [--runs 5] [--feed FILE]
+``--code REV`` measures a commit's packages (exported, first on the commands' path) instead of
+the working tree, which others may edit during a run; ``--before REV`` measures a second commit
+in the same run, its runs taken in turn with the measured code's, and prints both with the
+ratio.
+
+    .venv/bin/python bench/startup_bench.py [--runs 5] [--feed FILE] [--code HEAD] [--before REV]
 """
 
 from __future__ import annotations
@@ -129,6 +134,19 @@ def run(argv: list[str], env: dict[str, str], check: str | None = None) -> tuple
     return wall, cpu
 
 
+def export(revision: str, folder: Path) -> str:
+    """The packages of commit ``revision`` exported to ``folder``; says which commit."""
+
+    def git(*argv: str) -> bytes:
+        return subprocess.run(["git", *argv], cwd=REPO, capture_output=True, check=True).stdout
+
+    commit = git("rev-parse", "--short", revision).decode().strip()
+    folder.mkdir(parents=True)
+    archive = git("archive", commit, "monitor", "rules", "state")
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return f"commit {commit} ({git('log', '-1', '--format=%s', commit).decode().strip()[:70]})"
+
+
 def _treatywatch() -> str:
     here = Path(sys.executable).parent / "treatywatch"
     found = str(here) if here.exists() else shutil.which("treatywatch")
@@ -141,6 +159,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="timed runs per command (5)")
     parser.add_argument("--feed", type=Path, help="the feed file to poll (a shared feed)")
+    parser.add_argument("--code", metavar="REV", help="measure this commit, not the working tree")
+    parser.add_argument("--before", metavar="REV", help="also measure this commit, side by side")
     options = parser.parse_args()
     # Orphans of a command (a parse pool outliving its parent) are reaped here and counted.
     ctypes.CDLL(None).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
@@ -151,6 +171,15 @@ def main() -> int:
     env["XDG_CACHE_HOME"] = str(folder / "cache")
     for proxy in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
         env.pop(proxy, None)
+    measured = "the working tree"
+    if options.code:
+        measured = export(options.code, folder / "code")
+        env["PYTHONPATH"] = str(folder / "code")
+    variants = {"": env}
+    if options.before:
+        before = export(options.before, folder / "before")
+        variants["before"] = env | {"PYTHONPATH": str(folder / "before")}
+        measured += f", beside {before} as 'before'"
     command = _treatywatch()
     fresh = iter(range(1_000_000))
 
@@ -169,28 +198,50 @@ def main() -> int:
     check_config.write_text(
         f"state_dir: {folder / 'check-state'}\nsources:\n  - {{name: one, url: '{server.url}'}}\n"
     )
-    cases: list[tuple[str, Any, str | None]] = [
-        ("python -c pass (baseline)", lambda: [sys.executable, "-c", "pass"], None),
-        (f"python -c '{POLL_LIBRARIES}'", lambda: [sys.executable, "-c", POLL_LIBRARIES], None),
-        ("treatywatch --version", lambda: [command, "--version"], "treatywatch"),
-        ("treatywatch poll --help", lambda: [command, "poll", "--help"], "usage:"),
-        ("treatywatch check", lambda: [command, "--config", str(check_config), "check"], "valid"),
-        ("treatywatch poll (one feed, fresh state)", poll_argv, "polled 1 source (0 failed"),
+    # (name, argv, text the output must hold, whether the measured code matters)
+    cases: list[tuple[str, Any, str | None, bool]] = [
+        ("python -c pass (baseline)", lambda: [sys.executable, "-c", "pass"], None, False),
+        (
+            f"python -c '{POLL_LIBRARIES}'",
+            lambda: [sys.executable, "-c", POLL_LIBRARIES],
+            None,
+            False,
+        ),
+        ("treatywatch --version", lambda: [command, "--version"], "treatywatch", True),
+        ("treatywatch poll --help", lambda: [command, "poll", "--help"], "usage:", True),
+        (
+            "treatywatch check",
+            lambda: [command, "--config", str(check_config), "check"],
+            "valid",
+            True,
+        ),
+        ("treatywatch poll (one feed, fresh state)", poll_argv, "polled 1 source (0 failed", True),
     ]
     print(
         f"start-up as whole processes, median of {options.runs} runs after one warm-up "
         f"(wall, CPU of the process tree); {os.cpu_count()} cores, load "
-        f"{os.getloadavg()[0]:.1f}; poll fetches {described}"
+        f"{os.getloadavg()[0]:.1f}; poll fetches {described}; code: {measured}"
     )
     medians: dict[str, tuple[float, float]] = {}
     try:
-        for name, argv, check in cases:
-            run(argv(), env, check)  # warm-up: page cache, the compiled-rules cache
-            samples = [run(argv(), env, check) for _ in range(options.runs)]
-            wall = statistics.median(s[0] for s in samples)
-            cpu = statistics.median(s[1] for s in samples)
-            medians[name] = (wall, cpu)
-            print(f"  {name:<52} {wall:6.3f} s wall  {cpu:6.3f} s CPU", flush=True)
+        for name, argv, check, by_code in cases:
+            kinds = list(variants) if by_code else [""]
+            for kind in kinds:  # warm-up: page cache, the compiled-rules cache
+                run(argv(), variants[kind], check)
+            samples: dict[str, list[tuple[float, float]]] = {kind: [] for kind in kinds}
+            for _ in range(options.runs):
+                for kind in kinds:  # in turn, so that a change of load hits both alike
+                    samples[kind].append(run(argv(), variants[kind], check))
+            for kind in kinds:
+                wall = statistics.median(s[0] for s in samples[kind])
+                cpu = statistics.median(s[1] for s in samples[kind])
+                label = f"{name} [{kind}]" if kind else name
+                medians[label] = (wall, cpu)
+                line = f"  {label:<56} {wall:6.3f} s wall  {cpu:6.3f} s CPU"
+                if kind:
+                    now_wall, now_cpu = medians[name]
+                    line += f"  (now {now_wall / wall:.2f}x the wall, {now_cpu / cpu:.2f}x the CPU)"
+                print(line, flush=True)
     finally:
         server.close()
         shutil.rmtree(folder, ignore_errors=True)
