@@ -6,6 +6,7 @@ Tests pass their own ``fetcher``, ``store``, ``channels`` or ``clock`` here inst
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -15,10 +16,11 @@ from monitor.catalog import default_sources
 from monitor.channels import Channel, build_channel
 from monitor.config import ChannelConfig, ConsoleChannel, Settings, SourceConfig, rules_cache_dir
 from monitor.delivery import Deliverer, DeliveryReport
+from monitor.intake import rules_again
 from monitor.logs import log_event
 from monitor.poller import Poller, PollOutcome
 from monitor.rulepacks import check_routing, load_rules
-from monitor.sources import Fetcher
+from monitor.sources import Fetcher, ParsePool
 from rules import RuleSet
 from state import Store
 
@@ -55,6 +57,7 @@ class App:
         channel_configs: Sequence[ChannelConfig],
         sources: Sequence[SourceConfig],
         clock: Clock,
+        parser: ParsePool | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -71,7 +74,9 @@ class App:
             settings=settings.delivery,
             channel_configs=self.channel_configs,
         )
-        self.poller = Poller(settings, store, ruleset, fetcher, self.channel_configs, clock)
+        self.poller = Poller(
+            settings, store, ruleset, fetcher, self.channel_configs, clock, parser=parser
+        )
         # Called with every poll outcome and delivery report (the service's metrics use them).
         self.poll_observers: list[Callable[[PollOutcome], None]] = []
         self.delivery_observers: list[Callable[[DeliveryReport], None]] = []
@@ -131,7 +136,14 @@ def make_app(
     clock: Clock | None = None,
 ) -> App:
     """Build an ``App`` from validated settings; anything passed in is used as given."""
-    ruleset = ruleset or load_rules(settings.rules, cache_dir=rules_cache_dir())
+    parser = None
+    if ruleset is None:
+        ruleset = load_rules(settings.rules, cache_dir=rules_cache_dir())
+        # the parse workers read the same compiled rules from the cache, in their forkserver
+        again = functools.partial(rules_again, settings.rules, rules_cache_dir(), ruleset.rules)
+        parser = ParsePool(
+            settings.http.parse_workers, context=ruleset, load=again, preload=("monitor.intake",)
+        )
     # With no channel configured, the console gets alerts and operator notices alike.
     channel_configs: tuple[ChannelConfig, ...] = settings.channels or (
         ConsoleChannel(name="console", type="console", ops=True),
@@ -157,4 +169,5 @@ def make_app(
         channel_configs=channel_configs,
         sources=sources,
         clock=clock or utc_now,
+        parser=parser,
     )

@@ -7,6 +7,10 @@ holds the rule set from the worker's start (``ParsePool(context=ruleset)``), so 
 only the body and a small :class:`IntakeJob`, and only the new entries come back, without their
 ``content`` (which only matching reads).
 
+The workers need not receive the rule set pickled (~12 MB): ``rules_again`` makes it again from
+the arguments the parent gave ``monitor.rulepacks.load_rules``, out of its on-disk cache, once in
+the pool's forkserver (``ParsePool(load=...)``).
+
 ``IntakeJob.recent`` is a hint, the keys of the source's latest stored items: entries seen
 before are then neither matched nor sent back. It need not be complete; the poller checks the
 keys that come back against the store before planning, so the outcome never depends on it.
@@ -14,16 +18,18 @@ keys that come back against the store before planning, so the outcome never depe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 
 from monitor.config import SourceConfig
 from monitor.pipeline import Analysed, analyse_items, canonical_memo, unique_items
 from monitor.sources.dates import plausible
 from monitor.sources.parse import parse_document
-from rules import RuleSet
+from rules import Rule, RuleSet
 
-__all__ = ["Intake", "IntakeJob", "intake"]
+__all__ = ["Intake", "IntakeJob", "intake", "rules_again"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,3 +86,18 @@ def intake(ruleset: RuleSet, body: bytes, job: IntakeJob) -> Intake:
         ttl=parsed.ttl,
         format=parsed.format,
     )
+
+
+def rules_again(
+    entries: Sequence[str] | None, cache_dir: Path, expected: Sequence[Rule]
+) -> RuleSet:
+    """``load_rules(entries, cache_dir=cache_dir)`` in another process (a parse worker's
+    forkserver): the compiled set comes from the on-disk cache the parent filled. Raises
+    ``RuntimeError`` if its rules are no longer ``expected`` (a rule file edited since the
+    parent read it), so that the pool hands its workers the parent's own set instead."""
+    from monitor.rulepacks import load_rules
+
+    ruleset = load_rules(entries, cache_dir=cache_dir)
+    if tuple(ruleset.rules) != tuple(expected):
+        raise RuntimeError("the rule files changed since this process read them")
+    return ruleset

@@ -8,29 +8,56 @@ the end of its parse, so bodies never queue up in memory.
 Besides ``parse``, ``run(work, body, job)`` runs any module-level ``work(context, body, job)``
 there: ``context`` (the poller's rule set) is given to each worker once, when it starts, so
 jobs stay small; the poller sends its ``monitor.intake`` jobs that way.
+
+The workers start only when they pay: while the pool is not running, one job at a time is
+parsed in a thread of the calling process, and the pool starts when a second job comes while
+one is being parsed (a ``poll`` of one feed never starts it). With ``load`` (a picklable
+callable that makes the context again, such as ``monitor.rulepacks.load_rules`` with the
+caller's arguments, which reads its on-disk cache) the context is made once in the forkserver
+before it forks the workers, which share its memory, instead of being pickled to each worker.
+
+The workers die with the calling process, even when it is SIGKILLed (docs/operations.md):
+each holds the read end of a pipe whose write end only the calling process holds, and a thread
+in the worker ends it when that pipe reaches its end; the forkserver is killed with its parent
+while it starts (``PR_SET_PDEATHSIG``) and leaves when its last client is gone; the resource
+tracker leaves when nobody holds its pipe.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import contextlib
+import hashlib
+import logging
 import multiprocessing
 import os
+import pickle
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
 from monitor.config import ListingSelectors
 from monitor.errors import ParseError, SourceError
+from monitor.logs import log_event
+from monitor.sources import _forkserver
 from monitor.sources.feed import ParsedFeed, parse_feed
 
 __all__ = ["ParsePool", "parse_document"]
 
+log = logging.getLogger("treatywatch.parse")
 INLINE_BELOW = 4_096  # bodies this small cost less to parse than to send to a worker
 _Job = TypeVar("_Job")
 _Result = TypeVar("_Result")
 _CONTEXT: Any = None  # in a worker process: the pool's context, installed when it starts
+_MISSING = object()  # in a worker process: the context, which ``load()`` failed to make
 
 
 def parse_document(
@@ -65,9 +92,34 @@ class _Failed:
     kind: str
 
 
-def _install(context: Any) -> None:
+def _install(watch: Connection, key: str | None, load: Any, context: Any) -> None:
+    """Start a worker: tie its life to the calling process's, then find its context (made in
+    the forkserver when ``key`` is the one it made, else by ``load()``, else as given)."""
     global _CONTEXT
-    _CONTEXT = context
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    threading.Thread(target=_die_with_parent, args=(watch,), daemon=True).start()
+    try:
+        if key is not None and key == _forkserver.PRELOADED_KEY:
+            _CONTEXT = _forkserver.PRELOADED
+        elif load is not None:
+            _CONTEXT = load()
+        else:
+            _CONTEXT = context
+    except Exception:  # _ready() says so, and the pool hands its own context to new workers
+        _CONTEXT = _MISSING
+
+
+def _die_with_parent(watch: Connection) -> None:
+    """In a worker: wait for the end of the pipe only the calling process writes to, which
+    comes when that process is gone (the pool's own shutdown ends the worker before)."""
+    with contextlib.suppress(OSError):
+        watch.poll(None)
+    os._exit(0)
+
+
+def _ready() -> bool:
+    """In a worker: whether it has its context."""
+    return _CONTEXT is not _MISSING
 
 
 def _parse(context: Any, body: bytes, job: tuple[Any, ...]) -> ParsedFeed:
@@ -78,14 +130,17 @@ def _parse(context: Any, body: bytes, job: tuple[Any, ...]) -> ParsedFeed:
 
 
 def _call(work: Callable[[Any, bytes, Any], Any], body: bytes, job: Any) -> Any:
+    if _CONTEXT is _MISSING:
+        raise RuntimeError("this parse worker could not make its context")
     try:
         return work(_CONTEXT, body, job)
     except ParseError as exc:
         return _Failed(str(exc), exc.kind)
 
 
-def _start_forkserver() -> None:
-    """Start the forkserver (if it is not running) with the working folder off its import path.
+def _start_forkserver(boot: str) -> None:
+    """Start the forkserver (if it is not running) with the working folder off its import path,
+    and ``boot`` (for ``monitor.sources._forkserver``) in its environment.
 
     multiprocessing starts it as ``python -c ...``, which puts the working folder first on
     ``sys.path`` (Python 3.11 does not apply the parent's path there), and the preloaded modules
@@ -97,45 +152,119 @@ def _start_forkserver() -> None:
     """
     from multiprocessing import forkserver
 
-    saved = os.environ.get("PYTHONSAFEPATH")
-    os.environ["PYTHONSAFEPATH"] = "1"
+    changes = {"PYTHONSAFEPATH": "1", _forkserver.BOOT_ENV: boot}
+    saved = {name: os.environ.get(name) for name in changes}
+    os.environ.update(changes)
     try:
         forkserver.ensure_running()
     finally:
-        if saved is None:
-            del os.environ["PYTHONSAFEPATH"]
-        else:
-            os.environ["PYTHONSAFEPATH"] = saved
+        for name, value in saved.items():
+            if value is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = value
 
 
 class ParsePool:
-    """Parses in ``workers`` processes (0: in the calling thread).
+    """Parses in up to ``workers`` processes (0: in the calling thread).
 
-    ``context`` is handed to every ``run`` job, in the calling thread or, installed once per
-    worker, in the workers; ``preload`` names modules the workers import before their first job.
+    ``context`` is handed to every ``run`` job, in the calling process or, installed once per
+    worker, in the workers; ``load``, a picklable callable that gives the same context, lets the
+    forkserver make it once for all the workers instead of each receiving it pickled.
+    ``preload`` names modules the workers import before their first job. The processes start
+    at the first job that comes while another one is being parsed (``eager``: at the first).
     """
 
     def __init__(
-        self, workers: int | None = None, *, context: Any = None, preload: Sequence[str] = ()
+        self,
+        workers: int | None = None,
+        *,
+        context: Any = None,
+        load: Callable[[], Any] | None = None,
+        preload: Sequence[str] = (),
+        eager: bool = False,
     ) -> None:
         self.workers = (os.cpu_count() or 1) if workers is None else workers
         self.context = context
+        self._load = load
         self._preload = ["monitor.sources.parse", "monitor.sources.listing", *preload]
+        self._eager = eager
         self._pool: ProcessPoolExecutor | None = None
+        self._starting: Future[ProcessPoolExecutor] | None = None
+        self._watch: tuple[Connection, int] | None = None  # read end (for workers), write end
+        self._inline: ThreadPoolExecutor | None = None
+        self._inline_busy = False
+
+    @property
+    def running(self) -> bool:
+        """Whether the worker processes are running."""
+        return self._pool is not None
+
+    def _start(self) -> Future[ProcessPoolExecutor]:
+        """Start the workers in a thread of its own, once: the first worker's start waits for
+        the forkserver to import the modules and make the context."""
+        if self._starting is None:
+            starting: Future[ProcessPoolExecutor] = Future()
+
+            def start() -> None:
+                began = time.monotonic()
+                try:
+                    self._pool = self._executor()
+                except BaseException as exc:
+                    self._starting = None  # the next job tries again
+                    starting.set_exception(exc)
+                else:
+                    starting.set_result(self._pool)
+                    log_event(
+                        log,
+                        logging.DEBUG,
+                        "parse_workers_started",
+                        workers=self.workers,
+                        duration_ms=round((time.monotonic() - began) * 1000),
+                    )
+
+            self._starting = starting
+            threading.Thread(target=start, name="parse-pool-start", daemon=True).start()
+        return self._starting
 
     def _executor(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(self._preload)
-            _start_forkserver()
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=context,
-                max_tasks_per_child=2_000,
-                initializer=_install,
-                initargs=(self.context,),
-            )
-        return self._pool
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["monitor.sources._forkserver", *self._preload])
+        load = None if self._load is None else pickle.dumps(self._load)
+        key = None if load is None else hashlib.sha256(load).hexdigest()[:16]
+        boot = pickle.dumps((os.getpid(), sys.path, key, self._preload, load))
+        _start_forkserver(base64.b64encode(boot).decode("ascii"))
+        if self._watch is None:
+            read, write = os.pipe()  # not inheritable: only this process writes to it
+            self._watch = (Connection(read, writable=False), write)
+        pool, ready = self._spawn(context, key, self._load, None if self._load else self.context)
+        if ready:
+            return pool
+        # the workers could not make the context themselves (a rule file changed since this
+        # process read it): hand them the one this process holds
+        pool.shutdown(wait=True)
+        return self._spawn(context, None, None, self.context)[0]
+
+    def _spawn(
+        self, context: multiprocessing.context.BaseContext, key: str | None, load: Any, given: Any
+    ) -> tuple[ProcessPoolExecutor, bool]:
+        """A pool whose workers all run; and whether each has its context."""
+        assert self._watch is not None
+        pool = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=context,
+            max_tasks_per_child=2_000,
+            initializer=_install,
+            initargs=(self._watch[0], key, load, given),
+        )
+        try:
+            ready = [
+                started.result() for started in [pool.submit(_ready) for _ in range(self.workers)]
+            ]
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        return pool, all(ready)
 
     async def parse(
         self,
@@ -152,21 +281,51 @@ class ParsePool:
     async def run(
         self, work: Callable[[Any, bytes, _Job], _Result], body: bytes, job: _Job
     ) -> _Result:
-        """``work(context, body, job)``, in a worker unless ``body`` is small; ``work`` is a
-        module-level function and ``job`` and its result can be pickled."""
+        """``work(context, body, job)``: in the calling thread if ``body`` is small, in a
+        worker if the pool runs, else in a thread of this process if no other job is being
+        parsed there, else in a worker of the pool it starts. ``work`` is a module-level
+        function and ``job`` and its result can be pickled."""
         if self.workers == 0 or len(body) < INLINE_BELOW:
             return work(self.context, body, job)
         loop = asyncio.get_running_loop()
+        if self._pool is None and not self._eager and not self._inline_busy:
+            self._inline_busy = True
+            try:
+                if self._inline is None:
+                    self._inline = ThreadPoolExecutor(1, thread_name_prefix="parse")
+                return await loop.run_in_executor(self._inline, work, self.context, body, job)
+            finally:
+                self._inline_busy = False
         try:
-            result = await loop.run_in_executor(self._executor(), _call, work, body, job)
+            pool = self._pool
+            if pool is None:
+                pool = await asyncio.wrap_future(self._start())
+            result = await loop.run_in_executor(pool, _call, work, body, job)
         except BrokenProcessPool as exc:
-            self.close()  # a new pool is made for the next parse
+            self._close_pool()  # a new pool is made for the next parse
             raise SourceError("the parser process died", kind="internal") from exc
         if isinstance(result, _Failed):
             raise ParseError(result.message, kind=result.kind)
         return result  # type: ignore[no-any-return]
 
+    def _close_pool(self) -> None:
+        starting, self._starting = self._starting, None
+        self._pool = None
+        if starting is not None:
+            try:
+                pool = starting.result()  # a start under way ends first
+            except BaseException:
+                return
+            pool.shutdown(wait=True, cancel_futures=True)
+
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """Stop the workers (they finish the job in hand) and the parse thread."""
+        self._close_pool()
+        if self._watch is not None:
+            read, write = self._watch
+            self._watch = None
+            read.close()
+            os.close(write)
+        if self._inline is not None:
+            self._inline.shutdown(wait=True)
+            self._inline = None

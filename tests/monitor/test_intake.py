@@ -82,7 +82,7 @@ def test_matches_identity_and_no_content(ruleset: RuleSet) -> None:
 def test_a_worker_gives_what_inline_gives(ruleset: RuleSet) -> None:
     body = _feed(60)
     assert len(body) > 4_096  # sent to the worker, not parsed inline
-    pool = ParsePool(1, context=ruleset, preload=("monitor.intake",))
+    pool = ParsePool(1, context=ruleset, preload=("monitor.intake",), eager=True)
     try:
         pooled = asyncio.run(pool.run(intake, body, _job()))
         with pytest.raises(ParseError) as caught:

@@ -3,8 +3,8 @@
 Our top-level packages have generic names (``monitor``, ``rules``, ``state``), and a user's
 folder may well hold folders of those names: the default ``state_dir`` is ``./state`` and rule
 files are naturally kept in ``./rules``. ``poll`` runs here as a real subprocess from such a
-folder, with a feed large enough to be parsed in the worker pool (whose forkserver is started
-as ``python -c``, with the working folder first on its path), for both kinds of install: the
+folder, with feeds enough to start the worker pool (whose forkserver is started as
+``python -c``, with the working folder first on its path), for both kinds of install: the
 editable one of the development virtualenv and a regular one built from this tree by pip,
 offline.
 """
@@ -37,6 +37,7 @@ rules:
     query: '(withdraw OR exit) AND "Ottawa Convention"'
 """
 
+FILLERS = 6
 pytestmark = pytest.mark.slow
 
 
@@ -93,8 +94,24 @@ def feed() -> Iterator[FeedServer]:
         for n in range(30)
     ]
     body = rss(entries)
-    assert len(body) >= INLINE_BELOW  # parsed in a worker process, not inline
+    assert len(body) >= INLINE_BELOW  # not parsed in the event loop's thread
     server.routes["/feed.xml"] = Route(body)
+    # feeds slow to parse beside it, so that jobs overlap and the worker pool starts (a poll
+    # of one feed parses in its own process)
+    filler = rss(
+        [
+            Entry(
+                f"Notice {n} about the harbour works",
+                f"https://news.test/notice/{n}",
+                summary="The council met on Tuesday and discussed the plans at length. " * 8,
+                guid=f"notice-{n}",
+                published=now - timedelta(minutes=n),
+            )
+            for n in range(600)
+        ]
+    )
+    for n in range(FILLERS):
+        server.routes[f"/filler-{n}.xml"] = Route(filler)
     yield server
     server.stop()
 
@@ -122,8 +139,11 @@ def _user_folder(folder: Path, feed: FeedServer, *, with_monitor: bool = True) -
     config = {
         "state_dir": "state",
         "rules": [str(folder / "rules" / "mine.yaml")],
-        "http": {"parse_workers": 1},
-        "sources": [{"name": "wire", "url": feed.url("/feed.xml")}],
+        "http": {"parse_workers": 1, "per_host": 8},
+        "sources": [
+            {"name": "wire", "url": feed.url("/feed.xml")},
+            *({"name": f"filler-{n}", "url": feed.url(f"/filler-{n}.xml")} for n in range(FILLERS)),
+        ],
         "channels": [{"name": "console", "type": "console"}],
     }
     (folder / "treatywatch.yaml").write_text(yaml.safe_dump(config))
@@ -132,13 +152,21 @@ def _user_folder(folder: Path, feed: FeedServer, *, with_monitor: bool = True) -
 
 def _poll(command: list[str], folder: Path, env: dict[str, str]) -> None:
     done = subprocess.run(
-        [*command, "poll"], cwd=folder, env=env, capture_output=True, text=True, timeout=180
+        [*command, "--log-level", "debug", "poll"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "failed:" not in done.stderr, done.stderr[-3000:]
+    assert "event=parse_workers_started" in done.stderr, done.stderr[-3000:]
     with sqlite3.connect(folder / "state" / "treatywatch.db") as db:
-        items = db.execute("SELECT count(*) FROM items").fetchone()[0]
-        hits = db.execute("SELECT count(*) FROM hits").fetchone()[0]
+        items = db.execute("SELECT count(*) FROM items WHERE source = 'wire'").fetchone()[0]
+        hits = db.execute(
+            "SELECT count(*) FROM hits JOIN items ON items.id = item_id WHERE source = 'wire'"
+        ).fetchone()[0]
     assert (items, hits) == (30, 1), done.stderr[-3000:]
 
 

@@ -310,7 +310,7 @@ def test_parse_pool_gives_the_same_items_as_inline(shared_feeds: Path) -> None:
     import asyncio
 
     body = (shared_feeds / "nytimes.xml").read_bytes()
-    pool = ParsePool(1)
+    pool = ParsePool(1, eager=True)  # a worker even for one job
     try:
         pooled = asyncio.run(pool.parse("feed", body, url="https://x.test/"))
         with pytest.raises(ParseError) as caught:
