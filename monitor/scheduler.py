@@ -122,18 +122,24 @@ async def deliver_forever(
             at_least = longest
         if stop.is_set():
             break
-        await _first(stop.wait(), app.deliverer.wait_due(longest, at_least=at_least))
+        try:
+            await _first(stop.wait(), app.deliverer.wait_due(longest, at_least=at_least))
+        except Exception:  # a bug in deciding when must not end delivery: the fallback pass
+            log.exception("delivery wait failed", extra={"event": "job_failed", "job": "deliver"})
+            await _first(stop.wait(), asyncio.sleep(longest))
 
 
 async def _first(*waits: Awaitable[object]) -> None:
-    """Wait until the first of ``waits`` is done; cancel the others."""
+    """Wait until the first of ``waits`` is done (raising what it raised); cancel the others."""
     tasks = [asyncio.ensure_future(wait) for wait in waits]
     try:
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+    for task in done:
+        task.result()
 
 
 def _missed_listener(

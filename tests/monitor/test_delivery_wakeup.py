@@ -7,7 +7,9 @@ they check which schedule ran, not how fast."""
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
+import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -15,9 +17,11 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from monitor.app import App, make_app
 from monitor.config import parse_settings
-from monitor.delivery import next_wake
+from monitor.delivery import DeliveryReport, next_wake
 from monitor.scheduler import deliver_forever
 from monitor.service import Service
 from state import NewAlert, Store, due_times
@@ -204,3 +208,78 @@ def test_a_committed_alert_wakes_the_loop_before_its_fallback_pass(
 
     asyncio.run(go())
     assert [r.headers["webhook-id"] for r in receiver.accepted] == ["alrt_new"]
+
+
+def test_the_loop_outlives_a_failing_pass_and_a_failing_wait(
+    tmp_path: Path, receiver: WebhookReceiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bug in one pass or in deciding when to pass is logged (``job_failed``); the loop goes
+    on and the next (fallback) pass delivers."""
+    app = _app(tmp_path, receiver, [])
+    body = json.dumps(alert(id="alrt_1"))
+    app.store.enqueue(NewAlert("alrt_1", "hook", body), datetime.now(UTC))
+    passes = 0
+
+    async def flaky_pass() -> DeliveryReport:
+        nonlocal passes
+        passes += 1
+        if passes == 1:
+            raise RuntimeError("bug in a pass")
+        return await app.deliver_due()
+
+    def broken_next_due() -> datetime | None:
+        raise RuntimeError("bug in next_due")
+
+    app.deliverer.next_due = broken_next_due  # type: ignore[method-assign]
+
+    async def go() -> None:
+        stop = asyncio.Event()
+        fallback = timedelta(seconds=0.2)
+        loop = asyncio.ensure_future(deliver_forever(app, stop, run=flaky_pass, fallback=fallback))
+        try:
+            began = time.monotonic()
+            while not receiver.accepted and time.monotonic() - began < 5:
+                await asyncio.sleep(0.02)
+        finally:
+            stop.set()
+            await loop
+            await app.aclose()
+
+    with caplog.at_level(logging.ERROR, logger="treatywatch.scheduler"):
+        asyncio.run(go())
+    assert [r.headers["webhook-id"] for r in receiver.accepted] == ["alrt_1"]
+    failed = [r for r in caplog.records if getattr(r, "event", None) == "job_failed"]
+    assert {r.getMessage() for r in failed} == {"delivery pass failed", "delivery wait failed"}
+
+
+def test_while_another_process_delivers_the_loop_waits_instead_of_spinning(
+    tmp_path: Path, receiver: WebhookReceiver
+) -> None:
+    """``delivery.lock`` is held elsewhere (a ``treatywatch poll`` delivering): each pass is
+    skipped, and the loop tries again a second later, not in a busy loop over a due row."""
+    app = _app(tmp_path, receiver, [])
+    app.store.enqueue(NewAlert("alrt_1", "hook", json.dumps(alert(id="alrt_1"))), T0)
+    reports: list[DeliveryReport] = []
+
+    async def counted() -> DeliveryReport:
+        reports.append(await app.deliver_due())
+        return reports[-1]
+
+    async def go() -> None:
+        stop = asyncio.Event()
+        with open(tmp_path / "state" / "delivery.lock", "a") as other:
+            fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            loop = asyncio.ensure_future(deliver_forever(app, stop, run=counted))
+            await asyncio.sleep(1.5)
+            fcntl.flock(other.fileno(), fcntl.LOCK_UN)
+        began = time.monotonic()
+        while not receiver.accepted and time.monotonic() - began < 5:
+            await asyncio.sleep(0.02)
+        stop.set()
+        await loop
+        await app.aclose()
+
+    asyncio.run(go())
+    skipped = [report for report in reports if report.skipped]
+    assert 1 <= len(skipped) <= 3, len(skipped)  # about one a second while the lock was held
+    assert [r.headers["webhook-id"] for r in receiver.accepted] == ["alrt_1"]  # then sent
