@@ -40,6 +40,7 @@ import json
 import multiprocessing
 import os
 import platform
+import queue
 import resource
 import shutil
 import signal
@@ -482,7 +483,14 @@ def in_process(server: FeedServer, urls: list[str], names: list[str]) -> dict[st
         code = CODE_ENV.get("PYTHONPATH", str(REPO))
         worker = context.Process(target=_contender, args=(name, urls, server.pid, code, out))
         worker.start()
-        by_name[name] = out.get(timeout=3600)
+        while True:  # until its answer, or its death without one
+            try:
+                by_name[name] = out.get(timeout=1)
+                break
+            except queue.Empty:
+                if not worker.is_alive():
+                    by_name[name] = {"contender": name, "error": f"exit {worker.exitcode}"}
+                    break
         worker.join()
         print(f"[{len(urls)} feeds, in-process] {name}: {json.dumps(by_name[name])}", flush=True)
     return by_name
@@ -653,14 +661,16 @@ class _Tool:
         return [sys.executable, "-c", READER_SCRIPT, str(self.folder / "reader.sqlite"), *fresh]
 
 
-def whole_process(server: FeedServer, size: int, folder: Path) -> dict[str, Any]:
+def whole_process(
+    server: FeedServer, size: int, folder: Path, tools: tuple[str, ...] = ("treatywatch", "reader")
+) -> dict[str, Any]:
     """Each tool from a fresh state: a full cycle, an unchanged cycle, then its start-up (one
     feed, fresh state, median of 3, after one unmeasured run that warms the page cache and
     treatywatch's per-user compiled-rules cache); treatywatch's start-up is also measured once
     with that cache empty (the first run after an install or upgrade)."""
     urls = server.urls(size)
     by_name: dict[str, Any] = {}
-    for name in ("treatywatch", "reader"):
+    for name in tools:
         warm = _Tool(name, folder / f"{name}-warm-{size}", urls[:1])
         run_tree(warm.argv(), warm.folder, warm.log, server)
         tool = _Tool(name, folder / f"{name}-{size}", urls)
@@ -779,6 +789,8 @@ def report_whole_process(size: int, by_name: dict[str, Any]) -> dict[str, Any]:
             f"{name:<12} longest a process of its tree outlived the command: "
             f"{result['lingered_s']} s"
         )
+    if "reader" not in by_name:
+        return _report_alone(size, by_name["treatywatch"])
     f = whole_process_figures(size, by_name)
     print(
         f"full cycle: {f['full_ratio']:.1f}x reader "
@@ -806,8 +818,26 @@ def report_whole_process(size: int, by_name: dict[str, Any]) -> dict[str, Any]:
     return f
 
 
+def _report_alone(size: int, ours: dict[str, Any]) -> dict[str, Any]:
+    """The targets that need no baseline, when reader was not run (``--tools``)."""
+    o, start = _cycles(ours), ours["startup"]
+    cpu_net = (o["304"]["cpu_s"] - start["cpu_s"]) * 1000 / size
+    valid = o["304"]["seconds"] - start["seconds"] > 0.05 and cpu_net > 0
+    peak = max(c["peak_rss_mb"] for c in o.values())
+    print("ratios to reader: not measured (reader not run: --tools)")
+    print(f"poll start-up: {start['seconds']:.2f} s (target <= 0.5 s: "
+          f"{_verdict(start['seconds'] <= 0.5)})")  # fmt: skip
+    print(f"CPU per unchanged feed, net of start-up: {cpu_net:.2f} ms (target <= 1 ms: "
+          f"{_verdict(cpu_net <= 1, valid)})")  # fmt: skip
+    verdict = _verdict(peak <= 250) if size >= 5_000 else "judged at 5,000 feeds"
+    print(f"peak memory (PSS of the tree): {peak} MB (target <= 250 MB: {verdict})")
+    return {"startup_s": start["seconds"], "cpu_ms_unchanged_net": cpu_net, "peak_rss_mb": peak}
+
+
 def readme_table(size: int, by_name: dict[str, Any], server: str) -> None:
     """The README's performance table, in Markdown."""
+    if "reader" not in by_name:
+        return
     o, t = _cycles(by_name["treatywatch"]), _cycles(by_name["reader"])
     os_start, ts_start = by_name["treatywatch"]["startup"], by_name["reader"]["startup"]
     f = whole_process_figures(size, by_name)
@@ -888,6 +918,9 @@ def main() -> int:
         "--contenders", default="treatywatch,reader", help="in-process mode (also: naive)"
     )
     parser.add_argument(
+        "--tools", default="treatywatch,reader", help="whole-process mode (default both)"
+    )
+    parser.add_argument(
         "--code", metavar="REV", help="measure this commit, not the working tree (e.g. HEAD)"
     )
     parser.add_argument("--json", type=Path, help="also write the results here")
@@ -911,7 +944,8 @@ def main() -> int:
             )
             entry: dict[str, Any] = {"feeds": size, "hosts": args.hosts, "server": served}
             if args.mode in ("both", "process"):
-                entry["whole_process"] = whole_process(server, size, folder)
+                tools = tuple(args.tools.split(","))
+                entry["whole_process"] = whole_process(server, size, folder, tools)
             if args.mode in ("both", "inprocess"):
                 urls = server.urls(size)
                 entry["in_process"] = in_process(server, urls, args.contenders.split(","))
