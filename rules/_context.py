@@ -65,6 +65,7 @@ class DocContext:
         "found",
         "language",
         "memo",
+        "present",
         "source",
         "tags",
     )
@@ -76,6 +77,8 @@ class DocContext:
         self.found = found
         self.memo: dict[tuple[int, Scope], Result] = {}
         """Results of term nodes per scope (shared lists: never mutate a result)."""
+        self.present: dict[int, list[int]] = {}
+        """The patterns each term node (by ``id``) finds in the document, in any scope."""
         self._by_sentence: dict[int, dict[SentenceKey, list[tuple[int, int, int]]]] = {}
         language = document.language
         self.language = language.split("-")[0].split("_")[0].lower() if language else None

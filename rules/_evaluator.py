@@ -50,6 +50,12 @@ class Evaluator(Protocol):
         """Occurrences that make this node match in ``scope``, or ``None``."""
         ...
 
+    def matches(self, ctx: DocContext, scope: Scope) -> bool:
+        """Whether this node matches in ``scope`` (``evaluate(...) is not None``), without
+        collecting what an ``OR`` or ``AND`` would report: a branch that matches ends the
+        search. Exclusions only need this answer."""
+        ...
+
     def clauses(self) -> Clauses:
         """Pattern-id sets that must each be hit for a match (empty list: no constraint)."""
         ...
@@ -75,16 +81,22 @@ class TermSet:
         return [frozenset(self.labels)] if self.labels else []
 
     def evaluate(self, ctx: DocContext, scope: Scope) -> Result:
+        present = ctx.present
+        pids = present.get(id(self))
+        if pids is None:  # once per document: which of the set's patterns it holds at all
+            pids = present[id(self)] = _present(ctx.found, self.labels)
+        if not pids:
+            return None
         key = (id(self), scope)
         memo = ctx.memo
         if key in memo:
             return memo[key]
-        result = self._evaluate(ctx, scope)
+        result = collect(ctx, self.labels, self.fields, scope, pids)
         memo[key] = result
         return result
 
-    def _evaluate(self, ctx: DocContext, scope: Scope) -> Result:
-        return collect(ctx, self.labels, self.fields, scope)
+    def matches(self, ctx: DocContext, scope: Scope) -> bool:
+        return self.evaluate(ctx, scope) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,15 +109,25 @@ class YearTerms(TermSet):
         return []
 
 
-def collect(
-    ctx: DocContext, labels: Mapping[int, tuple[int, ...]], fields: int, scope: Scope
-) -> Result:
-    """Occurrences of the patterns in ``labels`` inside ``scope`` (one per label)."""
-    found = ctx.found
+def _present(found: Mapping[int, object], labels: Mapping[int, object]) -> list[int]:
+    """The patterns of ``labels`` that ``found`` holds, in the order of the smaller one."""
     if len(found) <= len(labels):
-        pids = [pid for pid in found if pid in labels]
-    else:
-        pids = [pid for pid in labels if pid in found]
+        return [pid for pid in found if pid in labels]
+    return [pid for pid in labels if pid in found]
+
+
+def collect(
+    ctx: DocContext,
+    labels: Mapping[int, tuple[int, ...]],
+    fields: int,
+    scope: Scope,
+    pids: list[int] | None = None,
+) -> Result:
+    """Occurrences of the patterns in ``labels`` inside ``scope`` (one per label); ``pids``,
+    when known, are those of its patterns that the document holds (see :func:`_present`)."""
+    found = ctx.found
+    if pids is None:
+        pids = _present(found, labels)
     if not pids:
         return None
     fields &= scope.fields
@@ -154,6 +176,9 @@ class AllOf:
             out.extend(result)
         return out
 
+    def matches(self, ctx: DocContext, scope: Scope) -> bool:
+        return all(child.matches(ctx, scope) for child in self.children)
+
 
 @dataclass(frozen=True, slots=True)
 class AnyOf:
@@ -185,6 +210,9 @@ class AnyOf:
                 out = result if out is None else out + result
         return out
 
+    def matches(self, ctx: DocContext, scope: Scope) -> bool:
+        return any(child.matches(ctx, scope) for child in self.children)
+
 
 @dataclass(frozen=True, slots=True)
 class NoneOf:
@@ -201,6 +229,9 @@ class NoneOf:
 
     def evaluate(self, ctx: DocContext, scope: Scope) -> Result:
         return [] if self.child.evaluate(ctx, scope) is None else None
+
+    def matches(self, ctx: DocContext, scope: Scope) -> bool:
+        return not self.child.matches(ctx, scope)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +261,9 @@ class DocFilter:
         if verdict is None:
             return []
         return [] if verdict != self.negated else None
+
+    def matches(self, ctx: DocContext, scope: Scope) -> bool:
+        return self.evaluate(ctx, scope) is not None
 
     @staticmethod
     def _is_question(ctx: DocContext, scope: Scope) -> bool:
@@ -290,6 +324,9 @@ class Proximity:
         if not right:
             return None
         return near(left, right, self.distance, self.ordered, ctx.fields)
+
+    def matches(self, ctx: DocContext, scope: Scope) -> bool:
+        return self.evaluate(ctx, scope) is not None
 
 
 def near(
@@ -385,6 +422,9 @@ class GappedTerms:
         memo[key] = result
         return result
 
+    def matches(self, ctx: DocContext, scope: Scope) -> bool:
+        return self.evaluate(ctx, scope) is not None
+
 
 @dataclass(frozen=True, slots=True)
 class SameSentence:
@@ -420,3 +460,6 @@ class SameSentence:
             if result:
                 out.extend(result)
         return out or None
+
+    def matches(self, ctx: DocContext, scope: Scope) -> bool:
+        return self.evaluate(ctx, scope) is not None

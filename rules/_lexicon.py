@@ -45,14 +45,26 @@ class Lexicon:
         return len(self.patterns) - 1
 
 
+_PAIR = "\x1f"
+"""Joins a first word (or stem) and an exact second word into a key of ``Scanner._pairs``; no
+normalised word holds it."""
+
+
 class Scanner:
-    """Finds all patterns of a frozen lexicon in a field, indexed by each pattern's first word."""
+    """Finds all patterns of a frozen lexicon in a field, indexed by each pattern's first word.
+
+    A phrase whose second word is exact is indexed by its first two words (``_pairs``), so a
+    common first word ("the", "convention", "الاتفاقيه") does not make every phrase starting
+    with it be tried; stems are looked up only at the lengths that exist for the word's first
+    letters.
+    """
 
     __slots__ = (
         "_cased",
         "_exact",
+        "_heads",
         "_infixes",
-        "_lengths",
+        "_pairs",
         "_patterns",
         "_prefix",
         "_stems",
@@ -64,8 +76,10 @@ class Scanner:
         self._cased = frozenset(
             i for i, pattern in enumerate(self._patterns) if any(w[2] for w in pattern)
         )
-        self._exact: dict[str, list[int]] = {}
-        self._prefix: dict[str, list[int]] = {}
+        exact: dict[str, list[int]] = {}
+        prefix: dict[str, list[int]] = {}
+        pairs: dict[str, list[int]] = {}
+        heads: set[str] = set()
         self._suffixes: dict[str, list[tuple[str, list[int]]]] = {}  # by the last 3 letters
         infixes: dict[str, list[int]] = {}
         for pattern_id, pattern in enumerate(self._patterns):
@@ -82,25 +96,57 @@ class Scanner:
                     else:
                         known.append(pattern_id)
                 continue
-            index = self._prefix if is_prefix else self._exact
-            index.setdefault(first, []).append(pattern_id)
+            head = f"{first}*" if is_prefix else first
+            if len(pattern) > 1 and not pattern[1][1] and not pattern[1][0].startswith(AFFIX):
+                heads.add(head)
+                pairs.setdefault(f"{head}{_PAIR}{pattern[1][0]}", []).append(pattern_id)
+            else:
+                (prefix if is_prefix else exact).setdefault(first, []).append(pattern_id)
+            if is_prefix:
+                prefix.setdefault(first, [])
+        self._exact = {word: tuple(ids) for word, ids in exact.items()}
+        self._prefix = {stem: tuple(ids) for stem, ids in prefix.items()}
+        self._pairs = {key: tuple(ids) for key, ids in pairs.items()}
+        self._heads = frozenset(heads)
         self._infixes = tuple(infixes.items())
-        self._lengths = tuple(sorted({len(stem) for stem in self._prefix}))
-        self._stems = frozenset(stem[:MIN_PREFIX] for stem in self._prefix)
+        stems: dict[str, set[int]] = {}
+        for stem in self._prefix:
+            stems.setdefault(stem[:MIN_PREFIX], set()).add(len(stem))
+        shared: dict[tuple[int, ...], tuple[int, ...]] = {}
+        self._stems = {
+            start: shared.setdefault(key, key)
+            for start, lengths in stems.items()
+            for key in [tuple(sorted(lengths))]
+        }
+        """The first letters of every stem, to the lengths of the stems that start with them."""
 
     def scan(self, field: FieldText, found: Found) -> None:
         """Add every pattern occurrence in ``field`` to ``found``."""
         words = field.words
+        last = len(words) - 1
         exact = self._exact
         prefix = self._prefix
+        pairs = self._pairs
+        heads = self._heads
         stems = self._stems
-        lengths = self._lengths
         suffixes = self._suffixes
         infixes = self._infixes
         for position, word in enumerate(words):
-            candidates = exact.get(word)
-            if candidates:
-                self._record(candidates, field, position, found)
+            if word in heads and position < last:
+                paired = pairs.get(f"{word}{_PAIR}{words[position + 1]}")
+                if paired:
+                    single = exact.get(word)
+                    self._record(
+                        sorted(single + paired) if single else paired, field, position, found
+                    )
+                else:
+                    candidates = exact.get(word)
+                    if candidates:
+                        self._record(candidates, field, position, found)
+            else:
+                candidates = exact.get(word)
+                if candidates:
+                    self._record(candidates, field, position, found)
             if suffixes:
                 for core, ids in suffixes.get(word[-3:], ()):
                     if word.endswith(core):
@@ -108,16 +154,24 @@ class Scanner:
             for core, ids in infixes:
                 if core in word:
                     self._record(ids, field, position, found)
-            if word[:MIN_PREFIX] in stems:
+            lengths = stems.get(word[:MIN_PREFIX])
+            if lengths:
                 size = len(word)
                 for length in lengths:
                     if length > size:
                         break
-                    candidates = prefix.get(word[:length])
-                    if candidates:
-                        self._record(candidates, field, position, found)
+                    stem = word[:length]
+                    stemmed: Sequence[int] = prefix.get(stem, ())
+                    if position < last and f"{stem}*" in heads:
+                        paired = pairs.get(f"{stem}*{_PAIR}{words[position + 1]}")
+                        if paired:
+                            stemmed = sorted((*stemmed, *paired)) if stemmed else paired
+                    if stemmed:
+                        self._record(stemmed, field, position, found)
 
-    def _record(self, candidates: list[int], field: FieldText, position: int, found: Found) -> None:
+    def _record(
+        self, candidates: Sequence[int], field: FieldText, position: int, found: Found
+    ) -> None:
         patterns = self._patterns
         words = field.words
         for pattern_id in candidates:

@@ -122,7 +122,7 @@ class CompiledRule:
 
     def _excluded(self, ctx: DocContext, key: SentenceKey) -> bool:
         assert self.exclude is not None
-        return self.exclude.evaluate(ctx, Scope(sentence=key)) is not None
+        return self.exclude.matches(ctx, Scope(sentence=key))
 
 
 class RuleSet:
@@ -359,13 +359,17 @@ class RuleSet:
                 spans.setdefault(ref, []).extend(occurrences)
         outer = [(ref, o) for ref, found in spans.items() for o in found]
         positions: dict[EntityRef, list[tuple[int, int, int]]] = {}
+        marks: dict[int, tuple[set[tuple[int, int]], set[tuple[int, int]]]] = {}
         for ref, found in spans.items():
-            after, before = self._blockers.get(ref[0], ((), ())) if blocking else ((), ())
+            blockers = self._blockers.get(ref[0]) if blocking else None
+            if blockers is not None and ref[0] not in marks:
+                marks[ref[0]] = _blocking_marks(ctx, *blockers)
+            ends, starts = marks[ref[0]] if blockers is not None else _NO_MARKS
             for field, start, end in found:
                 if any(
                     other != ref and f == field and s <= start and end <= e and e - s > end - start
                     for other, (f, s, e) in outer
-                ) or _next_to(ctx, field, start, end, after, before):
+                ) or _next_to(field, start, end, ends, starts):
                     continue
                 positions.setdefault(ref, []).append((field, start, end))
         return positions
@@ -446,12 +450,13 @@ def _drop_attributes(
     attributes: Sequence[tuple[frozenset[int], frozenset[int]]], found: Found
 ) -> None:
     """Remove the occurrences of names directly followed by an attribute noun (``not_before``):
-    in "EU countries" the EU is no organisation being left."""
+    in "EU countries" the EU is no organisation being left. Walks the document's few found
+    patterns, never the thousands of names and nouns."""
     for names, nouns in attributes:
-        starts = {(f, s) for p in nouns for f, s, _ in found.get(p, ())}
+        starts = {(f, s) for p in found if p in nouns for f, s, _ in found[p]}
         if not starts:
             continue
-        for pattern in names & found.keys():
+        for pattern in [p for p in found if p in names]:
             kept = [o for o in found[pattern] if (o[0], o[2]) not in starts]
             if kept:
                 found[pattern] = kept
@@ -459,25 +464,28 @@ def _drop_attributes(
                 del found[pattern]
 
 
+_NO_MARKS: tuple[set[tuple[int, int]], set[tuple[int, int]]] = (set(), set())
+
+
+def _blocking_marks(
+    ctx: DocContext, after: frozenset[int], before: frozenset[int]
+) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """Where the document's terms of ``after`` end and those of ``before`` start, as
+    ``(field, word)``: read off the few patterns found, not the vocabularies' many."""
+    found = ctx.found
+    ends = {(f, e) for p in found if p in after for f, _, e in found[p]}
+    starts = {(f, s) for p in found if p in before for f, s, _ in found[p]}
+    return ends, starts
+
+
 def _next_to(
-    ctx: DocContext,
-    field: int,
-    start: int,
-    end: int,
-    after: frozenset[int] | tuple[()],
-    before: frozenset[int] | tuple[()],
+    field: int, start: int, end: int, ends: set[tuple[int, int]], starts: set[tuple[int, int]]
 ) -> bool:
-    """Whether a term of ``after`` ends, or one of ``before`` starts, within
-    ``_NOT_AFTER_WORDS`` words before or after the span ``start:end`` of ``field``."""
-    for pattern in after:
-        for f, _, e in ctx.found.get(pattern, ()):
-            if f == field and 0 <= start - e <= _NOT_AFTER_WORDS:
-                return True
-    for pattern in before:
-        for f, s, _ in ctx.found.get(pattern, ()):
-            if f == field and 0 <= s - end <= _NOT_AFTER_WORDS:
-                return True
-    return False
+    """Whether a blocking term ends (``ends``) within ``_NOT_AFTER_WORDS`` words before the
+    span ``start:end`` of ``field``, or one starts (``starts``) within as many words after it."""
+    if ends and any((field, start - gap) in ends for gap in range(_NOT_AFTER_WORDS + 1)):
+        return True
+    return bool(starts) and any((field, end + gap) in starts for gap in range(_NOT_AFTER_WORDS + 1))
 
 
 def _fields(doc: Document) -> tuple[str, str, str]:
