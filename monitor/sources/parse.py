@@ -296,10 +296,15 @@ class ParsePool:
                 return await loop.run_in_executor(self._inline, work, self.context, body, job)
             finally:
                 self._inline_busy = False
+        pool = self._pool
         try:
-            pool = self._pool
             if pool is None:
                 pool = await asyncio.wrap_future(self._start())
+        except (OSError, BrokenProcessPool) as exc:  # the next job tries again
+            raise SourceError(
+                f"the parser processes did not start: {exc}", kind="internal"
+            ) from exc
+        try:
             result = await loop.run_in_executor(pool, _call, work, body, job)
         except BrokenProcessPool as exc:
             self._close_pool()  # a new pool is made for the next parse
@@ -310,12 +315,12 @@ class ParsePool:
 
     def _close_pool(self) -> None:
         starting, self._starting = self._starting, None
-        self._pool = None
+        pool = None
         if starting is not None:
-            try:
+            with contextlib.suppress(BaseException):
                 pool = starting.result()  # a start under way ends first
-            except BaseException:
-                return
+        self._pool = None
+        if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
 
     def close(self) -> None:
