@@ -217,9 +217,10 @@ def feeds() -> Iterator[FeedServer]:
     server.stop()
 
 
-def _config(folder: Path, server: FeedServer) -> Path:
+def _config(folder: Path, server: FeedServer, *, slow: bool = True) -> Path:
     sources = [{"name": f"feed-{n}", "url": server.url(f"/feed-{n}.xml")} for n in range(12)]
-    sources.append({"name": "slow", "url": server.url("/slow.xml")})
+    if slow:
+        sources.append({"name": "slow", "url": server.url("/slow.xml")})
     config = {
         "state_dir": str(folder / "state"),
         "http": {"parse_workers": 2, "per_host": 16},
@@ -235,7 +236,7 @@ def _config(folder: Path, server: FeedServer) -> Path:
 def _start(command: str, config: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TREATYWATCH")}
     return subprocess.Popen(
-        [sys.executable, "-m", "monitor", command, "--config", str(config)],
+        [sys.executable, "-m", "monitor", "--log-level", "debug", command, "--config", str(config)],
         cwd=config.parent,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -311,3 +312,21 @@ def test_ctrl_c_stops_the_pool_cleanly(feeds: FeedServer, tmp_path: Path) -> Non
             process.communicate()
     assert "Traceback" not in errors.decode(), errors.decode()[-3000:]
     assert process.returncode in (0, 130), errors.decode()[-3000:]
+
+
+@pytest.mark.slow
+def test_a_poll_that_ends_leaves_no_process_behind(feeds: FeedServer, tmp_path: Path) -> None:
+    process = _start("poll", _config(tmp_path, feeds, slow=False))
+    try:
+        _, errors = process.communicate(timeout=300)
+        left = _gone_after({}, process.pid)
+        assert not left, [f"{pid}: {_cmdline(pid)}" for pid in left]
+    finally:
+        for pid in _session(process.pid):
+            os.kill(pid, signal.SIGKILL)
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, errors.decode()[-3000:]
+    assert b"event=parse_workers_started workers=2" in errors, errors.decode()[-3000:]
+    assert b"Traceback" not in errors, errors.decode()[-3000:]
