@@ -36,7 +36,7 @@ NAMES = {
     "az": "Azerbaijani", "kk": "Kazakh", "ar": "Arabic", "fa": "Persian", "he": "Hebrew",
     "ur": "Urdu", "hi": "Hindi", "id": "Indonesian", "ms": "Malay", "vi": "Vietnamese",
     "tl": "Filipino", "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "sw": "Swahili",
-    "ha": "Hausa", "am": "Amharic",
+    "ha": "Hausa", "am": "Amharic", "uz": "Uzbek", "ky": "Kyrgyz", "bn": "Bengali",
 }  # fmt: skip
 
 
