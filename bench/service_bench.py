@@ -349,6 +349,7 @@ def _cycles(
                 "processes": 1 + len(poll_bench.descendants(process.pid)),
                 "cpu_s": round(poll_bench.tree_cpu(process.pid), 1),
                 "peak_pss_mb": round(sampler.peak, 1),
+                "per_process_mb": _per_process(process.pid),
             }
         )
         print(f"cycle {cycle}: {json.dumps(rows[-1])}", flush=True)
@@ -360,6 +361,23 @@ def _cycles(
             print(f"publication {cycle}: {_delays(publication)}", flush=True)
     sampler.stop()
     return rows
+
+
+def _per_process(pid: int) -> dict[str, float]:
+    """PSS of each process of the tree, by a short name (which process holds the memory)."""
+    found: dict[str, float] = {}
+    for n, child in enumerate([pid, *poll_bench.descendants(pid)]):
+        try:
+            argv = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        text = b" ".join(argv).decode(errors="replace")
+        kind = next(
+            (k for k in ("forkserver", "resource_tracker", "spawn_main") if k in text),
+            "service" if child == pid else "other",
+        )
+        found[f"{n}:{kind}"] = round(poll_bench.pss_mb(child), 1)
+    return found
 
 
 def _rss_mb(pid: int) -> float:
