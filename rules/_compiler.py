@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
+from typing import TypeVar
 
 from rules._context import ALL_FIELDS, FIELD_MASKS
 from rules._evaluator import (
@@ -36,6 +37,8 @@ _Gapped = tuple[tuple[tuple[Word, ...], ...], int]
 EntityRef = tuple[int, int]
 """``(vocabulary index, entry index)`` of an entity vocabulary entry."""
 
+_T = TypeVar("_T", bound=tuple[object, ...])
+
 
 class Compiler:
     """Compiles the queries of one rule set against its vocabularies.
@@ -54,6 +57,13 @@ class Compiler:
         self._sets: dict[
             tuple[str, str | None], tuple[dict[int, tuple[int, ...]], list[_Gapped]]
         ] = {}
+        self._tuples: dict[tuple[object, ...], tuple[object, ...]] = {}
+        self._evaluators: dict[tuple[str, str | None, int], Evaluator] = {}
+        """Equal label and entity tuples, shared: tens of thousands of patterns map to the
+        same few, and the compiled set is smaller in memory and on disk."""
+
+    def _share(self, value: _T) -> _T:
+        return self._tuples.setdefault(value, value)  # type: ignore[return-value]
 
     def label(self, text: str) -> int:
         """The id of display label ``text``."""
@@ -66,7 +76,8 @@ class Compiler:
     def compile(self, node: Node, fields: int = ALL_FIELDS) -> Evaluator:
         """Compile ``node``; raises :class:`RuleError` with the query ``offset`` of a problem."""
         if isinstance(node, Term):
-            return TermSet({self.lexicon.intern(node.words): (self.label(node.source),)}, fields)
+            labels = {self.lexicon.intern(node.words): self._share((self.label(node.source),))}
+            return TermSet(labels, fields)
         if isinstance(node, VocabRef):
             return self._vocabulary(node, fields)
         if isinstance(node, Filter) and node.kind == "year":
@@ -111,11 +122,22 @@ class Compiler:
         raise AssertionError(f"unknown node {node!r}")  # pragma: no cover
 
     def _vocabulary(self, ref: VocabRef, fields: int) -> Evaluator:
+        """The evaluator of ``@name`` or ``@name:entry`` in ``fields``: one object however many
+        rules refer to it, so that its tens of thousands of terms are held once and an item's
+        answer for it, memoised by node, serves every rule."""
+        key = (ref.name, ref.entry, fields)
+        known = self._evaluators.get(key)
+        if known is None:
+            known = self._evaluators[key] = self._vocabulary_node(ref, fields)
+        return known
+
+    def _vocabulary_node(self, ref: VocabRef, fields: int) -> Evaluator:
         labels, gapped = self._vocabulary_set(ref)
         options: list[Evaluator] = [TermSet(labels, fields)] if labels else []
         if gapped:
+            intern = self.lexicon.intern
             terms = tuple(
-                (tuple(self.lexicon.intern(part) for part in parts), label)
+                self._share((self._share(tuple(intern(part) for part in parts)), label))
                 for parts, label in gapped
             )
             options.append(GappedTerms(terms, fields, GAP_WORDS))
@@ -167,11 +189,10 @@ class Compiler:
         self._sets[key] = (labels, gapped)
         return labels, gapped
 
-    @staticmethod
-    def _add(labels: dict[int, tuple[int, ...]], pattern: int, label: int) -> None:
+    def _add(self, labels: dict[int, tuple[int, ...]], pattern: int, label: int) -> None:
         known = labels.get(pattern, ())
         if label not in known:
-            labels[pattern] = (*known, label)
+            labels[pattern] = self._share((*known, label))
 
     def entity_patterns(self) -> dict[int, tuple[EntityRef, ...]]:
         """Intern every entity vocabulary term; map each pattern id to the entries it names."""
@@ -185,8 +206,9 @@ class Compiler:
                         continue
                     pattern = self.lexicon.intern(term.words)
                     known = found.get(pattern, ())
-                    if (vocab_index, entry_index) not in known:
-                        found[pattern] = (*known, (vocab_index, entry_index))
+                    ref = self._share((vocab_index, entry_index))
+                    if ref not in known:
+                        found[pattern] = self._share((*known, ref))
         return found
 
     def context_patterns(self, name: str | None) -> frozenset[int]:

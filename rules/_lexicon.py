@@ -7,7 +7,9 @@ reports every occurrence of every pattern, so evaluating a rule never searches t
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
+from itertools import accumulate
 
 from rules._syntax import Word
 from rules._terms import AFFIX, MIN_PREFIX
@@ -26,17 +28,25 @@ Found = dict[int, Occurrences]
 
 
 class Lexicon:
-    """Interns patterns so that each distinct phrase gets one id across the whole rule set."""
+    """Interns patterns so that each distinct phrase gets one id across the whole rule set.
 
-    __slots__ = ("_ids", "patterns")
+    Equal words share one tuple across patterns: "the" opens thousands of them, and a compiled
+    set read back from the disk cache builds each shared object once.
+    """
+
+    __slots__ = ("_ids", "_words", "patterns")
 
     def __init__(self) -> None:
         self._ids: dict[Pattern, int] = {}
+        self._words: dict[tuple[str, bool, str | None], tuple[str, bool, str | None]] = {}
         self.patterns: list[Pattern] = []
 
     def intern(self, words: Sequence[Word]) -> int:
         """The id of the pattern made of ``words`` (created on first use)."""
-        pattern: Pattern = tuple((w.text, w.prefix, w.cased) for w in words)
+        shared = self._words
+        pattern: Pattern = tuple(
+            shared.setdefault(word, word) for word in ((w.text, w.prefix, w.cased) for w in words)
+        )
         known = self._ids.get(pattern)
         if known is not None:
             return known
@@ -57,6 +67,11 @@ class Scanner:
     common first word ("the", "convention", "الاتفاقيه") does not make every phrase starting
     with it be tried; stems are looked up only at the lengths that exist for the word's first
     letters.
+
+    The patterns themselves are kept compact, as the compiled set is read back from the disk
+    cache at every start: one string holds them all (``word word* ...`` per pattern, a ``*``
+    marking a prefix), ``_starts`` where each begins and ``_sizes`` its number of words; only
+    the few case-sensitive patterns are kept whole (``_cased``).
     """
 
     __slots__ = (
@@ -65,24 +80,32 @@ class Scanner:
         "_heads",
         "_infixes",
         "_pairs",
-        "_patterns",
         "_prefix",
+        "_sizes",
+        "_starts",
         "_stems",
         "_suffixes",
+        "_table",
     )
 
     def __init__(self, patterns: Sequence[Pattern]) -> None:
-        self._patterns = tuple(patterns)
-        self._cased = frozenset(
-            i for i, pattern in enumerate(self._patterns) if any(w[2] for w in pattern)
-        )
+        self._cased = {
+            i: pattern for i, pattern in enumerate(patterns) if any(w[2] for w in pattern)
+        }
+        encoded = [
+            " ".join(f"{text}*" if prefix else text for text, prefix, _ in pattern)
+            for pattern in patterns
+        ]
+        self._table = "\n".join(encoded)
+        self._starts = array("I", accumulate((len(e) + 1 for e in encoded), initial=0))
+        self._sizes = bytes(len(pattern) for pattern in patterns)
         exact: dict[str, list[int]] = {}
         prefix: dict[str, list[int]] = {}
         pairs: dict[str, list[int]] = {}
         heads: set[str] = set()
         self._suffixes: dict[str, list[tuple[str, list[int]]]] = {}  # by the last 3 letters
         infixes: dict[str, list[int]] = {}
-        for pattern_id, pattern in enumerate(self._patterns):
+        for pattern_id, pattern in enumerate(patterns):
             first, is_prefix, _ = pattern[0]
             if first.startswith(AFFIX):
                 core = first[len(AFFIX) :]
@@ -172,26 +195,46 @@ class Scanner:
     def _record(
         self, candidates: Sequence[int], field: FieldText, position: int, found: Found
     ) -> None:
-        patterns = self._patterns
         words = field.words
+        count = len(words)
+        sizes = self._sizes
+        cased = self._cased
         for pattern_id in candidates:
-            pattern = patterns[pattern_id]
-            end = position + len(pattern)
-            if end > len(words):
+            size = sizes[pattern_id]
+            end = position + size
+            if end > count:
                 continue
-            if len(pattern) > 1 and not _rest_matches(pattern, words, position):
+            if size > 1 and not self._rest_matches(pattern_id, words, position):
                 continue
-            if pattern_id in self._cased and not _spelled_alike(pattern, field, position):
+            if pattern_id in cased and not _spelled_alike(cased[pattern_id], field, position):
                 continue
             found.setdefault(pattern_id, []).append((field.index, position, end))
 
+    def _words(self, pattern_id: int) -> list[str]:
+        """The words of a pattern as stored: ``text``, or ``text*`` for a prefix."""
+        starts = self._starts
+        return self._table[starts[pattern_id] : starts[pattern_id + 1] - 1].split(" ")
 
-def _rest_matches(pattern: Pattern, words: list[str], position: int) -> bool:
-    for offset in range(1, len(pattern)):
-        text, is_prefix, _ = pattern[offset]
-        if not word_matches(text, is_prefix, words[position + offset]):
-            return False
-    return True
+    def _rest_matches(self, pattern_id: int, words: list[str], position: int) -> bool:
+        for offset, stored in enumerate(self._words(pattern_id)[1:], 1):
+            is_prefix = stored.endswith("*")
+            text = stored[:-1] if is_prefix else stored
+            if not word_matches(text, is_prefix, words[position + offset]):
+                return False
+        return True
+
+    def patterns(self) -> list[Pattern]:
+        """Every pattern, by id, as ``((word, is_prefix, exact spelling or None), ...)``."""
+        out: list[Pattern] = []
+        for pattern_id in range(len(self._sizes)):
+            known = self._cased.get(pattern_id)
+            if known is None:
+                stored = self._words(pattern_id)
+                known = tuple(
+                    (w[:-1], True, None) if w.endswith("*") else (w, False, None) for w in stored
+                )
+            out.append(known)
+        return out
 
 
 def word_matches(text: str, is_prefix: bool, word: str) -> bool:

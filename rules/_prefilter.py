@@ -11,7 +11,9 @@ reach tokenisation (tests/rules/test_prefilter.py holds it to the unfiltered mat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterable, Sequence
+from itertools import accumulate
 
 import ahocorasick
 
@@ -45,9 +47,23 @@ class Prefilter:
     A clause holds when one of its patterns has all its words in the document; a rule is a
     candidate when all its clauses hold. Each multi-word pattern is checked once, when its
     longest word is found.
+
+    Kept compact, as it is read back from the on-disk cache at every start: the automaton
+    stores plain integers (a key's first literal id; ``_also`` lists all of them for the few
+    keys with several case-sensitive spellings), clause sets are bit masks, and the literal sets
+    anchored on each literal are a run ``mask, count, *other literal ids, ...`` of one flat
+    array (``_anchored``), literal ``i``'s from ``_runs[i]`` to ``_runs[i + 1]``.
     """
 
-    __slots__ = ("_always", "_anchored", "_automaton", "_cased", "_requirements")
+    __slots__ = (
+        "_also",
+        "_always",
+        "_anchored",
+        "_automaton",
+        "_cased",
+        "_requirements",
+        "_runs",
+    )
 
     def __init__(self, patterns: Sequence[Pattern], rule_clauses: Sequence[Clauses]) -> None:
         literal_ids: dict[_Literal, int] = {}
@@ -78,14 +94,21 @@ class Prefilter:
                 for member in members:
                     satisfies.setdefault(member, set()).add(clause_id)
             requirements.append(frozenset(required))
-        self._requirements = tuple(requirements)
+        self._requirements = tuple(_mask(req) for req in requirements)
         self._always = tuple(i for i, req in enumerate(requirements) if not req)
         keys = {literal_id: literal for literal, literal_id in literal_ids.items()}
-        anchored: dict[int, list[tuple[frozenset[int], frozenset[int]]]] = {}
+        anchored: dict[int, list[int]] = {}
         for literal_set, set_id in set_ids.items():
             anchor = max(literal_set, key=lambda i: (len(keys[i][0]), keys[i][0]))
-            anchored.setdefault(anchor, []).append((literal_set, frozenset(satisfies[set_id])))
-        self._anchored = {k: tuple(v) for k, v in anchored.items()}
+            others = sorted(literal_set - {anchor})
+            run = anchored.setdefault(anchor, [])
+            run.extend((_mask(satisfies[set_id]), len(others), *others))
+        flat = [value for literal_id in range(len(keys)) for value in anchored.get(literal_id, ())]
+        runs = (len(anchored.get(i, ())) for i in range(len(keys)))
+        self._runs = array("I", accumulate(runs, initial=0))
+        self._anchored: Sequence[int] = (
+            array("q", flat) if len(clause_ids) < 63 else flat  # masks of 63 bits fit an array
+        )
         by_key: dict[str, list[int]] = {}
         cased: dict[int, str] = {}
         for (key, spelling), literal_id in literal_ids.items():
@@ -93,11 +116,12 @@ class Prefilter:
             if spelling is not None:
                 cased[literal_id] = spelling
         self._cased = cased
+        self._also = {ids[0]: tuple(ids) for ids in by_key.values() if len(ids) > 1}
         self._automaton: ahocorasick.Automaton | None = None
         if by_key:
-            automaton = ahocorasick.Automaton()
+            automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
             for key, ids in by_key.items():
-                automaton.add_word(key, tuple(ids))
+                automaton.add_word(key, ids[0])
             automaton.make_automaton()
             self._automaton = automaton
 
@@ -110,11 +134,13 @@ class Prefilter:
         automaton = self._automaton
         if automaton is None:
             return list(self._always)
-        hits: set[int] = set()
-        for _, ids in automaton.iter(words):
-            hits.update(ids)
+        hits = {literal_id for _, literal_id in automaton.iter(words)}
         if not hits:
             return list(self._always)
+        if self._also:
+            also = self._also
+            for literal_id in [i for i in hits if i in also]:
+                hits.update(also[literal_id])
         if self._cased:
             cased = self._cased
             for literal_id in [i for i in hits if i in cased]:
@@ -122,12 +148,24 @@ class Prefilter:
                 upper = spelling.upper()
                 if not any(spelling in text or upper in text for text in originals):
                     hits.discard(literal_id)
-        held: set[int] = set()
-        anchored = self._anchored
+        held = 0
+        flat = self._anchored
+        runs = self._runs
         for literal_id in hits:
-            for literal_set, clauses in anchored.get(literal_id, ()):
-                if literal_set <= hits:
-                    held |= clauses
+            at, stop = runs[literal_id], runs[literal_id + 1]
+            while at < stop:
+                mask, count = flat[at], flat[at + 1]
+                at += 2 + count
+                if count == 0 or all(flat[i] in hits for i in range(at - count, at)):
+                    held |= mask
         return [
-            index for index, requirement in enumerate(self._requirements) if requirement <= held
+            index for index, requirement in enumerate(self._requirements) if not requirement & ~held
         ]
+
+
+def _mask(clause_ids: Iterable[int]) -> int:
+    """A set of clause ids as a bit mask."""
+    mask = 0
+    for clause_id in clause_ids:
+        mask |= 1 << clause_id
+    return mask

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from itertools import accumulate
 
 from rules._compiler import Compiler, EntityRef
 from rules._context import DocContext, Occurrence, Scope, SentenceKey
@@ -135,7 +137,8 @@ class RuleSet:
         "_active",
         "_attributes",
         "_blockers",
-        "_entities",
+        "_entity_refs",
+        "_entity_runs",
         "_evidence_scoped",
         "_labels",
         "_phrase_kinds",
@@ -150,7 +153,7 @@ class RuleSet:
     def __init__(self, compiled: Sequence[CompiledRule], compiler: Compiler) -> None:
         self._rules = tuple(c.rule for c in compiled)
         self._active = tuple(c for c in compiled if c.rule.enabled)
-        self._entities = compiler.entity_patterns()
+        self._entity_runs, self._entity_refs = _entity_table(compiler.entity_patterns())
         self._labels = tuple(compiler.labels)
         self._vocabularies = tuple(compiler.vocabularies.values())
         self._evidence_scoped = frozenset(
@@ -354,8 +357,13 @@ class RuleSet:
         and, with ``blocking``, one right after an ``entity_not_after`` term or right before an
         ``entity_not_before`` term."""
         spans: dict[EntityRef, list[tuple[int, int, int]]] = {}
+        runs, refs = self._entity_runs, self._entity_refs
         for pattern, occurrences in ctx.found.items():
-            for ref in self._entities.get(pattern, ()):
+            if pattern + 1 >= len(runs):
+                continue
+            for at in range(runs[pattern], runs[pattern + 1]):
+                code = refs[at]
+                ref = (code >> 32, code & 0xFFFFFFFF)
                 spans.setdefault(ref, []).extend(occurrences)
         outer = [(ref, o) for ref, found in spans.items() for o in found]
         positions: dict[EntityRef, list[tuple[int, int, int]]] = {}
@@ -444,6 +452,18 @@ class RuleSet:
             snippet=snippet,
             snippet_spans=snippet_spans,
         )
+
+
+def _entity_table(patterns: dict[int, tuple[EntityRef, ...]]) -> tuple[array[int], array[int]]:
+    """The entity entries each pattern names, as two flat arrays (compact in memory and on
+    disk): pattern ``p``'s are ``refs[runs[p]:runs[p + 1]]``, each ``vocabulary << 32 | entry``.
+    """
+    size = max(patterns, default=-1) + 1
+    runs = array("I", accumulate((len(patterns.get(p, ())) for p in range(size)), initial=0))
+    refs = array(
+        "Q", (vocab << 32 | entry for p in range(size) for vocab, entry in patterns.get(p, ()))
+    )
+    return runs, refs
 
 
 def _drop_attributes(

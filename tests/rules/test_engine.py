@@ -8,6 +8,7 @@ pattern tried at every word, every branch evaluated.
 from __future__ import annotations
 
 import json
+import pickle
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -171,3 +172,19 @@ def test_an_exclusion_matches_exactly_where_it_evaluates_to_a_match() -> None:
                 assert answer == (compiled.exclude.evaluate(fresh, scope) is not None)
                 checked += 1
     assert checked > 500
+
+
+def test_the_scanner_gives_back_every_pattern_as_written() -> None:
+    assert Scanner(LEXICON).patterns() == LEXICON
+
+
+def test_a_rule_set_read_back_from_its_compact_pickle_reports_the_same() -> None:
+    again = pickle.loads(pickle.dumps(PACK, protocol=pickle.HIGHEST_PROTOCOL))
+    matched = 0
+    for doc in _documents():
+        found = PACK.match(doc, NOW)
+        assert repr(again.match(doc, NOW)) == repr(found)
+        assert repr(again.entities(doc)) == repr(PACK.entities(doc))
+        assert repr(again.near_misses(doc, NOW)) == repr(PACK.near_misses(doc, NOW))
+        matched += bool(found)
+    assert matched > 50

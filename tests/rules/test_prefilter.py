@@ -55,7 +55,7 @@ def _vocabulary_phrases(*names: str) -> list[str]:
     return sorted(phrases)
 
 
-PHRASES = sorted({_phrase(pattern) for pattern in PACK._scanner._patterns})
+PHRASES = sorted({_phrase(pattern) for pattern in PACK._scanner.patterns()})
 CORE = _vocabulary_phrases("withdraw_actions", "no_longer", "out_of", "treaty_words")
 FILLER = ["the", "are", "out", "of", "who", "new", "start", "has", "said", "on", "Monday", "."]
 WORDS = st.one_of(st.sampled_from(PHRASES), st.sampled_from(CORE), st.sampled_from(FILLER))
