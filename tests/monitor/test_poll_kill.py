@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import os
 import random
 import signal
 import sqlite3
+import subprocess
+import sys
+import threading
 import time
 import warnings
 from datetime import UTC, datetime, timedelta
@@ -18,12 +22,14 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+import yaml
 
 from monitor.app import make_app
 from monitor.config import Settings, parse_settings
 from rules import RuleSet, load_ruleset
+from tests.conftest import REPO, run_cli
 from tests.support.feeds import Entry, rss
-from tests.support.servers import FeedServer, Route
+from tests.support.servers import FeedServer, Route, WebhookReceiver
 
 RULES = "rules:\n  - id: t\n    title: t\n    severity: high\n    query: 'withdrawal'\n"
 KILLS = 100
@@ -158,3 +164,169 @@ def test_sigkill_during_polls_never_splits_a_hit_from_its_outbox_rows(
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     db.close()
+
+
+# --- issue 14: the real `poll` and `run` commands, SIGKILLed mid-cycle -----------------------
+
+SOURCES = 4
+COMMAND_KILLS = 25  # of each command: 50 in all
+
+
+class _GrowingFeeds:
+    """``SOURCES`` feeds that each gain one new matching entry at every request and keep every
+    entry they ever had: an entry a killed poll fetched is still there for the next one."""
+
+    def __init__(self) -> None:
+        self.entries: dict[int, list[Entry]] = {n: [] for n in range(SOURCES)}
+        self.lock = threading.Lock()
+        self.requests = 0
+
+    def route(self, n: int) -> Route:
+        def answer(handler: BaseHTTPRequestHandler) -> None:
+            with self.lock:
+                self.requests += 1
+                number = len(self.entries[n])
+                self.entries[n].append(
+                    Entry(
+                        f"Country {n}-{number} confirms its withdrawal from accord {n}x{number}",
+                        f"https://x.test/{n}/{number}",
+                        guid=f"s{n}-{number}",
+                        published=datetime.now(UTC) - timedelta(seconds=30),
+                    )
+                )
+                body = rss(list(reversed(self.entries[n])))
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/rss+xml")
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body)
+
+        return Route(handler=answer)
+
+    def links(self) -> set[str]:
+        with self.lock:
+            return {entry.link for entries in self.entries.values() for entry in entries}
+
+
+def _kill_mid_cycle(command: str, config: Path, feeds: _GrowingFeeds, delay: float) -> bool:
+    """Start ``treatywatch COMMAND``, let it reach its first fetch, SIGKILL it ``delay`` seconds
+    later; whether the kill found it still running."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "monitor", command, "--config", str(config)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={k: v for k, v in os.environ.items() if not k.startswith("TREATYWATCH")},
+    )
+    try:
+        before = feeds.requests
+        while feeds.requests == before and process.poll() is None:
+            time.sleep(0.005)  # waits for the first fetch (start-up is not the subject)
+        time.sleep(delay)
+        alive = process.poll() is None
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(timeout=30)
+    return alive
+
+
+@pytest.mark.slow
+def test_sigkill_of_poll_and_run_mid_cycle_loses_no_alert_and_repeats_only_under_its_id(
+    tmp_path: Path, feed_server: FeedServer, receiver: WebhookReceiver
+) -> None:
+    """Issue 14: 25 SIGKILLs of ``treatywatch poll`` and 25 of ``treatywatch run``, from a
+    fresh state, at random moments of their cycles (fetching, recording with the lazy and the
+    durable commits, delivering to a real webhook receiver); then one ``poll`` runs to its
+    end. Every entry the feeds ever served has its hit and its alert (all are fresh, so even
+    a first poll alerts), every alert reached the receiver, and the receiver never saw two
+    alert ids for one entry. (Parse workers are off: how they end with their parent is
+    another test's subject.)"""
+    feeds = _GrowingFeeds()
+    for n in range(SOURCES):
+        feed_server.routes[f"/f{n}"] = feeds.route(n)
+
+    def slow(handler: BaseHTTPRequestHandler) -> int:
+        time.sleep(0.02)  # each send takes a while: kills land in delivery too
+        return 200
+
+    receiver.script = [slow] * 100_000
+    (tmp_path / "r.yaml").write_text(RULES)
+    config = tmp_path / "treatywatch.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "state_dir": str(tmp_path / "state"),
+                "rules": ["r.yaml"],
+                "server": {"enabled": False},
+                "sources": [
+                    {"name": f"s{n}", "url": feed_server.url(f"/f{n}"), "interval": "1s"}
+                    for n in range(SOURCES)
+                ],
+                "channels": [{"name": "hook", "type": "webhook", "url": receiver.url}],
+                "stories": {"enabled": False},
+                "polling": {"adaptive": False, "jitter": 0},
+                "http": {"parse_workers": 0},
+            }
+        )
+    )
+    pace = random.Random(14)
+    alive = 0
+    for kill in range(2 * COMMAND_KILLS):
+        command = "poll" if kill % 2 == 0 else "run"
+        delay = pace.uniform(0.0, 0.6 if command == "poll" else 2.5)
+        alive += _kill_mid_cycle(command, config, feeds, delay)
+        problems = _problems_of_one_channel(tmp_path / "state" / "treatywatch.db")
+        assert not problems, f"after kill {kill} ({command}): {problems}"
+    assert alive >= COMMAND_KILLS, f"only {alive} kills found the command running"
+
+    last = run_cli("poll", "--config", str(config))
+    assert last.returncode == 0, last.stderr
+    db = sqlite3.connect(tmp_path / "state" / "treatywatch.db")
+    try:
+        stored = {link for (link,) in db.execute("SELECT link FROM items")}
+        alerted = dict(
+            db.execute(
+                "SELECT i.link, a.id FROM alerts a JOIN hits h ON h.id = a.hit_id"
+                " JOIN items i ON i.id = h.item_id"
+            ).fetchall()
+        )
+        statuses = dict(db.execute("SELECT id, status FROM alerts").fetchall())
+    finally:
+        db.close()
+    served = feeds.links()
+    assert served - stored == set(), "entries served but never stored"
+    assert set(alerted) == served, "a served entry without its alert"
+    assert set(statuses.values()) == {"sent"}, statuses
+    received: dict[str, set[str]] = {}
+    for request in receiver.accepted:
+        payload = json.loads(request.body)
+        received.setdefault(payload["url"], set()).add(request.headers["webhook-id"])
+    assert set(received) == set(alerted), "an alert never reached the receiver"
+    for link, ids in received.items():
+        assert ids == {alerted[link]}, f"{link} arrived under {ids}, stored as {alerted[link]}"
+
+
+def _problems_of_one_channel(path: Path) -> list[str]:
+    """A hit of the one channel without its outbox row, or a row without its hit."""
+    if not path.exists():
+        return []  # killed before it created the database
+    db = sqlite3.connect(path)
+    try:
+        problems = []
+        if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            problems.append("quick_check failed")
+        lonely = db.execute(
+            "SELECT count(*) FROM hits h WHERE NOT EXISTS"
+            " (SELECT 1 FROM alerts a WHERE a.hit_id = h.id)"
+        ).fetchone()[0]
+        if lonely:
+            problems.append(f"{lonely} hits without their outbox row")
+        orphans = db.execute(
+            "SELECT count(*) FROM alerts a WHERE a.hit_id IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM hits h WHERE h.id = a.hit_id)"
+        ).fetchone()[0]
+        if orphans:
+            problems.append(f"{orphans} outbox rows without their hit")
+        return problems
+    finally:
+        db.close()
