@@ -63,6 +63,13 @@ _AMP_CACHE = re.compile(r"^[a-z0-9-]+\.cdn\.ampproject\.org$")
 _INDEX = re.compile(r"/(index|default)\.(html?|php|aspx?)$", re.IGNORECASE)
 _AMP_SUFFIX = re.compile(r"\.amp(?=\.[a-z0-9]+$)|\.amp$", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
+_SPACE = re.compile(r"\s")
+# scheme://host[/path][?query] in characters that normalisation keeps (see _simple_parts).
+_SIMPLE_URL = re.compile(
+    r"https?://([a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)"
+    r"(/[a-z0-9._~/!$&'()*+,;=:@-]*)?(?:\?([a-z0-9._~/?!$&'()*+,;=:@-]+))?\Z",
+    re.IGNORECASE | re.ASCII,
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s")
 _LEAD_WORDS = 40
 _MIN_FINGERPRINT_WORDS = 6
@@ -84,28 +91,55 @@ def canonical_url(url: str | None) -> str | None:
     if not url or not url.strip():
         return None
     text = url.strip()
-    if any(c.isspace() for c in text) or not text.lower().startswith(("http://", "https://")):
+    if _SPACE.search(text) or not text.lower().startswith(("http://", "https://")):
         return None
-    try:
-        normal = url_normalize(text)
-        if normal is None:
+    simple = _simple_parts(text)
+    if simple is not None:
+        host, path, query = simple
+        port = None
+        fragment = ""
+    else:
+        try:
+            normal = url_normalize(text)
+            if normal is None:
+                return None
+            parts = urlsplit(normal)
+            host = (parts.hostname or "").rstrip(".")
+            port = parts.port
+        except (ValueError, UnicodeError):
             return None
-        parts = urlsplit(normal)
-        host = (parts.hostname or "").rstrip(".")
-        port = parts.port
-    except (ValueError, UnicodeError):
-        return None
+        path, query, fragment = parts.path, parts.query, parts.fragment
     if not host:
         return None
-    path = parts.path
     host, path = _unwrap_amp_cache(host, path)
     host = _strip_prefixes(host)
     netloc = host if port in (None, 80, 443) else f"{host}:{port}"
     path = _fold_path(path)
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    query = sorted((k, v) for k, v in pairs if not _tracking(k, v))
-    fragment = parts.fragment if parts.fragment.startswith("!") else ""
-    return urlunsplit(("https", netloc, path, urlencode(query), fragment))
+    pairs = parse_qsl(query, keep_blank_values=True) if query else []
+    kept = sorted((k, v) for k, v in pairs if not _tracking(k, v))
+    fragment = fragment if fragment.startswith("!") else ""
+    return urlunsplit(("https", netloc, path, urlencode(kept), fragment))
+
+
+def _simple_parts(text: str) -> tuple[str, str, str] | None:
+    """Host, path and query of a URL that ``url_normalize`` would leave as it is but for the
+    case of its scheme and host, else None (then it normalises). Most links of real feeds are
+    such URLs: plain ASCII, no percent escapes, userinfo, port or fragment, a host of LDH
+    labels that IDNA keeps as they are, no empty or dot path segments and no empty or
+    ``=``-laden query parameters; for them the library's work (IDNA per label, quoting per
+    component: 0.1 ms a link) changes nothing (a test compares both on every link of the
+    shared feeds and on generated URLs)."""
+    match = _SIMPLE_URL.match(text)
+    if match is None:
+        return None
+    host, path, query = match.group(1).lower(), match.group(2) or "/", match.group(3) or ""
+    if len(host) > 253 or any(len(label) > 63 or label[2:4] == "--" for label in host.split(".")):
+        return None
+    if "//" in path or "/./" in path or "/../" in path or path.endswith(("/.", "/..")):
+        return None
+    if query and any(not param or param.count("=") > 1 for param in query.split("&")):
+        return None
+    return host, path, query
 
 
 def _tracking(name: str, value: str) -> bool:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from url_normalize import url_normalize
 
 from monitor.core.dedup import (
+    _simple_parts,
     canonical_url,
     fingerprint,
     identity_keys,
@@ -151,3 +156,58 @@ def test_item_key_is_unchanged_for_guids_and_stable_for_links() -> None:
     assert item_key(Item("t", guid=" x ")) == "guid:x"
     assert item_key(Item("t", link=SAME_ARTICLE[5])) == item_key(Item("u", link=ARTICLE))
     assert item_key(Item("t", link="urn:uuid:1")) == "link:urn:uuid:1"
+
+
+# What url_normalize leaves as it is but for the case of scheme and host: canonical_url skips
+# the library for such links (_simple_parts); both must agree on every URL.
+_URLISH = st.text(alphabet="abcXYZ019-._~/?&=#%:@!$'()*+,;[] é", max_size=30)
+
+
+def _agrees_with_the_library(url: str) -> bool:
+    simple = _simple_parts(url)
+    if simple is None:
+        return False
+    host, path, query = simple
+    scheme = url.split(":", 1)[0].lower()
+    assert url_normalize(url) == f"{scheme}://{host}{path}" + (f"?{query}" if query else "")
+    return True
+
+
+@given(
+    st.sampled_from(["http://", "HTTPS://", "https://"]),
+    st.from_regex(r"[a-zA-Z0-9-]{1,8}(\.[a-zA-Z0-9-]{1,8}){0,3}", fullmatch=True),
+    _URLISH,
+)
+def test_simple_links_skip_normalisation_only_when_it_changes_nothing(
+    scheme: str, host: str, rest: str
+) -> None:
+    _agrees_with_the_library(f"{scheme}{host}{rest}")
+
+
+@pytest.mark.parametrize(
+    ("url", "simple"),
+    [
+        ("https://Example.com/a/b-c.html?id=3&x=y", True),
+        ("https://example.com", True),
+        ("https://example.com/a//b", False),
+        ("https://example.com/a/../b", False),
+        ("https://example.com/a?b=c=d", False),
+        ("https://example.com/a?b&&c", False),
+        ("https://example.com/a%20b", False),
+        ("https://example.com/a#frag", False),
+        ("https://example.com:8080/a", False),
+        ("https://xn--bcher-kva.example/a", False),
+        ("https://-bad.example/a", False),
+        ("https://bücher.example/a", False),
+    ],
+)
+def test_which_links_are_simple(url: str, simple: bool) -> None:
+    assert _agrees_with_the_library(url) is simple
+
+
+def test_every_real_feed_link_has_the_librarys_canonical_form(shared_feeds: Path) -> None:
+    simple = 0
+    for path in sorted(p for p in shared_feeds.iterdir() if p.suffix not in (".md", ".tsv")):
+        for link in re.findall(rb"https?://[^\s<>\"']+", path.read_bytes()):
+            simple += _agrees_with_the_library(link.decode("utf-8", "replace"))
+    assert simple > 10_000  # the fast path is the common one
