@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import sqlite_utils
@@ -43,7 +44,7 @@ def open_database(path: Path | str) -> sqlite_utils.Database:
     try:
         _configure(conn, path)
         db = sqlite_utils.Database(conn)
-        MIGRATIONS.apply(db)
+        _migrate(db)
     except sqlite3.DatabaseError as exc:
         conn.close()
         if _looks_corrupt(exc):
@@ -60,9 +61,35 @@ def schema_version(db: sqlite_utils.Database) -> int:
     return len(MIGRATIONS.applied(db))
 
 
+def _migrate(db: sqlite_utils.Database) -> None:
+    """Apply the pending migrations, all of them in one transaction committed without waiting
+    for an fsync (a fresh database used to commit and fsync once per migration: issue 14).
+
+    ``BEGIN IMMEDIATE`` takes the write lock before the pending ones are read again, so two
+    processes opening a fresh database at once apply them once; a process killed half-way leaves
+    the schema as it was before. The commit is lazy (``synchronous=NORMAL``): a crash or SIGKILL
+    keeps it, and a power cut can undo it only with every commit after it up to the first
+    durable one, which fsyncs the whole WAL, schema included; the next start applies it again."""
+    if not MIGRATIONS.pending(db):  # a read: no write lock while another process writes
+        return
+    conn = db.conn
+    conn.execute(f"PRAGMA synchronous = {LAZY}")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS.apply(db)  # each migration in a savepoint of this transaction
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    finally:
+        conn.execute(f"PRAGMA synchronous = {DURABLE}")
+
+
 def _configure(conn: sqlite3.Connection, path: Path) -> None:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    mode = _journal_wal(conn)
     if str(mode).lower() != "wal":
         raise StoreError(f"cannot enable WAL journal on {path} (got {mode!r})")
     conn.execute(f"PRAGMA synchronous = {DURABLE}")
@@ -70,6 +97,20 @@ def _configure(conn: sqlite3.Connection, path: Path) -> None:
     result = conn.execute("PRAGMA quick_check").fetchone()[0]
     if result != "ok":
         raise sqlite3.DatabaseError(f"database disk image is malformed: {result}")
+
+
+def _journal_wal(conn: sqlite3.Connection) -> str:
+    """Switch to the WAL journal; the mode the database then has. On a fresh file that other
+    processes are creating at the same moment, SQLite answers "database is locked" at once
+    rather than through the busy timeout: try again until the timeout has passed."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+        time.sleep(0.01)
 
 
 def _looks_corrupt(exc: sqlite3.DatabaseError) -> bool:
