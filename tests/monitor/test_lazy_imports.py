@@ -53,7 +53,11 @@ NOT_FOR_A_POLL = (
     "apscheduler",
     "jinja2",
     "prometheus_client",
+    "smtplib",
     "monitor.backtest",
+    "monitor.channels.email",  # the console is the channel here: no smtplib, no email package
+    "monitor.channels.slack",
+    "monitor.channels.webhook",
     "monitor.demo",
     "monitor.metrics",
     "monitor.scheduler",
