@@ -9,7 +9,8 @@ Per character: compatibility decomposition (NFKD, so full-width letters and liga
 plain letters), combining marks and format characters (zero-width spaces, soft hyphens, bidi
 controls) dropped, Unicode case folding, a few letters without a decomposition mapped by hand
 (Polish ``ł``, Nordic ``ø``, Turkish dotless ``ı``, ``đ``, ``æ`` ...), typographic apostrophes
-unified to ``'`` and dashes to ``-``. Cyrillic ``ё`` becomes ``е`` and ``ї`` becomes ``і`` (the
+unified to ``'`` and dashes to ``-``, traditional Chinese characters written simplified
+(OpenCC's character table). Cyrillic ``ё`` becomes ``е`` and ``ї`` becomes ``і`` (the
 diaeresis is a combining mark); Ukrainian ``і`` is kept as it is.
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 __all__ = [
     "UNSPACED",
@@ -121,7 +123,27 @@ def _fold_once(char: str) -> str:
     text = unicodedata.normalize("NFKD", char).casefold()
     text = unicodedata.normalize("NFKD", text)
     kept = [_BY_HAND.get(c, c) for c in text if unicodedata.category(c) not in _DROPPED_CATEGORIES]
-    return unicodedata.normalize("NFC", "".join(kept))
+    return "".join(_simplified(c) for c in unicodedata.normalize("NFC", "".join(kept)))
+
+
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+_T2S: list[Callable[[str], str]] = []
+
+
+def _simplified(char: str) -> str:
+    """A traditional Chinese character as its simplified form (國 -> 国, 條 -> 条, 廢 -> 废);
+    any other character as it is. Taiwan, Hong Kong and Macau outlets, and older Japanese
+    text, write the characters that mainland outlets and the pack write simplified: one
+    normal form matches both. Character by character, so the normal form keeps its length
+    and offsets; OpenCC's t2s conversion (loaded on the first Chinese character) decides."""
+    if _HAN.match(char) is None:
+        return char
+    if not _T2S:
+        import opencc  # its dictionaries load only when Chinese text appears
+
+        _T2S.append(opencc.OpenCC("t2s").convert)
+    converted = _T2S[0](char)
+    return converted if len(converted) == 1 else char
 
 
 def _fold(char: str) -> str:

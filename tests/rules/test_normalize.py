@@ -105,3 +105,29 @@ def test_word_text_has_the_same_words_as_normalize(text: str) -> None:
 
     words = [word for word, _, _ in split_words(normalize(text))]
     assert word_text(text).split() == words
+
+
+@pytest.mark.parametrize(
+    ("traditional", "simplified"),
+    [
+        ("退出國際聯盟", "退出国际联盟"),  # Taiwan and Hong Kong outlets write traditional
+        ("廢除條約", "废除条约"),
+        ("終止共同防禦條約", "终止共同防御条约"),
+    ],
+)
+def test_traditional_chinese_has_the_normal_form_of_simplified(
+    traditional: str, simplified: str
+) -> None:
+    assert normalize(traditional) == normalize(simplified)
+    assert len(normalize(traditional)) == len(traditional)  # offsets stay one to one
+    assert offset_map(traditional) == list(range(len(traditional) + 1))
+
+
+def test_other_scripts_are_left_to_themselves_by_the_chinese_table() -> None:
+    assert normalize("条約を廃棄") == "条约を廃弃"  # Japanese kana untouched, kanji as Chinese
+    assert normalize("조약 폐기") == "조약 폐기"
+
+
+def test_a_traditional_chinese_headline_matches_as_its_simplified_twin() -> None:
+    assert matches("退出 AND 条约", "台灣宣布退出該條約")
+    assert matches("退出 AND 条约", "台湾宣布退出该条约")
