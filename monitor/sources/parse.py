@@ -16,6 +16,9 @@ callable that makes the context again, such as ``monitor.rulepacks.load_rules`` 
 caller's arguments, which reads its on-disk cache) the context is made once in the forkserver
 before it forks the workers, which share its memory, instead of being pickled to each worker.
 
+Workers that have had no job for ``IDLE_S`` seconds end, and their forkserver with them, so
+that an idle service holds no parse process; the next job that needs them starts them again.
+
 The workers die with the calling process, even when it is SIGKILLed (docs/operations.md):
 each holds the read end of a pipe whose write end only the calling process holds, and a thread
 in the worker ends it when that pipe reaches its end; the forkserver is killed with its parent
@@ -37,6 +40,7 @@ import signal
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -54,6 +58,7 @@ __all__ = ["ParsePool", "parse_document"]
 
 log = logging.getLogger("treatywatch.parse")
 INLINE_BELOW = 4_096  # bodies this small cost less to parse than to send to a worker
+IDLE_S = 60.0  # workers with no job for this long end (they start again when needed)
 _Job = TypeVar("_Job")
 _Result = TypeVar("_Result")
 _CONTEXT: Any = None  # in a worker process: the pool's context, installed when it starts
@@ -165,6 +170,20 @@ def _start_forkserver(boot: str) -> None:
                 os.environ[name] = value
 
 
+_POOLS: weakref.WeakSet[ParsePool] = weakref.WeakSet()
+
+
+def _stop_forkserver() -> None:
+    """Stop the forkserver, whose workers have all ended (it would otherwise stay, holding the
+    modules and the context it preloaded, until this process ends); the next pool starts a new
+    one. ``_stop`` is the standard library's own (Python 3.8 to 3.13 at least)."""
+    from multiprocessing import forkserver
+
+    stop = getattr(forkserver._forkserver, "_stop", None)
+    if stop is not None:
+        stop()
+
+
 class ParsePool:
     """Parses in up to ``workers`` processes (0: in the calling thread).
 
@@ -172,7 +191,9 @@ class ParsePool:
     worker, in the workers; ``load``, a picklable callable that gives the same context, lets the
     forkserver make it once for all the workers instead of each receiving it pickled.
     ``preload`` names modules the workers import before their first job. The processes start
-    at the first job that comes while another one is being parsed (``eager``: at the first).
+    at the first job that comes while another one is being parsed (``eager``: at the first),
+    and end, forkserver included, after ``idle_s`` seconds without a job (``clock`` measures
+    them; ``end_if_idle`` is the check, which the event loop's timer calls).
     """
 
     def __init__(
@@ -183,8 +204,17 @@ class ParsePool:
         load: Callable[[], Any] | None = None,
         preload: Sequence[str] = (),
         eager: bool = False,
+        idle_s: float = IDLE_S,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.workers = (os.cpu_count() or 1) if workers is None else workers
+        self.idle_s = idle_s
+        self._clock = clock
+        self._jobs = 0  # jobs in the workers now
+        self._last_job = clock()  # when the last one ended
+        self._idle_timer: asyncio.TimerHandle | None = None
+        self._idle_loop: asyncio.AbstractEventLoop | None = None
+        self._lifecycle = threading.Lock()  # a pool starts only once the last one has ended
         self.context = context
         self._load = load
         self._preload = ["monitor.sources.parse", "monitor.sources.listing", *preload]
@@ -194,11 +224,12 @@ class ParsePool:
         self._watch: tuple[Connection, int] | None = None  # read end (for workers), write end
         self._inline: ThreadPoolExecutor | None = None
         self._inline_busy = False
+        _POOLS.add(self)
 
     @property
     def running(self) -> bool:
-        """Whether the worker processes are running."""
-        return self._pool is not None
+        """Whether the worker processes are running (or starting)."""
+        return self._pool is not None or self._starting is not None
 
     def _start(self) -> Future[ProcessPoolExecutor]:
         """Start the workers in a thread of its own, once: the first worker's start waits for
@@ -209,7 +240,8 @@ class ParsePool:
             def start() -> None:
                 began = time.monotonic()
                 try:
-                    self._pool = self._executor()
+                    with self._lifecycle:  # an idle pool ending: its forkserver stops first
+                        self._pool = self._executor()
                 except BaseException as exc:
                     self._starting = None  # the next job tries again
                     starting.set_exception(exc)
@@ -304,14 +336,48 @@ class ParsePool:
             raise SourceError(
                 f"the parser processes did not start: {exc}", kind="internal"
             ) from exc
+        self._jobs += 1
         try:
             result = await loop.run_in_executor(pool, _call, work, body, job)
         except BrokenProcessPool as exc:
             self._close_pool()  # a new pool is made for the next parse
             raise SourceError("the parser process died", kind="internal") from exc
+        finally:
+            self._jobs -= 1
+            self._last_job = self._clock()
+            if self._pool is not None and (self._idle_timer is None or self._idle_loop is not loop):
+                self._idle_loop = loop
+                self._idle_timer = loop.call_later(self.idle_s, self._idle_check)
         if isinstance(result, _Failed):
             raise ParseError(result.message, kind=result.kind)
         return result  # type: ignore[no-any-return]
+
+    def _idle_check(self) -> None:
+        """The event loop's timer: end the workers if idle, else look again when they may be."""
+        self._idle_timer = None
+        if not self.end_if_idle() and self._pool is not None:
+            left = max(self.idle_s - (self._clock() - self._last_job), 0.1)
+            self._idle_timer = asyncio.get_running_loop().call_later(left, self._idle_check)
+
+    def end_if_idle(self) -> bool:
+        """End the workers and their forkserver if they have had no job for ``idle_s`` seconds
+        (a thread waits for them, the caller does not); whether they were ended. The next job
+        that needs workers starts them again, once these are gone."""
+        pool = self._pool
+        if pool is None or self._jobs or self._clock() - self._last_job < self.idle_s:
+            return False
+        self._pool = None
+        self._starting = None
+
+        def end() -> None:
+            with self._lifecycle:
+                pool.shutdown(wait=True)
+                if not any(other.running for other in _POOLS if other is not self):
+                    _stop_forkserver()  # (the processes' one: no other pool uses it)
+
+        threading.Thread(target=end, name="parse-pool-end", daemon=True).start()
+        log_event(log, logging.DEBUG, "parse_workers_ended", idle_s=self.idle_s)
+        return True
 
     def _close_pool(self) -> None:
         starting, self._starting = self._starting, None
@@ -325,7 +391,12 @@ class ParsePool:
 
     def close(self) -> None:
         """Stop the workers (they finish the job in hand) and the parse thread."""
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
         self._close_pool()
+        with self._lifecycle:  # an idle pool's end under way finishes first
+            pass
         if self._watch is not None:
             read, write = self._watch
             self._watch = None
