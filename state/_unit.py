@@ -51,6 +51,27 @@ class UnitOfWork:
         # identity rows read or written in this unit (None: not stored); the lock is held, so
         # only this unit changes them: lookups after ``preload_identities`` cost no query
         self._identities: dict[str, IdentityRow | None] = {}
+        # identity writes, made in one statement each when the unit ends (``flush``): every
+        # read of identity rows inside the unit goes through ``_identities``, which has them
+        # already, and all of them carry ``stamp``, so their order does not matter
+        self._claims: list[tuple[str, str, int, str | None, str, str, str]] = []
+        self._touches: list[tuple[str, str]] = []
+
+    def flush(self) -> None:
+        """Write the identity keys claimed and touched so far (the unit does it before its
+        commit)."""
+        conn = self._db.conn
+        if self._claims:
+            conn.executemany(
+                """INSERT INTO identity_keys (key, source, item_id, story_id, title, first_seen,
+                   last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (key) DO UPDATE SET last_seen = excluded.last_seen""",
+                self._claims,
+            )
+            self._claims = []
+        if self._touches:
+            conn.executemany("UPDATE identity_keys SET last_seen = ? WHERE key = ?", self._touches)
+            self._touches = []
 
     # identity -----------------------------------------------------------------------------
 
@@ -71,10 +92,7 @@ class UnitOfWork:
 
     def touch_keys(self, keys: Sequence[str]) -> None:
         """Mark identity keys as seen now (they are kept ``dedup.keep_keys`` after that)."""
-        self._db.conn.executemany(
-            "UPDATE identity_keys SET last_seen = ? WHERE key = ?",
-            [(self.stamp, key) for key in keys],
-        )
+        self._touches.extend((self.stamp, key) for key in keys)
         for key in keys:
             row = self._identities.get(key)
             if row is not None:
@@ -84,38 +102,22 @@ class UnitOfWork:
         self, keys: Sequence[str], *, source: str, item_id: int, title: str, story_id: str | None
     ) -> None:
         """Store identity keys for an item (a key already stored is only touched)."""
-        rows = [
-            IdentityRow(
-                key=key,
-                source=source,
-                item_id=item_id,
-                story_id=story_id,
-                title=title if key.startswith("url:") else "",
-                first_seen=self.stamp,
-                last_seen=self.stamp,
-            )
-            for key in keys
-        ]
-        self._db.conn.executemany(
-            """INSERT INTO identity_keys (key, source, item_id, story_id, title, first_seen,
-               last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (key) DO UPDATE SET last_seen = excluded.last_seen""",
-            [
-                (r.key, r.source, r.item_id, r.story_id, r.title, r.first_seen, r.last_seen)
-                for r in rows
-            ],
-        )
-        for row in rows:
-            known = self._identities.get(row.key)
-            self._identities[row.key] = (
-                row if known is None else replace(known, last_seen=self.stamp)
+        stamp = self.stamp
+        for key in keys:
+            title_kept = title if key.startswith("url:") else ""
+            self._claims.append((key, source, item_id, story_id, title_kept, stamp, stamp))
+            known = self._identities.get(key)
+            self._identities[key] = (
+                IdentityRow(key, source, item_id, story_id, title_kept, stamp, stamp)
+                if known is None
+                else replace(known, last_seen=stamp)
             )
 
     # items and hits -----------------------------------------------------------------------
 
     def insert_item(self, source: str, item: NewItem) -> int | None:
         """Store an item; its row id, or None when ``source`` already has one with its key."""
-        cursor = self._db.execute(
+        cursor = self._db.conn.execute(
             """INSERT OR IGNORE INTO items (source, key, guid, link, canonical_link,
                title, summary, language, published, first_seen)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -340,7 +342,9 @@ class UnitQueries(StoryQueries):
         except sqlite3.Error as exc:
             raise store_error(exc, "database write") from exc
         try:
-            yield UnitOfWork(self, now)
+            unit = UnitOfWork(self, now)
+            yield unit
+            unit.flush()
         except sqlite3.Error as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")

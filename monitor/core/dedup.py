@@ -262,7 +262,11 @@ def same_article(kind: str, title: str, stored_title: str) -> bool:
     """
     if kind != "url":
         return True
-    return not title or not stored_title or title_similarity(title, stored_title) >= SAME_TITLE
+    if not title or not stored_title:
+        return True
+    if title == stored_title:  # the same words: alike unless there are none
+        return bool(words(title))
+    return title_similarity(title, stored_title) >= SAME_TITLE
 
 
 def outlet(link: str | None, source: str, *, canonical: Canonical = canonical_url) -> str:

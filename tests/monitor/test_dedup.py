@@ -6,11 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from url_normalize import url_normalize
 
 from monitor.core.dedup import (
+    SAME_TITLE,
     _simple_parts,
     canonical_url,
     fingerprint,
@@ -211,3 +212,11 @@ def test_every_real_feed_link_has_the_librarys_canonical_form(shared_feeds: Path
         for link in re.findall(rb"https?://[^\s<>\"']+", path.read_bytes()):
             simple += _agrees_with_the_library(link.decode("utf-8", "replace"))
     assert simple > 10_000  # the fast path is the common one
+
+
+@given(st.text(max_size=40))
+@example("???")
+@example("Lithuania quits mine treaty")
+def test_one_title_twice_is_alike_exactly_when_its_similarity_says_so(title: str) -> None:
+    expected = not title or title_similarity(title, title) >= SAME_TITLE
+    assert same_article("url", title, title) is expected

@@ -169,3 +169,41 @@ def test_identity_keys_and_cases_outlive_pruned_items_and_stories(tmp_path: Path
     )
     assert (gone.keys, gone.cases) == (1, 1)
     store.close()
+
+
+def _identity_rows(store: Store) -> list[tuple[str, int | None, str, str]]:
+    return [
+        (r["key"], r["item_id"], r["first_seen"], r["last_seen"])
+        for r in store.db.query("SELECT * FROM identity_keys ORDER BY key")
+    ]
+
+
+def test_identity_keys_claimed_and_touched_in_a_unit_are_stored_with_it(tmp_path: Path) -> None:
+    """Claims and touches are written when the unit ends (one statement for all of them): the
+    unit itself sees them at once, a second claim of a key only touches it, a failing unit
+    stores none of them, and the next unit reads what the first committed."""
+    store = Store.open(tmp_path)
+    with store.batch(NOW) as tx:
+        tx.claim_keys(["url:https://a.test/1", "fp:x"], source="wire", item_id=1, title="T",
+                      story_id=None)  # fmt: skip
+        tx.claim_keys(["fp:x"], source="other", item_id=2, title="", story_id=None)
+        seen = tx.identities(["fp:x", "url:https://a.test/1", "guid:none"])
+        assert [(r.key, r.source, r.item_id, r.title) for r in seen] == [
+            ("fp:x", "wire", 1, ""),
+            ("url:https://a.test/1", "wire", 1, "T"),
+        ]
+    stamp = next(store.db.query("SELECT last_seen FROM identity_keys"))["last_seen"]
+    assert [row[:2] for row in _identity_rows(store)] == [("fp:x", 1), ("url:https://a.test/1", 1)]
+    with pytest.raises(RuntimeError), store.batch(NOW + timedelta(hours=1)) as tx:
+        tx.touch_keys(["fp:x"])
+        tx.claim_keys(["guid:wire\x1fb"], source="wire", item_id=3, title="", story_id=None)
+        raise RuntimeError("fails before the commit")
+    assert [row[3] for row in _identity_rows(store)] == [stamp, stamp]
+    with store.batch(NOW + timedelta(hours=1)) as tx:
+        assert [r.item_id for r in tx.identities(["fp:x"])] == [1]
+        tx.touch_keys(["fp:x"])
+        assert tx.identities(["fp:x"])[0].last_seen != stamp
+    rows = {key: (first_seen, last_seen) for key, _, first_seen, last_seen in _identity_rows(store)}
+    assert rows["fp:x"][0] == stamp and rows["fp:x"][1] != stamp
+    assert rows["url:https://a.test/1"] == (stamp, stamp)
+    store.close()
