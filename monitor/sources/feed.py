@@ -271,9 +271,14 @@ def _short(text: str, limit: int = 300) -> str:
 
 def _item(entry: Mapping[str, Any], language: str | None, salvage: Salvage) -> Item | None:
     title = clean_text(html_to_text(entry.get("title") or ""), MAX_TITLE)
-    summary = clean_text(html_to_text(entry.get("summary") or ""), MAX_SUMMARY)
+    summary_markup = entry.get("summary") or ""
+    summary_text = html_to_text(summary_markup)
+    summary = clean_text(summary_text, MAX_SUMMARY)
     content_parts = [part.get("value", "") for part in entry.get("content") or ()]
-    content = clean_text(html_to_text(" ".join(content_parts)), MAX_CONTENT)
+    content_markup = " ".join(content_parts)
+    # feedparser copies the content to a missing summary: the same markup, the same text
+    same = content_markup == summary_markup
+    content = clean_text(summary_text if same else html_to_text(content_markup), MAX_CONTENT)
     if content == summary:
         content = ""
     link = entry.get("link") or None

@@ -46,8 +46,11 @@ def clean_text(text: str | None, limit: int) -> str:
     if not text:
         return ""
     # split() first: a CR, VT, FF or NEL (controls that are white space) parts words; then the
-    # invisible characters go, and the runs they leave are folded again
-    text = " ".join(_CONTROL.sub("", " ".join(text.split())).split())
+    # invisible characters go, and the runs they leave are folded again (re.sub hands back the
+    # very string when it removes nothing: then there is nothing to fold again)
+    folded = " ".join(text.split())
+    cleaned = _CONTROL.sub("", folded)
+    text = folded if cleaned is folded else " ".join(cleaned.split())
     if len(text) > limit:
         cut = text[: limit - 1]
         while cut and unicodedata.category(cut[-1]) in ("Cs", "Mn"):
