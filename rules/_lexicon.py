@@ -71,7 +71,9 @@ class Scanner:
     The patterns themselves are kept compact, as the compiled set is read back from the disk
     cache at every start: one string holds them all (``word word* ...`` per pattern, a ``*``
     marking a prefix), ``_starts`` where each begins and ``_sizes`` its number of words; only
-    the few case-sensitive patterns are kept whole (``_cased``).
+    the few case-sensitive patterns are kept whole (``_cased``). An index entry that leads to a
+    single pattern holds its id, not a tuple of one (``Ids``): nine entries in ten, 3 MB fewer
+    objects to make at each start.
     """
 
     __slots__ = (
@@ -127,9 +129,9 @@ class Scanner:
                 (prefix if is_prefix else exact).setdefault(first, []).append(pattern_id)
             if is_prefix:
                 prefix.setdefault(first, [])
-        self._exact = {word: tuple(ids) for word, ids in exact.items()}
-        self._prefix = {stem: tuple(ids) for stem, ids in prefix.items()}
-        self._pairs = {key: tuple(ids) for key, ids in pairs.items()}
+        self._exact = {word: _compact(ids) for word, ids in exact.items()}
+        self._prefix = {stem: _compact(ids) for stem, ids in prefix.items()}
+        self._pairs = {key: _compact(ids) for key, ids in pairs.items()}
         self._heads = frozenset(heads)
         self._infixes = tuple(infixes.items())
         stems: dict[str, set[int]] = {}
@@ -157,18 +159,21 @@ class Scanner:
         for position, word in enumerate(words):
             if word in heads and position < last:
                 paired = pairs.get(f"{word}{_PAIR}{words[position + 1]}")
-                if paired:
+                if paired is not None:
                     single = exact.get(word)
                     self._record(
-                        sorted(single + paired) if single else paired, field, position, found
+                        _merged(single, paired) if single is not None else paired,
+                        field,
+                        position,
+                        found,
                     )
                 else:
                     candidates = exact.get(word)
-                    if candidates:
+                    if candidates is not None:
                         self._record(candidates, field, position, found)
             else:
                 candidates = exact.get(word)
-                if candidates:
+                if candidates is not None:
                     self._record(candidates, field, position, found)
             if suffixes:
                 for core, ids in suffixes.get(word[-3:], ()):
@@ -184,17 +189,18 @@ class Scanner:
                     if length > size:
                         break
                     stem = word[:length]
-                    stemmed: Sequence[int] = prefix.get(stem, ())
+                    stemmed: Ids | list[int] = prefix.get(stem, ())
                     if position < last and f"{stem}*" in heads:
                         paired = pairs.get(f"{stem}*{_PAIR}{words[position + 1]}")
-                        if paired:
-                            stemmed = sorted((*stemmed, *paired)) if stemmed else paired
-                    if stemmed:
+                        if paired is not None:
+                            stemmed = _merged(stemmed, paired) if stemmed != () else paired
+                    if stemmed != ():
                         self._record(stemmed, field, position, found)
 
     def _record(
-        self, candidates: Sequence[int], field: FieldText, position: int, found: Found
+        self, entry: Ids | list[int], field: FieldText, position: int, found: Found
     ) -> None:
+        candidates = (entry,) if isinstance(entry, int) else entry
         words = field.words
         count = len(words)
         sizes = self._sizes
@@ -235,6 +241,21 @@ class Scanner:
                 )
             out.append(known)
         return out
+
+
+Ids = int | tuple[int, ...]
+"""Pattern ids in an index entry: one id alone, or a tuple of two or more (or none)."""
+
+
+def _compact(ids: list[int]) -> Ids:
+    return ids[0] if len(ids) == 1 else tuple(ids)
+
+
+def _merged(first: Ids | list[int], second: Ids) -> list[int]:
+    """The ids of two index entries, in order."""
+    a = (first,) if isinstance(first, int) else first
+    b = (second,) if isinstance(second, int) else second
+    return sorted((*a, *b))
 
 
 def word_matches(text: str, is_prefix: bool, word: str) -> bool:

@@ -172,7 +172,10 @@ class RuleSet:
         self._vocabulary_names = tuple(compiler.vocabularies)
         self._years = tuple(compiler.year_patterns.items())
         self._attributes = tuple(
-            (compiler.context_patterns(v.name), compiler.context_patterns(v.not_before))
+            (
+                _bitmap(compiler.context_patterns(v.name)),
+                _bitmap(compiler.context_patterns(v.not_before)),
+            )
             for v in self._vocabularies
             if v.not_before
         )
@@ -466,17 +469,26 @@ def _entity_table(patterns: dict[int, tuple[EntityRef, ...]]) -> tuple[array[int
     return runs, refs
 
 
-def _drop_attributes(
-    attributes: Sequence[tuple[frozenset[int], frozenset[int]]], found: Found
-) -> None:
+def _bitmap(ids: frozenset[int]) -> bytes:
+    """A set of pattern ids as one byte per id (1: in the set): tens of thousands of ids in a
+    frozenset cost 2.8 MB of objects to read back from the cache, their bitmap 0.1 MB."""
+    bits = bytearray(max(ids, default=-1) + 1)
+    for pattern in ids:
+        bits[pattern] = 1
+    return bytes(bits)
+
+
+def _drop_attributes(attributes: Sequence[tuple[bytes, bytes]], found: Found) -> None:
     """Remove the occurrences of names directly followed by an attribute noun (``not_before``):
     in "EU countries" the EU is no organisation being left. Walks the document's few found
-    patterns, never the thousands of names and nouns."""
+    patterns, never the thousands of names and nouns (sets of ids as ``_bitmap``s)."""
     for names, nouns in attributes:
-        starts = {(f, s) for p in found if p in nouns for f, s, _ in found[p]}
+        size = len(nouns)
+        starts = {(f, s) for p in found if p < size and nouns[p] for f, s, _ in found[p]}
         if not starts:
             continue
-        for pattern in [p for p in found if p in names]:
+        size = len(names)
+        for pattern in [p for p in found if p < size and names[p]]:
             kept = [o for o in found[pattern] if (o[0], o[2]) not in starts]
             if kept:
                 found[pattern] = kept

@@ -188,3 +188,16 @@ def test_a_rule_set_read_back_from_its_compact_pickle_reports_the_same() -> None
         assert repr(again.near_misses(doc, NOW)) == repr(PACK.near_misses(doc, NOW))
         matched += bool(found)
     assert matched > 50
+
+
+def test_the_compact_pickle_makes_no_object_per_single_pattern_entry() -> None:
+    """Read back from the cache at every start (issue 14, memory): an index entry of the scanner
+    that leads to one pattern is that pattern's id, not a tuple of one, and the attribute checks'
+    sets of tens of thousands of ids are bitmaps, not frozensets of int objects."""
+    again = pickle.loads(pickle.dumps(PACK, protocol=pickle.HIGHEST_PROTOCOL))
+    scanner = again._scanner
+    entries = [*scanner._exact.values(), *scanner._prefix.values(), *scanner._pairs.values()]
+    assert sum(isinstance(ids, int) for ids in entries) > 0.8 * len(entries)
+    assert not any(isinstance(ids, tuple) and len(ids) == 1 for ids in entries)
+    assert again._attributes
+    assert all(isinstance(s, bytes) for pair in again._attributes for s in pair)
