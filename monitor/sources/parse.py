@@ -18,6 +18,8 @@ before it forks the workers, which share its memory, instead of being pickled to
 
 Workers that have had no job for ``IDLE_S`` seconds end, and their forkserver with them, so
 that an idle service holds no parse process; the next job that needs them starts them again.
+At that moment (parsing idle, pool or not) the process also gives the memory that parsing freed
+back to the system (``release_memory``).
 
 The workers die with the calling process, even when it is SIGKILLed (docs/operations.md):
 each holds the read end of a pipe whose write end only the calling process holds, and a thread
@@ -31,6 +33,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import ctypes
+import gc
 import hashlib
 import logging
 import multiprocessing
@@ -171,6 +175,20 @@ def _start_forkserver(boot: str) -> None:
 
 
 _POOLS: weakref.WeakSet[ParsePool] = weakref.WeakSet()
+
+
+def release_memory() -> None:
+    """Collect garbage and give the C heap's free pages back to the system (glibc's
+    ``malloc_trim``; nothing more where the C library has none). Parsing and matching a cycle
+    of documents leaves the heap spread over pages that ``free`` keeps for reuse: at 2,000
+    sources the service held about 11 MB that way, idle, until its next cycle."""
+    gc.collect()
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
+    log_event(log, logging.DEBUG, "memory_released")
 
 
 def _stop_forkserver() -> None:
@@ -322,12 +340,14 @@ class ParsePool:
         loop = asyncio.get_running_loop()
         if self._pool is None and not self._eager and not self._inline_busy:
             self._inline_busy = True
+            self._jobs += 1
             try:
                 if self._inline is None:
                     self._inline = ThreadPoolExecutor(1, thread_name_prefix="parse")
                 return await loop.run_in_executor(self._inline, work, self.context, body, job)
             finally:
                 self._inline_busy = False
+                self._job_done(loop)
         pool = self._pool
         try:
             if pool is None:
@@ -343,21 +363,31 @@ class ParsePool:
             self._close_pool()  # a new pool is made for the next parse
             raise SourceError("the parser process died", kind="internal") from exc
         finally:
-            self._jobs -= 1
-            self._last_job = self._clock()
-            if self._pool is not None and (self._idle_timer is None or self._idle_loop is not loop):
-                self._idle_loop = loop
-                self._idle_timer = loop.call_later(self.idle_s, self._idle_check)
+            self._job_done(loop)
         if isinstance(result, _Failed):
             raise ParseError(result.message, kind=result.kind)
         return result  # type: ignore[no-any-return]
 
+    def _job_done(self, loop: asyncio.AbstractEventLoop) -> None:
+        """A job ended: arm the idle timer, unless it is armed on this loop already."""
+        self._jobs -= 1
+        self._last_job = self._clock()
+        if self._idle_timer is None or self._idle_loop is not loop:
+            self._idle_loop = loop
+            self._idle_timer = loop.call_later(self.idle_s, self._idle_check)
+
     def _idle_check(self) -> None:
-        """The event loop's timer: end the workers if idle, else look again when they may be."""
+        """The event loop's timer: once no job has come for ``idle_s`` seconds, end the workers
+        and give the memory that parsing freed back to the system; until then, look again when
+        that may be the case."""
         self._idle_timer = None
-        if not self.end_if_idle() and self._pool is not None:
-            left = max(self.idle_s - (self._clock() - self._last_job), 0.1)
-            self._idle_timer = asyncio.get_running_loop().call_later(left, self._idle_check)
+        left = self.idle_s - (self._clock() - self._last_job)
+        if self._jobs or left > 0:
+            loop = asyncio.get_running_loop()
+            self._idle_timer = loop.call_later(max(left, 0.1), self._idle_check)
+            return
+        self.end_if_idle()
+        release_memory()
 
     def end_if_idle(self) -> bool:
         """End the workers and their forkserver if they have had no job for ``idle_s`` seconds

@@ -5,9 +5,12 @@ memory). Time is the pool's injected clock: nothing here waits for the idle time
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from multiprocessing import forkserver
 from typing import Any
+
+import pytest
 
 from monitor.sources.parse import INLINE_BELOW, ParsePool
 from tests.support.service import wait_for
@@ -97,5 +100,28 @@ def test_the_event_loop_ends_idle_workers_by_itself() -> None:
             return False
 
         assert asyncio.run(run_then_idle())
+    finally:
+        pool.close()
+
+
+def test_idle_parsing_gives_freed_memory_back_even_without_workers(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A quiet service parses one document at a time in its own process (no workers): once
+    parsing has been idle for ``idle_s``, the heap's free pages go back to the system."""
+    pool = ParsePool(2, idle_s=0.05)  # not eager: the job runs in this process's parse thread
+    caplog.set_level(logging.DEBUG, logger="treatywatch.parse")
+    try:
+
+        async def run_then_idle() -> bool:
+            assert await pool.run(_pid, BODY, "job") == os.getpid()
+            for _ in range(500):
+                if any(getattr(r, "event", None) == "memory_released" for r in caplog.records):
+                    return True
+                await asyncio.sleep(0.02)
+            return False
+
+        assert asyncio.run(run_then_idle())
+        assert not pool.running
     finally:
         pool.close()
