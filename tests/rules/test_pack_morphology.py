@@ -301,6 +301,17 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         ("hy", "withdraw", "ԱՄՆ-ը դուրս է գալիս Առողջապահության համաշխարհային կազմակերպությունից"),
         ("be", "withdraw", "ЗША выходзяць з Сусветнай арганізацыі аховы здароўя"),
         ("am", "withdraw", "አሜሪካ ከዓለም ጤና ድርጅት ወጣች"),
+        # renouncing membership, terminating an agreement (Central Europe)
+        ("pl", "terminate", "Polska rozwiązuje umowę o współpracy kulturalnej z Białorusią"),
+        ("pl", "terminate", "Polska zrywa traktat o przyjaźni z Rosją"),
+        ("pl", "renounce", "Armenia rezygnuje z członkostwa w OUBZ"),
+        ("cs", "renounce", "Arménie se vzdává členství v ODKB"),
+        ("cs", "terminate", "Česko ukončuje dohodu o spolupráci s Ruskem"),
+        ("sk", "terminate", "Slovensko ukončuje zmluvu o spolupráci s Ruskom"),
+        ("ru", "renounce", "Армения отказывается от членства в ОДКБ"),
+        ("uk", "renounce", "Україна відмовляється від членства в СНД"),
+        ("hu", "renounce", "Örményország lemond tagságáról a KBSZSZ-ben"),
+        ("ro", "renounce", "Armenia renunță la calitatea de membru al OTSC"),
     ],
 )
 def test_each_form_of_leaving_alerts(
@@ -499,6 +510,11 @@ def test_each_form_of_leaving_alerts(
             "Dopo l'uscita nel 2019, il Burundi è rientrato nella Corte penale internazionale",
         ),
         ("ru", "rejoin", "Выйдя в 2019 году, Бурунди вернулся в Международный уголовный суд"),
+        ("pl", "other_sense", "Rząd rozwiązuje umowę z firmą budowlaną po aferze"),
+        ("pl", "question", "Czy Armenia zrezygnuje z członkostwa w OUBZ?"),
+        ("cs", "other_sense", "Ministerstvo ukončuje smlouvu s dodavatelem softwaru"),
+        ("cs", "org", "Rada Evropy ukončila členství Ruska"),
+        ("hu", "threat", "Örményország azzal fenyeget, hogy lemond tagságáról a KBSZSZ-ben"),
     ],
 )
 def test_near_misses_in_each_language_do_not_alert(
