@@ -32,6 +32,13 @@ __all__ = [
 _T = TypeVar("_T")
 _R = TypeVar("_R")
 _CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+# The references _CHARREF finds that may name no character: five digits or more (leading zeros
+# counted), or four hex digits from D8.. to DF.. (surrogates); shorter ones all name one. Only
+# these are checked one by one (a feed holds thousands of references, nearly all valid).
+_SUSPECT_CHARREF = re.compile(
+    rb"&#(?:[xX]((?=[0-9a-fA-F]{5}|[dD][89a-fA-F][0-9a-fA-F]{2};)[0-9a-fA-F]+)"
+    rb"|((?=[0-9]{5})[0-9]+));"
+)
 _REPLACEMENT = b"&#xFFFD;"
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
@@ -59,7 +66,7 @@ def fix_charrefs(body: bytes) -> tuple[bytes, int]:
         count += 1
         return _REPLACEMENT
 
-    fixed = _CHARREF.sub(replace, body)
+    fixed = _SUSPECT_CHARREF.sub(replace, body)
     return (fixed, count) if count else (body, 0)
 
 

@@ -226,6 +226,37 @@ def test_fix_charrefs_replaces_only_references_to_no_character() -> None:
     assert join_link("https://a.test/b/", "c") == "https://a.test/b/c"
 
 
+def _code_point(reference: str) -> int:
+    digits = reference[2:-1]
+    return int(digits[1:], 16) if digits[:1] in "xX" else int(digits)
+
+
+@given(
+    st.one_of(
+        st.integers(0, 0x30000),
+        st.integers(0xD700, 0xE000),
+        st.integers(0x10FF00, 0x110100),
+        st.integers(0, 10**13),
+    ),
+    st.sampled_from(["&#x{:x};", "&#X{:X};", "&#x{:X};", "&#{:d};"]),
+    st.integers(0, 4),
+)
+def test_fix_charrefs_finds_every_reference_to_no_character(
+    value: int, form: str, zeros: int
+) -> None:
+    """Only references that may name no character are checked one by one (the others are
+    left as they are): whatever the digits and leading zeros, exactly the bad ones change."""
+    reference = (
+        form.format(value).replace("#x", "#x" + "0" * zeros).replace("#X", "#X" + "0" * zeros)
+    )
+    reference = reference if "x" in reference.lower() else "&#" + "0" * zeros + reference[2:]
+    body = f"a{reference}b&#65;".encode()
+    fixed, count = fix_charrefs(body)
+    bad = _code_point(reference) > 0x10FFFF or 0xD800 <= _code_point(reference) <= 0xDFFF
+    assert count == int(bad)
+    assert fixed == (b"a&#xFFFD;b&#65;" if bad else body)
+
+
 @pytest.fixture
 def runner() -> Iterator[asyncio.Runner]:
     with asyncio.Runner() as loop:
