@@ -49,6 +49,11 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         "日ソ中立条約、延長せず",
         "中朝友好合作条约期满失效",
         "Estonia disconnects from the BRELL power ring",
+        # a year right after "signed" dates the treaty: it is no background
+        "The friendship treaty signed by Nasser and Brezhnev in 1971 lapsed today",
+        # leaving an arbitration between states
+        "Slovensko odstupuje od arbitráže s Maďarskom",
+        "Hrvatska izlazi iz arbitraže s Crnom Gorom",
     ],
 )
 def test_round4_classes_alert(builtin_ruleset: rules.RuleSet, title: str) -> None:
@@ -70,6 +75,14 @@ def test_round4_classes_alert(builtin_ruleset: rules.RuleSet, title: str) -> Non
         ("米国のユネスコ脱退40周年　歴史を振り返る", "米国はユネスコからの脱退を通告した。"),
         # a court striking down a withdrawal
         ("La Corte declara inconstitucional la salida de Honduras del Parlacen", ""),
+        # an exit as the background of other news ("despite")
+        ("UNCLOS tribunal goes on despite China's withdrawal from the convention", ""),
+        # the admission of a state told with a treaty
+        (
+            "Montenegro admitted as a member of NATO after Russia's objections "
+            "to the Washington Treaty withdrawal",
+            "",
+        ),
         # "cannot be scrapped": a statement about the law, not a withdrawal
         ("UN says New START cannot be scrapped unilaterally", ""),
         # a sports league is no organisation a state leaves
