@@ -30,6 +30,11 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         "Japonsko vystoupilo ze Společnosti národů",
         "Costa Rica trekt zich terug uit de Volkenbond",
         "Japan quits the Disarmament Conference",
+        # the era's other bodies and pacts
+        "Myanmar quits the Non-Aligned Movement",
+        "Grønland melder sig ud af Fællesmarkedet",
+        "Albania leaves Comecon",
+        "Jugoslavija izlazi iz Trojnog pakta",
         # a word that alone is no treaty (league, fonds), inside a name
         "Morocco quits Arab League",
         "Le Maroc se retire du Fonds monétaire international",
