@@ -26,6 +26,8 @@ _WORD_SPLIT = re.compile(f"({WORD_PATTERN})")
 _SENTENCE_PUNCTUATION = frozenset(".!?;…\n|")
 _SENTENCE_MARK = re.compile("[" + re.escape("".join(sorted(_SENTENCE_PUNCTUATION))) + "]")
 _HARD_STOPS = frozenset("!?;|\n")
+_GREEK = re.compile("[\u0370-\u03ff]")
+"""Greek letters: Greek writes its question mark as ``;`` (U+037E, ``;`` once normalised)."""
 
 
 def cap_text(text: str, limit: int) -> str:
@@ -102,6 +104,7 @@ class FieldText:
         # Only a gap holding sentence punctuation can end a sentence: visit just those gaps.
         breaks: list[int] = []  # the words that start a sentence, after the first
         questions: set[int] = set()
+        marks = "?;" if ";" in normal and _GREEK.search(normal) else "?"
         position = 0
         for mark in _SENTENCE_MARK.finditer(normal):
             gap_end = bisect_right(self.starts, mark.start(), position)
@@ -113,10 +116,10 @@ class FieldText:
             if ends is None:
                 ends = not self._starts_lower(position)
             if ends:
-                if "?" in gap:
+                if any(mark in gap for mark in marks):
                     questions.add(len(breaks))
                 breaks.append(position)
-        if count and "?" in normal[self.ends[-1] :]:
+        if count and any(mark in normal[self.ends[-1] :] for mark in marks):
             questions.add(len(breaks))
         sentences: list[int] = []
         done = 0

@@ -240,6 +240,18 @@ def test_question_sentences() -> None:
     assert not matches("SENTENCE(quit*, NOT is:question)", "Will it quit? Lithuania stays.")
 
 
+def test_greek_writes_its_question_mark_as_a_semicolon() -> None:
+    # U+037E and the plain ';' Greek keyboards type both mark a question in Greek text
+    assert matches("αποχωρ* is:question", "Θα αποχωρήσει η Ουγγαρία από τη Σύμβαση;")
+    assert matches("αποχωρ* is:question", "Θα αποχωρήσει η Ουγγαρία από τη Σύμβαση\u037e")
+    assert matches(
+        "SENTENCE(αποχωρ*, NOT is:question)", "Θα μείνει; Η Ουγγαρία αποχωρεί από τη Σύμβαση."
+    )
+    assert not matches("αποχωρ* is:question", "Η Ουγγαρία αποχωρεί από τη Σύμβαση.")
+    # elsewhere ';' is no question
+    assert not matches("quit* is:question", "Lithuania quits; Latvia follows")
+
+
 def test_lead_is_the_first_sentences_of_the_content() -> None:
     first = "Lithuania quits the pact. It was expected. Officials confirmed it. "
     assert matches("lead:quit*", content=first)

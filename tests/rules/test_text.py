@@ -37,11 +37,13 @@ def _by_word(field: FieldText) -> tuple[list[int], frozenset[int]]:
                 current += 1
         sentences.append(current)
     questions = set()
+    greek = any("\u0370" <= char <= "\u03ff" for char in normal)  # Greek asks with ';'
+    marks = "?;" if greek else "?"
     for position in range(1, len(words) + 1):
         last = position == len(words)
         if last or sentences[position] != sentences[position - 1]:
             gap = normal[field.ends[position - 1] : None if last else field.starts[position]]
-            if "?" in gap:
+            if any(mark in gap for mark in marks):
                 questions.add(sentences[position - 1])
     return sentences, frozenset(questions)
 
