@@ -54,6 +54,12 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         "日ソ中立条約、延長せず",
         "中朝友好合作条约期满失效",
         "Estonia disconnects from the BRELL power ring",
+        # annulling in the forms the other files lacked: pre-war Japanese 廢棄, Korean "total
+        # scrapping", Bulgarian, Swahili
+        "米國、日米通商航海條約の廢棄を通告",
+        "북한, 남북 기본합의서 전면 폐기",
+        "България анулира договора за дружба с Русия",
+        "Tanzania yavunja mkataba wa ulinzi na Msumbiji",
         # a year right after "signed" dates the treaty: it is no background
         "The friendship treaty signed by Nasser and Brezhnev in 1971 lapsed today",
         # leaving an arbitration between states
