@@ -60,6 +60,9 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         "북한, 남북 기본합의서 전면 폐기",
         "България анулира договора за дружба с Русия",
         "Tanzania yavunja mkataba wa ulinzi na Msumbiji",
+        # "takes the country out of", with the state between
+        "Milei saca a Argentina de la OMS",
+        "Lula tira o Brasil do Pacto Global para Migração",
         # a year right after "signed" dates the treaty: it is no background
         "The friendship treaty signed by Nasser and Brezhnev in 1971 lapsed today",
         # leaving an arbitration between states
