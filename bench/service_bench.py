@@ -423,7 +423,7 @@ def _report(
     idle = max(r["idle_pss_mb"] for r in rows)
     print(f"idle memory of the process tree, largest after a cycle: {idle} MB (<= "
           f"{IDLE_TARGET_MB} MB: {poll_bench._verdict(idle <= IDLE_TARGET_MB)}; parse workers "
-          "still run 3 s after a cycle that parsed, and end after 60 s without a document)")  # fmt: skip
+          "still run 3 s after a cycle that parsed, end after 60 s with no document)")  # fmt: skip
     for n, p in enumerate(publications, 1):
         if not p.received:
             print(f"publication {n}: no alert received")
