@@ -9,7 +9,8 @@ Per character: compatibility decomposition (NFKD, so full-width letters and liga
 plain letters), combining marks and format characters (zero-width spaces, soft hyphens, bidi
 controls) dropped, Unicode case folding, a few letters without a decomposition mapped by hand
 (Polish ``ł``, Nordic ``ø``, Turkish dotless ``ı``, ``đ``, ``æ`` ...), typographic apostrophes
-unified to ``'`` and dashes to ``-``, traditional Chinese characters written simplified
+unified to ``'`` and dashes to ``-``, decimal digits of every script written as ``0-9``
+(``۱۹۷۷`` is ``1977``), traditional Chinese characters written simplified
 (OpenCC's character table). Cyrillic ``ё`` becomes ``е`` and ``ї`` becomes ``і`` (the
 diaeresis is a combining mark); Ukrainian ``і`` is kept as it is.
 """
@@ -118,8 +119,11 @@ def _fold_once(char: str) -> str:
         return "-"
     if char in _LINE_BREAKS:
         return "\n"
-    if unicodedata.category(char) in _DROPPED_CATEGORIES:
+    category = unicodedata.category(char)
+    if category in _DROPPED_CATEGORIES:
         return ""
+    if category == "Nd":  # Arabic-Indic, Persian, Devanagari, Bengali ... digits as 0-9
+        return str(unicodedata.digit(char))
     text = unicodedata.normalize("NFKD", char).casefold()
     text = unicodedata.normalize("NFKD", text)
     kept = [_BY_HAND.get(c, c) for c in text if unicodedata.category(c) not in _DROPPED_CATEGORIES]

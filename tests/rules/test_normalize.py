@@ -35,6 +35,9 @@ from tests.rules._support import matches
         ("anti‑personnel – mines", "anti-personnel - mines"),
         ("ﬁnal", "final"),
         ("Ø and æ", "o and ae"),
+        ("سال ۱۹۷۷", "سال 1977"),  # Persian digits
+        ("عام ١٩٦٥", "عام 1965"),  # Arabic-Indic digits
+        ("वर्ष १९४५", normalize("वर्ष") + " 1945"),  # Devanagari digits
     ],
 )
 def test_normal_form(text: str, expected: str) -> None:
@@ -131,3 +134,11 @@ def test_other_scripts_are_left_to_themselves_by_the_chinese_table() -> None:
 def test_a_traditional_chinese_headline_matches_as_its_simplified_twin() -> None:
     assert matches("退出 AND 条约", "台灣宣布退出該條約")
     assert matches("退出 AND 条约", "台湾宣布退出该条约")
+
+
+def test_a_year_in_persian_digits_is_a_year() -> None:
+    from datetime import UTC, datetime
+
+    published = datetime(2019, 1, 1, tzinfo=UTC)
+    assert matches("year:>=2", "پیمان در سال ۱۹۷۷ لغو شد", published=published)
+    assert not matches("year:>=2", "پیمان در سال ۲۰۱۹ لغو شد", published=published)
