@@ -69,7 +69,7 @@ bench: $(VENV)/.installed-bench nginx
 	$(BIN)/python bench/delivery_bench.py
 	$(BIN)/python bench/ops_bench.py
 	$(BIN)/python bench/startup_bench.py
-	$(BIN)/python bench/poll_bench.py --sizes 1000 --hosts 32
+	$(BIN)/python bench/poll_bench.py --sizes 1000 --hosts 32 --readme README.md
 	$(BIN)/python bench/service_bench.py
 
 # Debian's nginx serves the feeds of bench/poll_bench.py and bench/service_bench.py (so that the

@@ -834,49 +834,74 @@ def _report_alone(size: int, ours: dict[str, Any]) -> dict[str, Any]:
     return {"startup_s": start["seconds"], "cpu_ms_unchanged_net": cpu_net, "peak_rss_mb": peak}
 
 
-def readme_table(size: int, by_name: dict[str, Any], server: str) -> None:
-    """The README's performance table, in Markdown."""
+def readme_table(size: int, by_name: dict[str, Any], server: str) -> list[str]:
+    """The README's performance table, in Markdown (printed, and returned as its lines)."""
     if "reader" not in by_name:
-        return
+        return []
+    lines: list[str] = []
+    add = lines.append
     o, t = _cycles(by_name["treatywatch"]), _cycles(by_name["reader"])
     os_start, ts_start = by_name["treatywatch"]["startup"], by_name["reader"]["startup"]
     f = whole_process_figures(size, by_name)
-    print(f"\nREADME table ({size} feeds; {server}):\n")
-    print("| measure (whole process) | treatywatch | reader | ratio | target |")
-    print("| --- | --- | --- | --- | --- |")
+    add("| measure (whole process) | treatywatch | reader | ratio | target |")
+    add("| --- | --- | --- | --- | --- |")
     rows = [
         ("full cycle", o["full"], t["full"], f["full_ratio"], "≥ 10x", 10),
         ("unchanged cycle (304)", o["304"], t["304"], f["unchanged_ratio"], "≥ 5x", 5),
     ]
     for label, ours, theirs, ratio, target, goal in rows:
-        print(
+        add(
             f"| {label} | {ours['seconds']:.1f} s, {ours['feeds_per_s']:.0f} feeds/s, "
             f"{ours['cpu_s']:.1f} s CPU | {theirs['seconds']:.1f} s, "
             f"{theirs['feeds_per_s']:.0f} feeds/s, {theirs['cpu_s']:.1f} s CPU | "
             f"{ratio:.1f}x | {target}: {_verdict(ratio >= goal)} |"
         )
     net = f["unchanged_net_ratio"]
-    print(
+    add(
         f"| unchanged cycle, net of start-up | {o['304']['seconds'] - os_start['seconds']:.2f} s "
         f"| {t['304']['seconds'] - ts_start['seconds']:.2f} s | {net:.1f}x "
         f"| ≥ 10x: {_verdict(net >= 10, f['net_valid'])} |"
     )
-    print(
+    add(
         f"| start-up (one feed, fresh state) | {os_start['seconds']:.2f} s | "
         f"{ts_start['seconds']:.2f} s | | ≤ 0.5 s: {_verdict(f['startup_s'] <= 0.5)} |"
     )
     cpu = f["cpu_ms_unchanged_net"]
-    print(
+    add(
         f"| CPU per unchanged feed, net of start-up | {cpu:.2f} ms | "
         f"{f['reader_cpu_ms_unchanged_net']:.2f} ms | | "
         f"≤ 1 ms: {_verdict(cpu <= 1, f['net_valid'])} |"
     )
     peak = f["peak_rss_mb"]
     verdict = f"≤ 250 MB: {_verdict(peak <= 250)}" if size >= 5_000 else "(judged at 5,000)"
-    print(
+    add(
         f"| peak memory (PSS of the process tree) | {peak:.0f} MB | "
         f"{max(c['peak_rss_mb'] for c in t.values()):.0f} MB | | {verdict} |"
     )
+    print(f"\nREADME table ({size} feeds; {server}):\n")
+    print("\n".join(lines))
+    return lines
+
+
+README_START = "<!-- poll_bench.py --readme: start -->"
+README_END = "<!-- poll_bench.py --readme: end -->"
+
+
+def write_readme(path: Path, size: int, table: list[str], code: str, server: str) -> None:
+    """Put ``table`` between the README's markers, with the run it comes from."""
+    text = path.read_text(encoding="utf-8")
+    start, end = text.find(README_START), text.find(README_END)
+    if start < 0 or end < start:
+        raise SystemExit(f"{path}: the markers {README_START!r} and {README_END!r} are missing")
+    block = [
+        README_START,
+        f"{size} feeds over 32 loopback addresses, {server}; {code}; {machine()}.",
+        "",
+        *table,
+        "",
+    ]
+    path.write_text(text[:start] + "\n".join(block) + text[end:], encoding="utf-8")
+    print(f"README table written to {path}")
 
 
 def _verdict(met: bool, valid: bool = True) -> str:
@@ -924,6 +949,9 @@ def main() -> int:
         "--code", metavar="REV", help="measure this commit, not the working tree (e.g. HEAD)"
     )
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--readme", type=Path, help="write the first size's table into this README's markers"
+    )
     args = parser.parse_args()
     if not FEEDS.is_dir():
         print(f"skipped: real feeds not found at {FEEDS}")
@@ -932,8 +960,10 @@ def main() -> int:
         parser.error("--hosts: 1 to 254")
     code = tempfile.TemporaryDirectory(prefix="poll-bench-code-")
     print(f"machine: {machine()}")
-    print(f"code: {use_code(args.code, Path(code.name))}")
+    measured = use_code(args.code, Path(code.name))
+    print(f"code: {measured}")
     results = []
+    readme: list[str] = []
     for size in (int(s) for s in args.sizes.split(",")):
         with FeedServer(size, args.hosts, args.server) as server, _work_folder() as folder:
             served = server.describe()
@@ -953,7 +983,10 @@ def main() -> int:
             report_in_process(size, entry["in_process"])
         if "whole_process" in entry:
             entry["figures"] = report_whole_process(size, entry["whole_process"])
-            readme_table(size, entry["whole_process"], served)
+            table = readme_table(size, entry["whole_process"], served)
+            if args.readme and table and not readme:
+                readme = table
+                write_readme(args.readme, size, table, measured, served)
         results.append(entry)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
