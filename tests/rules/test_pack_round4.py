@@ -68,6 +68,10 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         # leaving an arbitration between states
         "Slovensko odstupuje od arbitráže s Maďarskom",
         "Hrvatska izlazi iz arbitraže s Crnom Gorom",
+        # a number of years in the title that is no anniversary: "after twenty years", "half a
+        # year after notifying"
+        "بعد عشرين عاما على توقيعها.. المغرب يجمد اتفاقية الصيد مع موريتانيا",
+        "英国、国際捕鯨条約から脱退　半年前に通告",
     ],
 )
 def test_round4_classes_alert(builtin_ruleset: rules.RuleSet, title: str) -> None:
@@ -105,6 +109,21 @@ def test_round4_classes_alert(builtin_ruleset: rules.RuleSet, title: str) -> Non
         ("Israel-Hamas truce agreement expires at midnight", ""),
         # a sports league is no organisation a state leaves
         ("Russia withdraws its clubs from the sports league", ""),
+        # anniversary and look-back titles built on a number, in digits or in words
+        ("Thirty years of the Chemical Weapons Convention", "Washington quits the treaty."),
+        ("25 years since the Kyoto vote", "Canada leaves the Kyoto Protocol."),
+        ("Il y a 60 ans, la crise de l'OTAN", "La France quitte le commandement intégré."),
+        ("Vor 50 Jahren: Grönland und Europa", "Grönland tritt aus der EG aus."),
+        ("Fünfzig Jahre Ostpolitik", "Bonn kündigt den Vertrag."),
+        ("Hace 20 años: la crisis andina", "Venezuela abandona la Comunidad Andina."),
+        ("Fortsettelseskrigen 80 år", "Finland trekker seg fra fredsavtalen."),
+        ("Femtio år efter krisen", "Sverige lämnar EFTA."),
+        ("30 лет со дня распада", "Грузия выходит из СНГ."),
+        ("Венесуэла: 20 лет спустя", "Венесуэла выходит из Андского сообщества."),
+        ("유네스코 탈퇴 40년…관계 회복은", "미국은 유네스코에서 탈퇴한다."),
+        ("退出国联五十年", "日本退出国际联盟。"),
+        ("بیست سال پس از خروج از ان‌پی‌تی", "کره شمالی از ان‌پی‌تی خارج شد."),
+        ("ثلاثون عاما على انسحاب مصر", "مصر تنسحب من المعاهدة."),
     ],
 )
 def test_round4_near_misses_do_not_alert(
