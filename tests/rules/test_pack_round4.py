@@ -72,6 +72,10 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         # year after notifying"
         "بعد عشرين عاما على توقيعها.. المغرب يجمد اتفاقية الصيد مع موريتانيا",
         "英国、国際捕鯨条約から脱退　半年前に通告",
+        # real exits beside the denial and reversal wordings
+        "越南宣布退出多边条约",
+        "Kazakhstan leaves the CSTO, Tokayev says",
+        "Das Kabinett kündigt den Energiecharta-Vertrag",
     ],
 )
 def test_round4_classes_alert(builtin_ruleset: rules.RuleSet, title: str) -> None:
@@ -124,6 +128,22 @@ def test_round4_classes_alert(builtin_ruleset: rules.RuleSet, title: str) -> Non
         ("退出国联五十年", "日本退出国际联盟。"),
         ("بیست سال پس از خروج از ان‌پی‌تی", "کره شمالی از ان‌پی‌تی خارج شد."),
         ("ثلاثون عاما على انسحاب مصر", "مصر تنسحب من المعاهدة."),
+        # a denial written as one compound, "not on the agenda", "does not mean leaving"
+        ("越南外交部：河内未退出任何多边条约", ""),
+        ("Kazakhstan: leaving the CSTO is not on the agenda", ""),
+        ("AB üyeliği NATO'dan çekilmek anlamına gelmiyor", ""),
+        # a court striking down the law that took a state out is a reversal
+        (
+            "Court ruling",
+            "The Constitutional Court struck down the decree that took Ecuador out of the "
+            "ICSID convention.",
+        ),
+        # a demand in German indirect speech, a threat brandished
+        (
+            "Umweltverbände",
+            "Greenpeace verlangt, die Regierung solle den Energiecharta-Vertrag sofort kündigen.",
+        ),
+        ("Budapest brandit la menace d'un retrait du Conseil de l'Europe", ""),
     ],
 )
 def test_round4_near_misses_do_not_alert(
