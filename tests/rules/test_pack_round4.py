@@ -167,3 +167,20 @@ def test_round4_near_misses_do_not_alert(
 )
 def test_round4_own_suspension_still_alerts(builtin_ruleset: rules.RuleSet, title: str) -> None:
     assert builtin_ruleset.match(rules.Document(title=title), NOW), title
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        # a bilateral treaty named by the two states' one-character abbreviations
+        "越方通知不延长越苏协定",
+        "蒙古国宣布废除蒙苏条约",
+        "ソ連政府、日ソ協定の破棄を通告",
+    ],
+)
+def test_round4_country_pair_treaties_alert_and_are_named(
+    builtin_ruleset: rules.RuleSet, title: str
+) -> None:
+    matches = builtin_ruleset.match(rules.Document(title=title), NOW)
+    treaties = {e.id for m in matches for e in m.entities if e.kind == "treaties"}
+    assert "country_pair_treaties" in treaties, (title, treaties)
