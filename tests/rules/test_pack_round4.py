@@ -76,6 +76,9 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         "越南宣布退出多边条约",
         "Kazakhstan leaves the CSTO, Tokayev says",
         "Das Kabinett kündigt den Energiecharta-Vertrag",
+        # the Nordic headline "state out of" a generic treaty word
+        "Sverige ut ur avtalet med Ryssland",
+        "Danmark ud af forsvarsaftalen med Norge",
     ],
 )
 def test_round4_classes_alert(builtin_ruleset: rules.RuleSet, title: str) -> None:
@@ -144,6 +147,9 @@ def test_round4_classes_alert(builtin_ruleset: rules.RuleSet, title: str) -> Non
             "Greenpeace verlangt, die Regierung solle den Energiecharta-Vertrag sofort kündigen.",
         ),
         ("Budapest brandit la menace d'un retrait du Conseil de l'Europe", ""),
+        # "out of" followed by no treaty word, or demanded by others
+        ("Norge ut av landet med avtale om utlevering", ""),
+        ("Partiet krever Norge ut av forsvarsavtalen", ""),
     ],
 )
 def test_round4_near_misses_do_not_alert(
