@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from monitor.catalog import default_sources
 from monitor.channels import Channel, build_channel
@@ -27,6 +29,20 @@ from state import Store
 __all__ = ["App", "DeliveryReport", "PollOutcome", "make_app", "routing_warnings"]
 
 Clock = Callable[[], datetime]
+POLL_WINDOW = 256
+"""Sources a ``poll_all`` has in flight at once. Each one waiting for a slot is a task with its
+frames: 5,000 at once held about 9 MB more at the peak than 256 lanes, which keep the fetcher's
+slots (``http.concurrency``, ``http.per_host``) as busy, the hosts being taken in turn."""
+
+
+def host_turns(urls: Sequence[str]) -> list[int]:
+    """The indexes of ``urls`` with their hosts taken in turn (first of each host, then second
+    of each, ...), so that a window of them spans many hosts, not one host's ``per_host``."""
+    by_host: dict[str, list[int]] = {}
+    for index, url in enumerate(urls):
+        by_host.setdefault((urlsplit(url).hostname or "").lower(), []).append(index)
+    turns = itertools.zip_longest(*by_host.values())
+    return [index for turn in turns for index in turn if index is not None]
 
 
 def utc_now() -> datetime:
@@ -85,9 +101,20 @@ class App:
     def enabled_sources(self) -> list[SourceConfig]:
         return [source for source in self.sources.values() if source.enabled]
 
-    async def poll_all(self) -> list[PollOutcome]:
-        """Poll every enabled source concurrently (bounded by the fetcher's limits)."""
-        return list(await asyncio.gather(*(self.poll_source(s.name) for s in self.enabled_sources)))
+    async def poll_all(self, *, window: int = POLL_WINDOW) -> list[PollOutcome]:
+        """Poll every enabled source concurrently (bounded by the fetcher's limits), at most
+        ``window`` of them in flight at once, taking the hosts in turn; the outcomes in the
+        order of the sources."""
+        sources = self.enabled_sources
+        outcomes: list[PollOutcome | None] = [None] * len(sources)
+        turns = iter(host_turns([source.url for source in sources]))
+
+        async def lane() -> None:
+            for index in turns:
+                outcomes[index] = await self.poll_source(sources[index].name)
+
+        await asyncio.gather(*(lane() for _ in range(min(len(sources), max(window, 1)))))
+        return [outcome for outcome in outcomes if outcome is not None]
 
     async def poll_source(self, name: str, *, force: bool = False) -> PollOutcome:
         """Fetch, parse, match and store one source (see ``monitor.poller``); never raises.
