@@ -82,6 +82,10 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         # joining or ratifying dates the membership that now ends
         "The United States, which joined in 1946, leaves UNESCO",
         "Venezuela, que ingresó en 1973, abandona la Comunidad Andina",
+        # cancelling a treaty is no reversal unless a withdrawal is what is cancelled
+        "Guvernul anulează acordul de cooperare militară cu Moscova",
+        # the Arabic headline "state out of treaty"
+        "روسيا خارج معاهدة الأجواء المفتوحة",
     ],
 )
 def test_round4_classes_alert(builtin_ruleset: rules.RuleSet, title: str) -> None:
@@ -153,6 +157,7 @@ def test_round4_classes_alert(builtin_ruleset: rules.RuleSet, title: str) -> Non
         # "out of" followed by no treaty word, or demanded by others
         ("Norge ut av landet med avtale om utlevering", ""),
         ("Partiet krever Norge ut av forsvarsavtalen", ""),
+        ("Moldova anulează procedura de ieșire din CSI", ""),
         # an old year made a date by a preposition is background, even beside a treaty word
         # that carries another year as its name
         ("Talks on a new accord", "Kyrgyzstan denounced the 1993 agreement in 2015."),
