@@ -86,6 +86,9 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         "Guvernul anulează acordul de cooperare militară cu Moscova",
         # the Arabic headline "state out of treaty"
         "روسيا خارج معاهدة الأجواء المفتوحة",
+        # the United States by its Turkic abbreviation (Kyrgyz АКШ), inflected
+        "Өкмөт АКШ менен аскердик келишимди денонсациялады",
+        "Өкмөт АКШнын базасы боюнча келишимди денонсациялады",
     ],
 )
 def test_round4_classes_alert(builtin_ruleset: rules.RuleSet, title: str) -> None:
