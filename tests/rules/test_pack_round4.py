@@ -161,6 +161,11 @@ def test_round4_classes_alert(builtin_ruleset: rules.RuleSet, title: str) -> Non
         ("Norge ut av landet med avtale om utlevering", ""),
         ("Partiet krever Norge ut av forsvarsavtalen", ""),
         ("Moldova anulează procedura de ieșire din CSI", ""),
+        # questioning a treaty's worth after another state's exit is opinion
+        (
+            "Menteri pertanyakan manfaat ASEAN",
+            "Menteri itu mempertanyakan manfaat Perjanjian Paris setelah Brasil menarik diri.",
+        ),
         # an old year made a date by a preposition is background, even beside a treaty word
         # that carries another year as its name
         ("Talks on a new accord", "Kyrgyzstan denounced the 1993 agreement in 2015."),
