@@ -273,10 +273,10 @@ LOCALES = {
     "bs": ["bs"], "sq": ["sq"], "el": ["el"], "sv": ["sv"], "no": ["nb"], "da": ["da"],
     "is": ["is"], "fi": ["fi"], "et": ["et"], "lv": ["lv"], "lt": ["lt"], "hu": ["hu"],
     "tr": ["tr"], "az": ["az"], "ru": ["ru"], "uk": ["uk"], "be": ["be"], "ka": ["ka"],
-    "hy": ["hy"], "kk": ["kk"], "uz": ["uz"], "ar": ["ar"], "fa": ["fa"], "he": ["he"],
-    "ur": ["ur"], "hi": ["hi"], "bn": ["bn"], "id": ["id"], "ms": ["ms"], "vi": ["vi"],
-    "th": ["th"], "zh": ["zh", "zh_Hant"], "ja": ["ja"], "ko": ["ko"], "sw": ["sw"],
-    "ha": ["ha"], "tl": ["fil"], "am": ["am"],
+    "hy": ["hy"], "kk": ["kk"], "ky": ["ky"], "uz": ["uz"], "ar": ["ar"], "fa": ["fa"],
+    "he": ["he"], "ur": ["ur"], "hi": ["hi"], "bn": ["bn"], "id": ["id"], "ms": ["ms"],
+    "vi": ["vi"], "th": ["th"], "zh": ["zh", "zh_Hant"], "ja": ["ja"], "ko": ["ko"],
+    "sw": ["sw"], "ha": ["ha"], "tl": ["fil"], "am": ["am"],
 }  # fmt: skip
 
 # Languages whose names take case endings: each word of a name also becomes a stem.
@@ -284,7 +284,7 @@ _STRIP_VOWEL = {  # drop a final vowel before the wildcard (Francja -> Francj*)
     "pl", "cs", "sk", "sl", "hr", "sr", "bs", "ru", "uk", "be", "bg", "mk", "lt", "lv", "fi",
     "hu", "el", "ro", "sq", "ka",
 }  # fmt: skip
-_KEEP_WORD = {"et", "de", "sv", "no", "da", "is", "hy", "kk", "uz", "az"}  # add '*' only
+_KEEP_WORD = {"et", "de", "sv", "no", "da", "is", "hy", "kk", "ky", "uz", "az"}  # add '*' only
 _VOWELS = "aeiouyáéíóúýäöüõąęėįųūāēīōěůøåæяаеиоуыьйюэєіїəαεηιουωάέήίόύώაეიოუ"
 _LITHUANIAN_ENDING = re.compile(r"(?:as|is|us|ys|ė|a)$")
 _MIN_LETTERS = 3
