@@ -265,7 +265,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     ruleset: RuleSet = load_ruleset(texts)
     print(f"items: {len(docs)} ({len(feeds)} from real feeds)")
     print(f"built-in pack compiled in {time.process_time() - start:.2f}s CPU")
-    fast = measure("built-in pack (prefilter)", docs, lambda d: ruleset.match(d, NOW))
+    # best of three runs of two seconds each: one short run swung from 15k to 23k items/s
+    # between two runs of the same code on an idle machine
+    fast = max(
+        measure("built-in pack (prefilter)", docs, lambda d: ruleset.match(d, NOW), 2.0)
+        for _ in range(3)
+    )
     start = time.process_time()
     naive = NaiveRegex(texts)
     print(f"naive regexes compiled in {time.process_time() - start:.2f}s CPU")
