@@ -73,7 +73,11 @@ def _poll_until_killed(settings: Settings, ruleset: RuleSet, ready: int) -> None
         os._exit(3)
 
 
-def _problems(path: Path) -> list[str]:
+def _problems(path: Path, channels: int = 2) -> list[str]:
+    """A hit without its ``channels`` outbox rows, a row without its hit, an item without its
+    hit (every item matches), a failed quick check; none for a database not yet created."""
+    if not path.exists():
+        return []  # killed before it created the database
     db = sqlite3.connect(path)
     try:
         problems = []
@@ -82,13 +86,14 @@ def _problems(path: Path) -> list[str]:
             problems.append(f"quick_check: {check}")
         without_rows = db.execute(
             "SELECT count(*) FROM hits h"
-            " WHERE (SELECT count(*) FROM alerts a WHERE a.hit_id = h.id) != 2"
+            " WHERE (SELECT count(*) FROM alerts a WHERE a.hit_id = h.id) != ?",
+            (channels,),
         ).fetchone()[0]
         if without_rows:
-            problems.append(f"{without_rows} hits without their two outbox rows")
+            problems.append(f"{without_rows} hits without their {channels} outbox rows")
         orphans = db.execute(
-            "SELECT count(*) FROM alerts a"
-            " WHERE NOT EXISTS (SELECT 1 FROM hits h WHERE h.id = a.hit_id)"
+            "SELECT count(*) FROM alerts a WHERE a.hit_id IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM hits h WHERE h.id = a.hit_id)"
         ).fetchone()[0]
         if orphans:
             problems.append(f"{orphans} outbox rows without their hit")
@@ -275,7 +280,7 @@ def test_sigkill_of_poll_and_run_mid_cycle_loses_no_alert_and_repeats_only_under
         command = "poll" if kill % 2 == 0 else "run"
         delay = pace.uniform(0.0, 0.6 if command == "poll" else 2.5)
         alive += _kill_mid_cycle(command, config, feeds, delay)
-        problems = _problems_of_one_channel(tmp_path / "state" / "treatywatch.db")
+        problems = _problems(tmp_path / "state" / "treatywatch.db", channels=1)
         assert not problems, f"after kill {kill} ({command}): {problems}"
     assert alive >= COMMAND_KILLS, f"only {alive} kills found the command running"
 
@@ -304,29 +309,3 @@ def test_sigkill_of_poll_and_run_mid_cycle_loses_no_alert_and_repeats_only_under
     assert set(received) == set(alerted), "an alert never reached the receiver"
     for link, ids in received.items():
         assert ids == {alerted[link]}, f"{link} arrived under {ids}, stored as {alerted[link]}"
-
-
-def _problems_of_one_channel(path: Path) -> list[str]:
-    """A hit of the one channel without its outbox row, or a row without its hit."""
-    if not path.exists():
-        return []  # killed before it created the database
-    db = sqlite3.connect(path)
-    try:
-        problems = []
-        if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-            problems.append("quick_check failed")
-        lonely = db.execute(
-            "SELECT count(*) FROM hits h WHERE NOT EXISTS"
-            " (SELECT 1 FROM alerts a WHERE a.hit_id = h.id)"
-        ).fetchone()[0]
-        if lonely:
-            problems.append(f"{lonely} hits without their outbox row")
-        orphans = db.execute(
-            "SELECT count(*) FROM alerts a WHERE a.hit_id IS NOT NULL"
-            " AND NOT EXISTS (SELECT 1 FROM hits h WHERE h.id = a.hit_id)"
-        ).fetchone()[0]
-        if orphans:
-            problems.append(f"{orphans} outbox rows without their hit")
-        return problems
-    finally:
-        db.close()
