@@ -277,6 +277,9 @@ LOCALES = {
     "he": ["he"], "ur": ["ur"], "hi": ["hi"], "bn": ["bn"], "id": ["id"], "ms": ["ms"],
     "vi": ["vi"], "th": ["th"], "zh": ["zh", "zh_Hant"], "ja": ["ja"], "ko": ["ko"],
     "sw": ["sw"], "ha": ["ha"], "tl": ["fil"], "am": ["am"],
+    # issue 10, lang_world.yaml: Catalan and the major languages of India and Nepal
+    "ca": ["ca"], "ta": ["ta"], "mr": ["mr"], "te": ["te"], "pa": ["pa"], "gu": ["gu"],
+    "ml": ["ml"], "kn": ["kn"], "ne": ["ne"],
 }  # fmt: skip
 
 # Languages whose names take case endings: each word of a name also becomes a stem.
@@ -285,6 +288,10 @@ _STRIP_VOWEL = {  # drop a final vowel before the wildcard (Francja -> Francj*)
     "hu", "el", "ro", "sq", "ka",
 }  # fmt: skip
 _KEEP_WORD = {"et", "de", "sv", "no", "da", "is", "hy", "kk", "ky", "uz", "az"}  # add '*' only
+# Languages that write case endings and postpositions as one word with an Indic-script name
+# (Tamil பாகிஸ்தானுடன், "with Pakistan"; Marathi भारताने, "by India"): the name gets a '*',
+# counted in letters of the normal form (vowel signs are dropped like accents).
+_ATTACHED = {"ta", "te", "ml", "kn", "mr", "gu", "ne"}
 _VOWELS = "aeiouyáéíóúýäöüõąęėįųūāēīōěůøåæяаеиоуыьйюэєіїəαεηιουωάέήίόύώაეიოუ"
 _LITHUANIAN_ENDING = re.compile(r"(?:as|is|us|ys|ė|a)$")
 _MIN_LETTERS = 3
@@ -319,6 +326,9 @@ def _names(code: str, locale: str) -> list[str]:
 
 def _stem(word: str, language: str) -> str | None:
     """The stem of one word of a name in an inflected language, or None to keep it as it is."""
+    if language in _ATTACHED:
+        letters = normalize(word)
+        return word if letters.isalnum() and len(letters) >= _MIN_STEM else None
     letters = re.sub(r"\W", "", word)
     if len(letters) != len(word) or len(word) < _MIN_STEM:
         return None
@@ -340,7 +350,7 @@ def _terms(name: str, language: str, others: list[str]) -> list[str]:
     # "servia" (served) is not Sérvia, Croatian "mali" (small) is not Mali.
     mark = "=" if name[:1].isupper() else ""
     terms = [mark + name]
-    if language in _STRIP_VOWEL or language in _KEEP_WORD:
+    if language in _STRIP_VOWEL or language in _KEEP_WORD or language in _ATTACHED:
         stems = [_stem(word, language) for word in words]
         # a stem must not reach another state's name (Polish Niger* would reach Nigeria)
         clash = any(
