@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import ipaddress
 import re
+import ssl
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -282,17 +283,24 @@ class _ProxyAuthorized(httpx.AsyncBaseTransport):
 
 
 def aiohttp_via(
-    session: Callable[[], aiohttp.ClientSession], proxy: httpx.Proxy
+    session: Callable[[], aiohttp.ClientSession],
+    proxy: httpx.Proxy,
+    *,
+    verify: ssl.SSLContext | bool = True,
 ) -> httpx.AsyncBaseTransport:
-    """The aiohttp transport that sends requests through ``proxy``, its credentials included."""
+    """The aiohttp transport that sends requests through ``proxy``, its credentials included.
+    ``session`` makes the connections with its own TLS context; pass that context as ``verify``
+    so that the transport does not build an unused one of its own."""
     if proxy.auth is None:
-        return AiohttpTransport(client=session, proxy=proxy)
+        return AiohttpTransport(client=session, proxy=proxy, verify=verify)
     user, password = proxy.auth
     authorization = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
     bare = httpx.Proxy(
         proxy.url, headers={**proxy.headers, "Proxy-Authorization": authorization}
     )  # for the CONNECT of https URLs
-    return _ProxyAuthorized(AiohttpTransport(client=session, proxy=bare), authorization)
+    return _ProxyAuthorized(
+        AiohttpTransport(client=session, proxy=bare, verify=verify), authorization
+    )
 
 
 def routed(

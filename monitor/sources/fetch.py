@@ -153,13 +153,16 @@ class Fetcher:
             settings.read_timeout.total_seconds(),
             connect=settings.connect_timeout.total_seconds(),
         )
-        session = self._session_factory()  # one pool of connections, direct and proxied
+        context = ssl_context(settings)
+        session = self._session_factory(context)  # one pool of connections, direct and proxied
+        # The transports make no connection of their own (the session does), so they get the
+        # session's TLS context rather than each building an unused one (issue 14, start-up).
         self._client = client or httpx.AsyncClient(
             transport=transport
             or routed(
                 routes,
-                AiohttpTransport(client=session),
-                lambda proxy: aiohttp_via(session, proxy),
+                AiohttpTransport(client=session, verify=context),
+                lambda proxy: aiohttp_via(session, proxy, verify=context),
             ),
             follow_redirects=False,
             timeout=timeout,
@@ -168,9 +171,8 @@ class Fetcher:
         )
         self._hosts: dict[str, asyncio.Semaphore] = {}
 
-    def _session_factory(self) -> Callable[[], aiohttp.ClientSession]:
+    def _session_factory(self, context: ssl.SSLContext) -> Callable[[], aiohttp.ClientSession]:
         settings = self.settings
-        context = ssl_context(settings)
         built: list[aiohttp.ClientSession] = []
 
         def build() -> aiohttp.ClientSession:

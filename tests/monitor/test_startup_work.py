@@ -1,0 +1,121 @@
+"""Start-up does only the work a command needs (issue 14): what it compiles, builds and
+collects, beside what it imports (tests/monitor/test_lazy_imports.py).
+
+Each case runs in a fresh interpreter, so that nothing an earlier test compiled or imported
+hides the work. The speed itself is measured by ``bench/startup_bench.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import REPO
+from tests.support.feeds import Entry, rss
+from tests.support.servers import FeedServer, Route
+
+
+def _python(code: str, *args: str) -> dict[str, object]:
+    """Run ``code`` in a fresh interpreter; it prints one JSON object as its last line."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TREATYWATCH")}
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    found: dict[str, object] = json.loads(result.stdout.splitlines()[-1])
+    found["stderr"] = result.stderr
+    return found
+
+
+# Counts the regular expressions compiled while one module is imported (its imports first).
+_COMPILES = """
+import importlib, json, re, sys
+module, *before = sys.argv[1:]
+for name in before:
+    importlib.import_module(name)
+compiled = []
+original = re._compile
+def counting(pattern, flags):
+    compiled.append(pattern)
+    return original(pattern, flags)
+re._compile = counting
+importlib.import_module(module)
+re._compile = original
+print(json.dumps({"compiled": len(compiled)}))
+"""
+
+
+def test_importing_the_steps_compiles_none_of_their_patterns() -> None:
+    """``monitor.core.steps`` compiles its prospective patterns on first use (a poll with no
+    hit never uses them); they used to cost about 15 ms of every start-up."""
+    found = _python(_COMPILES, "monitor.core.steps", "rules")
+    assert found["compiled"] == 0
+
+
+def test_the_compile_counter_sees_a_module_that_compiles() -> None:
+    """The probe above can fail: a module compiling patterns at import is counted."""
+    found = _python(_COMPILES, "monitor.config", "pydantic", "yaml", "monitor.errors")
+    assert isinstance(found["compiled"], int) and found["compiled"] > 0
+
+
+_TLS = """
+import json, ssl
+from monitor.config import HttpSettings
+from monitor.sources.fetch import Fetcher
+built = []
+original = ssl.create_default_context
+def counting(*args, **kwargs):
+    built.append(kwargs.get("cafile"))
+    return original(*args, **kwargs)
+ssl.create_default_context = counting
+fetcher = Fetcher(HttpSettings())
+print(json.dumps({"contexts": len(built)}))
+"""
+
+
+def test_a_fetcher_builds_one_tls_context() -> None:
+    """Loading the CA roots costs ~15 ms a context: the session's context serves its
+    transport too (httpx-aiohttp's transport used to build one of its own, never used)."""
+    assert _python(_TLS)["contexts"] == 1
+
+
+_POLL = """
+import gc, json, sys
+from monitor.cli import main
+code = main(sys.argv[1:])
+print(json.dumps({"code": code, "frozen": gc.get_freeze_count(), "collecting": gc.isenabled()}))
+"""
+
+
+def test_a_poll_freezes_what_start_up_built_and_collects_afterwards(tmp_path: Path) -> None:
+    """The objects start-up built (modules, settings, compiled rules) are frozen, so later
+    collections do not walk them again; the collector runs again for the cycle itself."""
+    server = FeedServer().start()
+    try:
+        server.routes["/feed.xml"] = Route(rss([Entry("Weather", "https://example.org/a", "")]))
+        config = tmp_path / "treatywatch.yaml"
+        config.write_text(
+            yaml.safe_dump(
+                {
+                    "state_dir": str(tmp_path / "state"),
+                    "sources": [{"name": "one", "url": server.url("/feed.xml")}],
+                }
+            )
+        )
+        found = _python(_POLL, "--config", str(config), "poll")
+    finally:
+        server.stop()
+    assert "polled 1 source (0 failed" in str(found["stderr"])
+    assert found["code"] == 0
+    assert found["collecting"] is True
+    assert isinstance(found["frozen"], int) and found["frozen"] > 50_000
