@@ -31,6 +31,7 @@ __all__ = [
     "YearTerms",
     "collect",
     "near",
+    "reads_past_lead",
 ]
 
 Clauses = list[frozenset[int]]
@@ -463,3 +464,29 @@ class SameSentence:
 
     def matches(self, ctx: DocContext, scope: Scope) -> bool:
         return self.evaluate(ctx, scope) is not None
+
+
+_BEYOND_LEAD = 0b0100
+"""The field-mask bit of the content past its lead (see ``rules._context.FIELD_MASKS``)."""
+
+
+def reads_past_lead(node: Evaluator, in_sentence: bool = False) -> bool:
+    """Whether evaluating ``node`` may look at the content past its lead: a term in a scope
+    holding ``content`` (no scope at all holds every field), or ``is:question`` outside
+    ``SENTENCE(...)`` (it then reads every sentence). ``in_sentence``: ``node`` is only ever
+    evaluated inside one sentence (a ``SENTENCE`` operand without positions). A rule's
+    ``exclude`` is not asked: it only reads the sentences its query's match stands in."""
+    if isinstance(node, TermSet | GappedTerms):
+        return bool(node.fields & _BEYOND_LEAD)
+    if isinstance(node, DocFilter):
+        return node.kind == "is" and not in_sentence
+    if isinstance(node, SameSentence):
+        # positional operands also run in the caller's scope, to find the sentences to try
+        return any(reads_past_lead(c, in_sentence or not c.positional) for c in node.children)
+    if isinstance(node, AllOf | AnyOf):
+        return any(reads_past_lead(c, in_sentence) for c in node.children)
+    if isinstance(node, NoneOf):
+        return reads_past_lead(node.child, in_sentence)
+    if isinstance(node, Proximity):
+        return reads_past_lead(node.left, in_sentence) or reads_past_lead(node.right, in_sentence)
+    return True  # a node this function does not know: assume it reads everything

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from itertools import accumulate
 
 from rules._compiler import Compiler, EntityRef
-from rules._context import DocContext, Occurrence, Scope, SentenceKey
+from rules._context import LEAD_SENTENCES, DocContext, Occurrence, Scope, SentenceKey
 from rules._document import Document
-from rules._evaluator import AnyOf, Evaluator
+from rules._evaluator import AnyOf, Evaluator, reads_past_lead
 from rules._lexicon import Found, Scanner
 from rules._match import Entity, Exclusion, MaskedSpan, Match, NearMiss, TermMatch
 from rules._normal import normalize, word_text
@@ -21,7 +21,7 @@ from rules._phrase import phrase_entity
 from rules._prefilter import Prefilter
 from rules._rule import Rule
 from rules._snippet import build_snippet
-from rules._text import FIELD_CAPS, FIELD_NAMES, FieldText, cap_text
+from rules._text import FIELD_CAPS, FIELD_NAMES, FieldText, cap_text, lead_cut, question_marks
 
 __all__ = ["CompiledRule", "RuleSet"]
 
@@ -141,6 +141,7 @@ class RuleSet:
         "_entity_runs",
         "_evidence_scoped",
         "_labels",
+        "_lead_margin",
         "_phrase_kinds",
         "_prefilter",
         "_rules",
@@ -190,6 +191,12 @@ class RuleSet:
         patterns = compiler.lexicon.patterns
         self._scanner = Scanner(patterns)
         self._prefilter = Prefilter(patterns, [c.query.clauses() for c in self._active])
+        self._lead_margin = 0
+        """When no enabled rule reads the content past its lead: how many words after the
+        lead a pattern starting in it, and an attribute noun right after that, can reach (an
+        item's lead then settles most items; see :meth:`_settled_by_lead`). Else 0."""
+        if not any(reads_past_lead(c.query) for c in self._active):
+            self._lead_margin = 2 * max((len(p) for p in patterns), default=1) + 1
 
     def __getstate__(self) -> dict[str, object]:
         """Pickled without the vocabularies' terms (compiled into the scanner already): a
@@ -230,6 +237,8 @@ class RuleSet:
 
     def match(self, doc: Document, now: datetime) -> list[Match]:
         """The enabled rules that match ``doc`` (in rule order); ``now`` serves ``age:`` filters."""
+        if self._lead_margin and self._settled_by_lead(doc, now):
+            return []
         texts, candidates = self._candidates(doc)
         if not candidates:
             return []
@@ -298,14 +307,43 @@ class RuleSet:
         )
         return MaskedSpan(field.name, start, stop, field.original[start:stop], exclusions)
 
+    def _settled_by_lead(self, doc: Document, now: datetime) -> bool:
+        """Whether no rule matches ``doc``, as read from its title, summary and the lead of its
+        content (with :attr:`_lead_margin` words after it): ``False`` when a rule matches
+        there, or when the content is no longer than that.
+
+        Only asked when no enabled rule reads past the lead (the built-in pack's rules read
+        the title, the summary and ``lead:``): every pattern starting in those fields is found
+        as in the whole document, so each rule matches there exactly when it matches the whole
+        document, and a long article's body is neither normalised, nor searched by the
+        prefilter, nor scanned. A match is then reported by the whole document's reading
+        (its entities may stand anywhere in the content)."""
+        content = cap_text(doc.content or "", FIELD_CAPS[2])
+        lead = lead_cut(content, LEAD_SENTENCES, self._lead_margin)
+        if lead is content:
+            return False
+        texts = (
+            cap_text(doc.title or "", FIELD_CAPS[0]),
+            cap_text(doc.summary or "", FIELD_CAPS[1]),
+            lead,
+        )
+        candidates = self._prefilter.candidates(_word_text(texts), texts)
+        if not candidates:
+            return True
+        ctx = self._context(doc, now, texts, question_marks(normalize(content)))
+        for index in candidates:
+            compiled = self._active[index]
+            if compiled.applies_to(ctx) and compiled.evaluate(ctx) is not None:
+                return False
+        return True
+
     def _candidates(self, doc: Document) -> tuple[tuple[str, ...], list[int]]:
         """The document's capped fields and the indices of the active rules the prefilter
         lets through for them."""
         texts = tuple(
             cap_text(text, cap) for text, cap in zip(_fields(doc), FIELD_CAPS, strict=True)
         )
-        words = word_text(f" {texts[0]} \n {texts[1]} \n {texts[2]} ")
-        return texts, self._prefilter.candidates(words, texts)
+        return texts, self._prefilter.candidates(_word_text(texts), texts)
 
     def _terms(self, ctx: DocContext, occurrences: Sequence[Occurrence]) -> tuple[TermMatch, ...]:
         """Occurrences as term matches, in document order, each once."""
@@ -319,10 +357,16 @@ class RuleSet:
         terms.sort(key=lambda t: (FIELD_NAMES.index(t.field), t.start, t.end, t.term))
         return tuple(terms)
 
-    def _context(self, doc: Document, now: datetime, texts: Sequence[str]) -> DocContext:
+    def _context(
+        self, doc: Document, now: datetime, texts: Sequence[str], marks: str | None = None
+    ) -> DocContext:
         """The document prepared for evaluation: every pattern found in its (capped) fields,
-        with the years ``year:`` filters need and without names used as attributes."""
-        fields = tuple(FieldText(i, text, normalize(text)) for i, text in enumerate(texts))
+        with the years ``year:`` filters need and without names used as attributes.
+        ``marks``: the question marks of the whole content when ``texts`` holds its lead."""
+        fields = tuple(
+            FieldText(i, text, normalize(text), marks if i == 2 else None)
+            for i, text in enumerate(texts)
+        )
         found: Found = {}
         for field in fields:
             self._scanner.scan(field, found)
@@ -518,6 +562,11 @@ def _next_to(
     if ends and any((field, start - gap) in ends for gap in range(_NOT_AFTER_WORDS + 1)):
         return True
     return bool(starts) and any((field, end + gap) in starts for gap in range(_NOT_AFTER_WORDS + 1))
+
+
+def _word_text(texts: Sequence[str]) -> str:
+    """What the prefilter searches: the word text of the three fields, spaces around each."""
+    return word_text(f" {texts[0]} \n {texts[1]} \n {texts[2]} ")
 
 
 def _fields(doc: Document) -> tuple[str, str, str]:

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from itertools import accumulate
 
 from rules._normal import UNSPACED, is_identity_aligned, is_unspaced, normalize, offset_map
 
-__all__ = ["FIELD_CAPS", "FIELD_NAMES", "FieldText", "cap_text", "split_words"]
+__all__ = [
+    "FIELD_CAPS",
+    "FIELD_NAMES",
+    "FieldText",
+    "cap_text",
+    "lead_cut",
+    "question_marks",
+    "split_words",
+]
 
 FIELD_NAMES = ("title", "summary", "content")
 """Matchable fields, in the order of their indices (see ``rules._context.FIELD_MASKS``)."""
@@ -33,6 +41,44 @@ _GREEK = re.compile("[\u0370-\u03ff]")
 def cap_text(text: str, limit: int) -> str:
     """The first ``limit`` characters of ``text`` (no copy when it is short enough)."""
     return text if len(text) <= limit else text[:limit]
+
+
+def question_marks(normal: str) -> str:
+    """The marks that make a sentence of the normal form ``normal`` a question: ``?``, and
+    ``;`` too in Greek text (a field holding Greek letters and a ``;``)."""
+    return "?;" if ";" in normal and _GREEK.search(normal) else "?"
+
+
+_LEAD_CHARS = 1_500
+"""The first prefix :func:`lead_cut` tries (three news sentences fit in most)."""
+_CUTS = re.compile("[ \t\n\u3000\u3001\u3002\uff0c]")
+"""Where :func:`lead_cut` may cut: characters whose normal form is one character that is no
+part of a word (so the words before a cut are those of the whole text)."""
+
+
+def lead_cut(text: str, sentences: int, margin: int, *, start: int = _LEAD_CHARS) -> str:
+    """A prefix of ``text`` that holds its first ``sentences`` sentences and at least
+    ``margin`` words after them, split exactly as in the whole ``text`` (``text`` itself when
+    no shorter one does).
+
+    Normalisation maps each character on its own and a cut falls on a character that is no
+    part of a word, so the words before the cut, the gaps between them and hence the sentence
+    breaks between them are those of ``text``; prefixes of twice the length are tried in turn.
+    Which sentences are questions can differ (Greek: see :func:`question_marks`), so the
+    caller passes the marks of the whole text to :class:`FieldText`. ``start``: the length
+    of the first prefix tried.
+    """
+    size = start
+    while size < len(text):
+        cut = _CUTS.search(text, size)
+        if cut is None:
+            break
+        prefix = text[: cut.start()]
+        numbers = FieldText(2, prefix, normalize(prefix)).sentences
+        if numbers and len(numbers) - bisect_left(numbers, sentences) >= max(margin, 1):
+            return prefix
+        size *= 2
+    return text
 
 
 def split_words(normal: str) -> list[tuple[str, int, int]]:
@@ -84,7 +130,9 @@ class FieldText:
         "words",
     )
 
-    def __init__(self, index: int, original: str, normal: str) -> None:
+    def __init__(self, index: int, original: str, normal: str, marks: str | None = None) -> None:
+        """``marks``: what ends a question (see :func:`question_marks`; default: those of
+        ``normal``)."""
         self.index = index
         self.original = original
         self.normal = normal
@@ -104,7 +152,8 @@ class FieldText:
         # Only a gap holding sentence punctuation can end a sentence: visit just those gaps.
         breaks: list[int] = []  # the words that start a sentence, after the first
         questions: set[int] = set()
-        marks = "?;" if ";" in normal and _GREEK.search(normal) else "?"
+        if marks is None:
+            marks = question_marks(normal)
         position = 0
         for mark in _SENTENCE_MARK.finditer(normal):
             gap_end = bisect_right(self.starts, mark.start(), position)
