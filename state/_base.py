@@ -7,12 +7,13 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from state.db import DURABLE, LAZY
 from state.errors import store_error
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 __all__ = ["StoreBase", "iso", "json_column", "parse_iso", "parse_iso_or_none"]
 

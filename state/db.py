@@ -5,11 +5,12 @@ from __future__ import annotations
 import sqlite3
 import time
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from state.errors import CorruptDatabaseError, StoreError
-from state.migrations import MIGRATIONS
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 __all__ = ["DB_FILENAME", "open_database", "schema_version"]
 
@@ -32,6 +33,8 @@ def open_database(path: Path | str) -> sqlite_utils.Database:
     they skip the fsync that a durable commit waits for (5 ms or more on a real disk).
     A file that is not a SQLite database raises :class:`CorruptDatabaseError` and is left as it is.
     """
+    import sqlite_utils  # here, not at import: a parse worker needs the records, not SQLite
+
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -58,6 +61,8 @@ def open_database(path: Path | str) -> sqlite_utils.Database:
 
 def schema_version(db: sqlite_utils.Database) -> int:
     """How many migrations have been applied to ``db``."""
+    from state.migrations import MIGRATIONS
+
     return len(MIGRATIONS.applied(db))
 
 
@@ -70,6 +75,8 @@ def _migrate(db: sqlite_utils.Database) -> None:
     the schema as it was before. The commit is lazy (``synchronous=NORMAL``): a crash or SIGKILL
     keeps it, and a power cut can undo it only with every commit after it up to the first
     durable one, which fsyncs the whole WAL, schema included; the next start applies it again."""
+    from state.migrations import MIGRATIONS
+
     if not MIGRATIONS.pending(db):  # a read: no write lock while another process writes
         return
     conn = db.conn

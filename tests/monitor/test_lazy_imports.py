@@ -144,6 +144,46 @@ def test_a_healthcheck_loads_no_web_server(tmp_path: Path) -> None:
     )
 
 
+# What the parse pool's forkserver imports before it forks the workers (its preload), and what
+# none of them needs: the workers parse and match, they never open the database or fetch.
+NOT_FOR_A_PARSE_WORKER = (
+    "aiohttp",
+    "apscheduler",
+    "click",
+    "httpx",
+    "jinja2",
+    "pluggy",
+    "sqlite_utils",
+    "state.store",
+    "monitor.app",
+    "monitor.channels",
+    "monitor.poller",
+    "monitor.sources.fetch",
+)
+_WORKER_PROBE = """
+import json, sys
+import monitor.sources._forkserver, monitor.intake
+sys.stdout.write("\\n" + json.dumps(sorted(sys.modules)) + "\\n")
+"""
+
+
+def test_the_parse_workers_preload_loads_no_database_nor_http_library() -> None:
+    """The modules the forkserver preloads are shared by every worker but counted in the
+    pool's memory: sqlite-utils (with click and pluggy) came in through ``state``'s package
+    imports, although a worker only builds the records (issue 14, memory)."""
+    result = subprocess.run(
+        [sys.executable, "-c", _WORKER_PROBE],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    modules = set(json.loads(result.stdout.splitlines()[-1]))
+    assert "monitor.pipeline" in modules and "state.records" in modules  # it did load them
+    assert _found(modules, NOT_FOR_A_PARSE_WORKER) == []
+
+
 def test_the_check_names_a_loaded_package_by_any_of_its_modules() -> None:
     """The check can fail: a submodule counts for its package, a longer name does not."""
     modules = {"aiohttp.web_app", "yamlish", "monitor.web.address"}
