@@ -2,11 +2,12 @@
 
 Each rule is reduced to clauses: sets of patterns of which at least one must occur for the rule
 to possibly match (see :meth:`rules._evaluator.Evaluator.clauses`). Each pattern is represented
-by its words as literals, searched on word boundaries in :func:`rules._normal.word_text`
-(``" who "`` for an exact word, ``" withdr"`` for a prefix); a pattern is present when all of
-its words are. A case-sensitive literal also needs its exact spelling somewhere in the original
-text. A rule is a candidate when every clause has a pattern present, so most documents never
-reach tokenisation (tests/rules/test_prefilter.py holds it to the unfiltered matches).
+by literals searched on word boundaries in the words of :func:`rules._normal.word_text`, one
+space apart (``" who "`` for an exact word, ``" withdr"`` for a prefix, ``" out of "`` for a
+run of words, see :func:`_literals`); a pattern is present when all of its literals are. A
+case-sensitive literal also needs its exact spelling somewhere in the original text. A rule is
+a candidate when every clause has a pattern present, so most documents never reach
+tokenisation (tests/rules/test_prefilter.py holds it to the unfiltered matches).
 """
 
 from __future__ import annotations
@@ -28,8 +29,27 @@ _Literal = tuple[str, str | None]
 
 
 def _literals(pattern: Pattern) -> frozenset[_Literal]:
-    """Every word of a pattern: a phrase can only occur where all of its words do."""
-    return frozenset((_key(text, is_prefix), cased) for text, is_prefix, cased in pattern)
+    """What a pattern needs: each run of its plain words as one key (``" out of "``: the
+    words one after the other, as the scanner finds them in the word text, whose words stand
+    one space apart), a run ending at a prefix (``" pulls out"``); a case-sensitive word or
+    a word with a leading wildcard alone. Common words ("out", "of", "is") are no literals of
+    their own then: a document holding them apart holds no phrase made of them."""
+    literals: set[_Literal] = set()
+    run: list[str] = []
+    for text, is_prefix, cased in pattern:
+        if cased is None and not text.startswith(AFFIX):
+            run.append(text)
+            if is_prefix:
+                literals.add((" " + " ".join(run), None))
+                run = []
+            continue
+        if run:
+            literals.add((f" {' '.join(run)} ", None))
+            run = []
+        literals.add((_key(text, is_prefix), cased))
+    if run:
+        literals.add((f" {' '.join(run)} ", None))
+    return frozenset(literals)
 
 
 def _key(text: str, is_prefix: bool) -> str:
@@ -128,8 +148,9 @@ class Prefilter:
     def candidates(self, words: str, originals: Sequence[str]) -> list[int]:
         """Indices of the rules that may match.
 
-        ``words`` is the :func:`~rules._normal.word_text` of all fields, with a space before,
-        between and after them; ``originals`` are the fields as written (for cased literals).
+        ``words`` is the :func:`~rules._normal.word_text` of all fields with one space
+        between words and around them (runs of white space made one); ``originals`` are the
+        fields as written (for cased literals).
         """
         automaton = self._automaton
         if automaton is None:

@@ -565,8 +565,8 @@ def _next_to(
 
 
 def _word_text(texts: Sequence[str]) -> str:
-    """What the prefilter searches: the word text of the three fields, spaces around each."""
-    return word_text(f" {texts[0]} \n {texts[1]} \n {texts[2]} ")
+    """What the prefilter searches: the words of the three fields, one space apart."""
+    return f" {' '.join(word_text(f'{texts[0]} {texts[1]} {texts[2]}').split())} "
 
 
 def _fields(doc: Document) -> tuple[str, str, str]:

@@ -13,6 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rules import Document, RuleSet, load_ruleset
+from rules._prefilter import _literals
+from tests.rules._support import one_rule
 from tests.rules.conftest import NOW, builtin_pack_files
 from tests.rules.test_pack_sanity import POSITIVES
 
@@ -97,3 +99,33 @@ def test_common_words_alone_do_not_make_candidates() -> None:
     "out", "start", "who") no longer send a document to full evaluation on their own."""
     words = " are out of the new start who has black community process "
     assert PACK._prefilter.candidates(words, [words]) == []
+
+
+def test_a_phrase_is_one_literal_of_its_words_in_a_row() -> None:
+    """Runs of plain words are searched whole (a prefix ends a run); a case-sensitive word
+    or one with a leading wildcard stands alone."""
+    assert _literals((("out", False, None), ("of", False, None))) == {(" out of ", None)}
+    assert _literals((("pull", True, None), ("out", False, None))) == {
+        (" pull", None),
+        (" out ", None),
+    }
+    assert _literals((("the", False, None), ("who", False, "WHO"), ("said", False, None))) == {
+        (" the ", None),
+        (" who ", "WHO"),
+        (" said ", None),
+    }
+    assert _literals((("*vertrag", False, None), ("aus", False, None))) == {
+        ("vertrag ", None),
+        (" aus ", None),
+    }
+
+
+def test_common_words_apart_make_no_phrase() -> None:
+    """A document holding "out" and "of" apart holds no "out of"; punctuation between the
+    words of a phrase does not hide it (the scanner reads words only)."""
+    ruleset = one_rule('"out of" NEAR/3 @treaties')
+    apart = Document(title="Out now: the fate of the Ottawa Convention", language="en")
+    together = Document(title="Lithuania out, of the Ottawa Convention", language="en")
+    assert ruleset._candidates(apart)[1] == []
+    assert ruleset._candidates(together)[1] == [0]
+    assert ruleset.match(together, NOW)
