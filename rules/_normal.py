@@ -181,13 +181,17 @@ def _build_table() -> _FoldTable:
 _TABLE = _build_table()
 
 
-UNSPACED = "\u3040-\u309f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff"
-"""Character ranges of scripts whose every character is a word of its own: Chinese characters,
-Japanese hiragana and Korean syllables (a regular-expression class body). Katakana is not
-among them: a run of katakana is one word, as it is one loanword or name (タイ, Thailand, is
-not inside タイトル, title). Chinese and Japanese are
-written without spaces and Korean attaches particles to words, so proximity there counts
-characters, and a term such as ``退出`` is the two-word phrase ``退 出`` (docs/rules.md)."""
+UNSPACED = (
+    "\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff"
+    "\u3040-\u309f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff"
+)
+"""Character ranges of scripts whose every character is a word of its own: Thai, Lao, Burmese
+and Khmer letters, Chinese characters, Japanese hiragana and Korean syllables (a
+regular-expression class body). Katakana is not among them: a run of katakana is one word, as
+it is one loanword or name (タイ, Thailand, is not inside タイトル, title). Chinese, Japanese,
+Thai, Lao, Burmese and Khmer are written without spaces between words and Korean attaches
+particles to words, so proximity there counts characters, and a term such as ``退出`` is the
+two-word phrase ``退 出``, ``ถอนตัว`` the phrase of its letters (docs/rules.md)."""
 
 _UNSPACED_CHAR = re.compile(f"[{UNSPACED}]")
 

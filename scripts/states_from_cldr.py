@@ -292,6 +292,15 @@ _KEEP_WORD = {"et", "de", "sv", "no", "da", "is", "hy", "kk", "ky", "uz", "az"} 
 # (Tamil பாகிஸ்தானுடன், "with Pakistan"; Marathi भारताने, "by India"): the name gets a '*',
 # counted in letters of the normal form (vowel signs are dropped like accents).
 _ATTACHED = {"ta", "te", "ml", "kn", "mr", "gu", "ne"}
+# Thai is matched letter by letter (it has no spaces between words) and loses its tone marks
+# and upper and lower vowels in the normal form, so a short name can stand inside a common word:
+# ตองกา (Tonga) inside ต้องการ ("want"), ลาว (Laos) inside กล่าว ("said"), อินเดีย (India)
+# inside อันเดียว ("the same"), ตุรกี (Turkey) inside เกษตรกรรม ("agriculture"), เปรู (Peru)
+# inside เปรียบ ("compare"). Found by looking every Thai name up in the 62,000 words of
+# PyThaiNLP's dictionary (normalised). These names are written after the word for "country"
+# (ประเทศลาว); lang_world.yaml adds the other ways news names them (รัฐบาลลาว, เวียงจันทน์).
+_INSIDE_WORDS = {"th": {"BI", "DJ", "GH", "IN", "IQ", "LA", "ML", "NR", "PE", "SY", "TO", "TR"}}
+_COUNTRY = {"th": "ประเทศ"}
 _VOWELS = "aeiouyáéíóúýäöüõąęėįųūāēīōěůøåæяаеиоуыьйюэєіїəαεηιουωάέήίόύώაეიოუ"
 _LITHUANIAN_ENDING = re.compile(r"(?:as|is|us|ys|ė|a)$")
 _MIN_LETTERS = 3
@@ -433,6 +442,8 @@ def render() -> str:
             terms: list[str] = []
             for locale in locales:
                 for name in _names(code, locale):
+                    if code in _INSIDE_WORDS.get(language, ()):
+                        name = _COUNTRY[language] + name
                     terms += [t for t in _terms(name, language, all_words) if t not in terms]
             if terms:
                 lines.append(f"          {language}: [{', '.join(map(_quote, terms))}]")
