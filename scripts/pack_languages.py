@@ -3,7 +3,8 @@
 Counts, per language key of the pack's files: terms for leaving (`withdraw_actions`,
 `no_longer`, `out_of`), how many of the near-miss vocabularies have terms, treaty and
 organisation names (`treaties`), state names (`states`), and the rows of the evaluation set.
-Run ``.venv/bin/python scripts/pack_languages.py`` and paste the output into docs/rules.md;
+Run ``.venv/bin/python scripts/pack_languages.py`` and paste the output into docs/rules.md
+(``--dev-only`` leaves the held-out part unread, its column "-");
 tests/rules/test_docs.py checks that every language with withdrawal terms has a row.
 """
 
@@ -37,6 +38,8 @@ NAMES = {
     "ur": "Urdu", "hi": "Hindi", "id": "Indonesian", "ms": "Malay", "vi": "Vietnamese",
     "tl": "Filipino", "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "sw": "Swahili",
     "ha": "Hausa", "am": "Amharic", "uz": "Uzbek", "ky": "Kyrgyz", "bn": "Bengali",
+    "ca": "Catalan", "th": "Thai", "ta": "Tamil", "mr": "Marathi", "te": "Telugu",
+    "pa": "Punjabi", "gu": "Gujarati", "ml": "Malayalam", "kn": "Kannada", "ne": "Nepali",
 }  # fmt: skip
 
 
@@ -52,7 +55,7 @@ def _terms(vocabulary: dict) -> list[tuple[str, int]]:
     return out
 
 
-def counts() -> dict[str, dict[str, int]]:
+def counts(parts: tuple[str, ...] = ("rules_eval", "rules_heldout")) -> dict[str, dict[str, int]]:
     table: dict[str, dict[str, int]] = defaultdict(Counter)
     near: dict[str, set[str]] = defaultdict(set)
     for path in sorted(PACK.glob("*.yaml")):
@@ -69,7 +72,7 @@ def counts() -> dict[str, dict[str, int]]:
                     table[language]["states"] += number
     for language, names in near.items():
         table[language]["near"] = len(names)
-    for part in ("rules_eval", "rules_heldout"):
+    for part in parts:
         for line in (DATA / f"{part}.jsonl").read_text(encoding="utf-8").splitlines():
             table[json.loads(line)["language"]][part] += 1
     return {k: dict(v) for k, v in table.items() if k in NAMES}
@@ -87,8 +90,10 @@ def depth(row: dict[str, int]) -> str:
     return "names only"
 
 
-def main() -> int:
-    rows = counts()
+def main(argv: list[str] | None = None) -> int:
+    # --dev-only: for whoever must not read the held-out part (its column then shows "-")
+    dev_only = "--dev-only" in (sys.argv[1:] if argv is None else argv)
+    rows = counts(("rules_eval",) if dev_only else ("rules_eval", "rules_heldout"))
     print(
         "| language | code | depth | leaving terms | near-miss vocabularies "
         f"(of {len(NEAR_MISSES)}) | treaty names | state names | dev rows | held-out rows |"
@@ -102,7 +107,7 @@ def main() -> int:
         print(
             f"| {NAMES[code]} | `{code}` | {depth(row)} | {row.get('actions', 0)} | "
             f"{row.get('near', 0)} | {row.get('treaties', 0)} | {row.get('states', 0)} | "
-            f"{row.get('rules_eval', 0)} | {row.get('rules_heldout', 0)} |"
+            f"{row.get('rules_eval', 0)} | {'-' if dev_only else row.get('rules_heldout', 0)} |"
         )
     return 0
 
