@@ -40,6 +40,8 @@ def _found(ruleset: rules.RuleSet, title: str) -> tuple[set[str], set[str]]:
         ("L'Argentina surt de l'Acord de París, anuncia Milei", "argentina", "paris"),
         ("Hongria abandona la Cort Penal Internacional", "hungary", "icc"),
         ("Hongria deixa de ser membre de la Cort Penal Internacional", "hungary", "icc"),
+        ("Rússia es retira del Tractat de Cels Oberts", "russia", "open_skies"),
+        ("L'Argentina abandona el Grup de Lima", "argentina", "lima_group"),
         # Thai, written without spaces between words: terms are found inside a run of letters
         ("สหรัฐฯ ประกาศถอนตัวออกจากองค์การอนามัยโลก", "united_states", "who"),
         ("อาร์เจนตินาถอนตัวจากความตกลงปารีส", "argentina", "paris"),
@@ -91,6 +93,12 @@ def test_a_state_leaving_a_named_treaty_alerts_with_both_named(
             "Itàlia anuncia la sortida del Conveni d'Istanbul",
         ),
         ("Trump amenaça de retirar-se de l'OTAN", "Els EUA es retiren de l'OTAN"),
+        # Catalan: a modal, a condition
+        (
+            "Itàlia podria sortir del Conveni d'Istanbul",
+            "Itàlia decideix sortir del Conveni d'Istanbul",
+        ),
+        ("Si guanya, Le Pen abandonarà l'OTAN", "França abandonarà l'OTAN"),
         # Thai: a denied report, a threat, "considers"
         ("ไทยปฏิเสธข่าวถอนตัวจากอาเซียน", "ไทยถอนตัวจากอาเซียน"),
         ("ทรัมป์ขู่ถอนตัวออกจากนาโต", "ทรัมป์ประกาศถอนตัวออกจากนาโต"),
