@@ -264,7 +264,7 @@ def _flat(terms: Any) -> Iterator[str]:
         yield from ([values] if isinstance(values, str) else values)
 
 
-def measure(label: str, docs: Sequence[Document], run: Any, minimum: float = 1.0) -> float:
+def measure(label: str, docs: Sequence[Any], run: Any, minimum: float = 1.0) -> float:
     """Items per CPU second, repeating the whole set until at least ``minimum`` seconds."""
     rounds = 0
     hits = 0
