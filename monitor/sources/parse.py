@@ -30,7 +30,6 @@ tracker leaves when nobody holds its pipe.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import ctypes
@@ -50,13 +49,16 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from monitor.config import ListingSelectors
 from monitor.errors import ParseError, SourceError
 from monitor.logs import log_event
 from monitor.sources import _forkserver
 from monitor.sources.feed import ParsedFeed, parse_feed
+
+if TYPE_CHECKING:
+    import asyncio  # the calling process's; a worker, which imports this module, needs none
 
 __all__ = ["ParsePool", "parse_document"]
 
@@ -337,6 +339,8 @@ class ParsePool:
         function and ``job`` and its result can be pickled."""
         if self.workers == 0 or len(body) < INLINE_BELOW:
             return work(self.context, body, job)
+        import asyncio
+
         loop = asyncio.get_running_loop()
         if self._pool is None and not self._eager and not self._inline_busy:
             self._inline_busy = True
@@ -383,6 +387,8 @@ class ParsePool:
         self._idle_timer = None
         left = self.idle_s - (self._clock() - self._last_job)
         if self._jobs or left > 0:
+            import asyncio
+
             loop = asyncio.get_running_loop()
             self._idle_timer = loop.call_later(max(left, 0.1), self._idle_check)
             return

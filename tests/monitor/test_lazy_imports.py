@@ -149,6 +149,7 @@ def test_a_healthcheck_loads_no_web_server(tmp_path: Path) -> None:
 NOT_FOR_A_PARSE_WORKER = (
     "aiohttp",
     "apscheduler",
+    "asyncio",
     "click",
     "httpx",
     "jinja2",
