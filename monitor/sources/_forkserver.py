@@ -5,7 +5,8 @@ preloads, and puts in its environment (``BOOT_ENV``) the pid of the process that
 ``sys.path`` (searched after the forkserver's own), the modules to import and a picklable
 ``load`` that makes the workers' context. Here the forkserver imports those modules and calls
 ``load()`` once, so the workers it forks share that memory (``gc.freeze()`` keeps the collector
-from writing to it, which would copy it page by page into every worker). Meanwhile a thread
+from writing to it, which would copy it page by page into every worker; what the preload freed
+goes back to the system first, ``monitor.memory.trim_heap``). Meanwhile a thread
 ends it as soon as its parent is gone; the thread is joined before the first fork, and
 afterwards the forkserver leaves by itself when its last client (the parent and the workers,
 each of which dies with the parent) is gone.
@@ -52,6 +53,9 @@ def _boot(spec: str) -> None:
         watcher.join()
     gc.collect()
     gc.freeze()
+    from monitor.memory import trim_heap
+
+    trim_heap()  # before the first fork: what the preload freed is not copied into a worker
 
 
 def _watch(parent: int, done: threading.Event) -> None:
