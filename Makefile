@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run demo test test-slow lint typecheck pytest bench container-test clean browser nginx lock states
+.PHONY: run demo test test-slow lint typecheck pytest bench container-test clean browser nginx lock states names
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -101,6 +101,12 @@ lock: | $(BIN)/python
 # regenerated from Babel; tests/rules/test_pack_states.py checks the file is current.
 states: $(VENV)/.installed-dev
 	$(BIN)/python scripts/states_from_cldr.py
+
+# The inflected forms of the built-in pack's treaty names (rules/packs/treaty-withdrawal/
+# names_inflected.yaml), regenerated from the pack's other files after editing a name;
+# tests/rules/test_names_inflected.py checks the file is current.
+names: $(VENV)/.installed-dev
+	$(BIN)/python scripts/names_inflected.py
 
 test: lint typecheck pytest
 
