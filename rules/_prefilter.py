@@ -4,10 +4,11 @@ Each rule is reduced to clauses: sets of patterns of which at least one must occ
 to possibly match (see :meth:`rules._evaluator.Evaluator.clauses`). Each pattern is represented
 by literals searched on word boundaries in the words of :func:`rules._normal.word_text`, one
 space apart (``" who "`` for an exact word, ``" withdr"`` for a prefix, ``" out of "`` for a
-run of words, see :func:`_literals`); a pattern is present when all of its literals are. A
-case-sensitive literal also needs its exact spelling somewhere in the original text. A rule is
-a candidate when every clause has a pattern present, so most documents never reach
-tokenisation (tests/rules/test_prefilter.py holds it to the unfiltered matches).
+short word with the words after it, see :func:`_literals`); a pattern is present when all of
+its literals are. A case-sensitive literal also needs its exact spelling somewhere in the
+original text. A rule is a candidate when every clause has a pattern present, so most
+documents never reach tokenisation (tests/rules/test_prefilter.py holds it to the unfiltered
+matches).
 """
 
 from __future__ import annotations
@@ -28,27 +29,48 @@ _Literal = tuple[str, str | None]
 """The searched key (``" word "`` or ``" stem"``) and the exact spelling a cased word needs."""
 
 
+_SHORT = 3
+"""Words of at most this many letters ("of", "out", "la", "the") are searched together with
+the words after them in a phrase (with the word before when they end it)."""
+
+
 def _literals(pattern: Pattern) -> frozenset[_Literal]:
-    """What a pattern needs: each run of its plain words as one key (``" out of "``: the
-    words one after the other, as the scanner finds them in the word text, whose words stand
-    one space apart), a run ending at a prefix (``" pulls out"``); a case-sensitive word or
-    a word with a leading wildcard alone. Common words ("out", "of", "is") are no literals of
-    their own then: a document holding them apart holds no phrase made of them."""
+    """What a pattern needs: its plain words, each short word joined to the words that follow
+    it in the phrase (``" out of the treaty "``, ``" pulls out"``; the word text has one space
+    between words, as the scanner reads them one after the other); a case-sensitive word or
+    a word with a leading wildcard alone. Common short words are then no literals of their
+    own: a document holding "out" and "of" apart holds no "out of". Longer words stay single
+    literals shared by many phrases, which keeps the automaton small."""
     literals: set[_Literal] = set()
-    run: list[str] = []
+    groups: list[list[str]] = []
+    run: list[list[str]] = []  # the groups of the current run of plain words
+    open_group: list[str] = []
+
+    def close_run() -> None:
+        nonlocal open_group
+        if open_group:  # short words ending the run join the group before them
+            if run:
+                run[-1].extend(open_group)
+            else:
+                run.append(open_group)
+            open_group = []
+        groups.extend(run)
+        run.clear()
+
     for text, is_prefix, cased in pattern:
-        if cased is None and not text.startswith(AFFIX):
-            run.append(text)
-            if is_prefix:
-                literals.add((" " + " ".join(run), None))
-                run = []
+        if cased is not None or text.startswith(AFFIX):
+            close_run()
+            literals.add((_key(text, is_prefix), cased))
             continue
-        if run:
-            literals.add((f" {' '.join(run)} ", None))
-            run = []
-        literals.add((_key(text, is_prefix), cased))
-    if run:
-        literals.add((f" {' '.join(run)} ", None))
+        open_group.append(text)
+        if len(text) > _SHORT or is_prefix:
+            run.append(open_group)
+            open_group = []
+        if is_prefix:  # a prefix ends a run: the next word need not follow it directly
+            close_run()
+            literals.add((_key(" ".join(groups.pop()), True), None))
+    close_run()
+    literals.update((_key(" ".join(group), False), None) for group in groups)
     return frozenset(literals)
 
 

@@ -102,8 +102,8 @@ def test_common_words_alone_do_not_make_candidates() -> None:
 
 
 def test_a_phrase_is_one_literal_of_its_words_in_a_row() -> None:
-    """Runs of plain words are searched whole (a prefix ends a run); a case-sensitive word
-    or one with a leading wildcard stands alone."""
+    """A short word is searched with the words after it (before it, ending a phrase; a
+    prefix ends a run); a case-sensitive word or one with a leading wildcard stands alone."""
     assert _literals((("out", False, None), ("of", False, None))) == {(" out of ", None)}
     assert _literals((("pull", True, None), ("out", False, None))) == {
         (" pull", None),
@@ -114,6 +114,14 @@ def test_a_phrase_is_one_literal_of_its_words_in_a_row() -> None:
         (" who ", "WHO"),
         (" said ", None),
     }
+    words = ("withdraw", "from", "the", "ottawa", "convention")
+    assert _literals(tuple((word, False, None) for word in words)) == {
+        (" withdraw ", None),  # longer words stay single literals many phrases share
+        (" from ", None),
+        (" the ottawa ", None),
+        (" convention ", None),
+    }
+    assert _literals((("pulls", False, None), ("out", False, None))) == {(" pulls out ", None)}
     assert _literals((("*vertrag", False, None), ("aus", False, None))) == {
         ("vertrag ", None),
         (" aus ", None),
