@@ -280,6 +280,8 @@ LOCALES = {
     # issue 10, lang_world.yaml: Catalan and the major languages of India and Nepal
     "ca": ["ca"], "ta": ["ta"], "mr": ["mr"], "te": ["te"], "pa": ["pa"], "gu": ["gu"],
     "ml": ["ml"], "kn": ["kn"], "ne": ["ne"],
+    # issue 10, round6.yaml: Afrikaans (South African reporting of the JETPs and the BITs)
+    "af": ["af"],
 }  # fmt: skip
 
 # Languages whose names take case endings: each word of a name also becomes a stem.
