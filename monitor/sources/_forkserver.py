@@ -19,6 +19,7 @@ import gc
 import importlib
 import os
 import pickle
+import signal
 import sys
 import threading
 from typing import Any
@@ -33,6 +34,11 @@ PRELOADED_KEY: str | None = None
 
 def _boot(spec: str) -> None:
     global PRELOADED, PRELOADED_KEY
+    # Ctrl-C is the parent's to handle. The forkserver gives each worker it forks the SIGINT
+    # handler it found before it began to serve, so ignoring SIGINT here, before that, covers
+    # a worker from its first instruction; the worker's initializer alone left a window in
+    # which a Ctrl-C printed a KeyboardInterrupt traceback from the worker's bootstrap.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _, path, key, modules, load = pickle.loads(base64.b64decode(spec))
     # the parent's path after ours (which keeps the working folder out, see
     # ``monitor.sources.parse._start_forkserver``): ``load`` may live where only it looks

@@ -330,3 +330,29 @@ def test_a_poll_that_ends_leaves_no_process_behind(feeds: FeedServer, tmp_path: 
     assert process.returncode == 0, errors.decode()[-3000:]
     assert b"event=parse_workers_started workers=2" in errors, errors.decode()[-3000:]
     assert b"Traceback" not in errors, errors.decode()[-3000:]
+
+
+def test_the_forkserver_gives_its_workers_sigint_ignored_from_birth() -> None:
+    """The forkserver hands each worker the SIGINT handler it had before it began to serve: the
+    preload ignores SIGINT, so a Ctrl-C that comes while a worker is still starting (before its
+    initializer runs) cannot print a KeyboardInterrupt traceback from the worker's bootstrap."""
+    import base64
+    import pickle
+
+    from monitor.sources import _forkserver
+
+    spec = base64.b64encode(pickle.dumps((os.getpid(), [], None, [], None))).decode()
+    probe = (
+        "import signal, monitor.sources._forkserver; "
+        "print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=REPO,
+        env={**os.environ, _forkserver.BOOT_ENV: spec},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.strip() == "True", done.stderr
