@@ -152,7 +152,9 @@ def feed_documents(folder: Path = FEEDS) -> list[Document]:
 def feed_items(folder: Path = FEEDS) -> list[Document]:
     """Every entry of the real feed files in ``folder`` as a poll cycle matches it: read by
     ``parse_feed`` (title, summary and the full content), language as the feed gives it."""
+    from monitor.config import SourceConfig
     from monitor.errors import ParseError
+    from monitor.pipeline import document_for
     from monitor.sources.feed import parse_feed
 
     docs: list[Document] = []
@@ -165,16 +167,8 @@ def feed_items(folder: Path = FEEDS) -> list[Document]:
             parsed = parse_feed(path.read_bytes(), url="http://127.0.0.1/feed")
         except ParseError:  # a file that is no feed
             continue
-        docs.extend(
-            Document(
-                title=item.title,
-                summary=item.summary,
-                content=item.content,
-                language=item.language,
-                published=item.published,
-            )
-            for item in parsed.items
-        )
+        source = SourceConfig(name=path.stem, url="http://127.0.0.1/feed")
+        docs.extend(document_for(item, source) for item in parsed.items)
     return docs
 
 
