@@ -380,8 +380,43 @@ _RAW_TEXT_END = {
 }
 
 
+_RAW_TEXT_START = re.compile("<(?:script|style)", re.IGNORECASE)
+_SEPARATORS = {
+    **{(name, ""): " " for name in _BLOCK_TAGS},
+    **{(name, "/"): "  " for name in _BLOCK_TAGS},
+}  # what a block start tag leaves, by name and "/" (an end tag leaves " ")
+
+
 def _plain_tags_text(markup: str) -> str | None:
-    """The text of ``markup`` if it only holds plain tags, comments, scripts and styles."""
+    """The text of ``markup`` if it only holds plain tags, comments, scripts and styles.
+
+    One ``re.split`` cuts the markup at every token: ``[text, start, empty, end, text, ...]``.
+    A "<" left in a text is one no token starts there (the token loop would stop at it);
+    markup that may hold a script or a style goes to the token loop, which skips their text.
+    """
+    if _RAW_TEXT_START.search(markup):
+        return _plain_tags_loop(markup)
+    parts = _PLAIN_TOKEN.split(markup)
+    texts = parts[::4]
+    if any("<" in text for text in texts):
+        return None
+    unescape = html.unescape
+    out = [unescape(text) if "&" in text else text for text in texts]
+    separators = _SEPARATORS
+    for at, start in enumerate(parts[1::4], start=0):
+        if start is None:
+            end = parts[4 * at + 3]
+            if end is not None and end.lower() in _BLOCK_TAGS:
+                out[at] += " "
+        else:
+            separator = separators.get((start.lower(), parts[4 * at + 2]))
+            if separator is not None:
+                out[at] += separator
+    return "".join(out)
+
+
+def _plain_tags_loop(markup: str) -> str | None:
+    """``_plain_tags_text`` token by token, skipping the text of scripts and styles."""
     out: list[str] = []
     find, match = markup.find, _PLAIN_TOKEN.match
     position = 0

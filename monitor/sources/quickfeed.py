@@ -490,4 +490,9 @@ def _text(element: ElementTree.Element, base: str | None = None) -> str:
         return text  # nothing to repair (and str.translate costs a dict lookup a character)
     with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
         text = text.encode("iso-8859-1").decode("utf-8")
-    return str(text.translate(_cp1252)) if _C1.search(text) else text
+    # only the C1 code points change: replacing each one found beats translating every character
+    return _C1.sub(_windows_1252, text) if _C1.search(text) else text
+
+
+def _windows_1252(found: re.Match[str]) -> str:
+    return str(_cp1252.get(ord(found[0]), found[0]))

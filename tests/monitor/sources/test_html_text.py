@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.sources.feed import _parsed_text, _plain_tags_text, html_to_text
+from monitor.sources.feed import _parsed_text, _plain_tags_loop, _plain_tags_text, html_to_text
 
 # Pieces of markup, plain and otherwise: tags with every kind of attribute, block and inline
 # elements, comments, scripts and styles, entities, and the forms the fast path leaves alone.
@@ -73,3 +73,21 @@ def test_every_real_feed_entry_gives_what_the_parser_gives(shared_feeds: Path) -
                     assert html_to_text(text) == _parsed_text(text), path.name
                     fast += _plain_tags_text(text) is not None
     assert fast > 1_000  # the fast path is the common one
+
+
+@settings(max_examples=1_000)
+@given(markup.filter(lambda text: "<s" not in text.lower()))
+def test_one_split_reads_markup_as_the_token_loop_does(text: str) -> None:
+    # without scripts and styles (those go to the loop itself), the split gives what the loop
+    # gives, None included: a "<" no token starts, an unclosed comment, a bad attribute
+    assert _plain_tags_text(text) == _plain_tags_loop(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["<p>a</P><BR/>b<Br >c</DIV>", "x<!-- <p> -->y<a href='<'>z", "&am<b>p;", "a<b>c</b", "<p/>"],
+)
+def test_the_split_and_the_loop_agree_on_awkward_markup(text: str) -> None:
+    assert _plain_tags_text(text) == _plain_tags_loop(text)
+    if _plain_tags_text(text) is not None:
+        assert _plain_tags_text(text) == _parsed_text(text)
