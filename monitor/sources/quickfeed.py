@@ -14,8 +14,10 @@ the base URI that ``xml:base`` moves, which title and which summary win when the
 what ``<image>`` and ``<source>`` reset. It answers ``None`` for anything it does not fully
 understand, and the caller hands the body to feedparser: a body the chosen encoding cannot
 decode, a DOCTYPE, a document that is not well-formed, an unknown root, an element feedparser
-would map onto one of those keys in a way not modelled here (XHTML content, an ``<image>`` with
-children inside an entry, an unknown namespace bound to a prefix feedparser handles, ...).
+would map onto one of those keys in a way not modelled here (XHTML outside Atom's content and
+summary, SVG or MathML inside them, an entry's ``<image>`` holding more than an RSS image does, an
+unknown namespace bound to a prefix feedparser handles, ...). XHTML content becomes the markup
+feedparser rebuilds from it, which ``html_to_text`` reads like any other.
 tests/monitor/sources/test_quickfeed.py holds both paths to identical items on every real feed
 in ../shared/feeds that this path takes and on generated documents.
 """
@@ -275,7 +277,10 @@ def _document(
                 and any(_has_base(element) for element in child.iter())
             ):
                 raise _Decline
-    entries = [_entry(item, base, holder_base) for item in holder if _key(item.tag) == entry_key]
+    atom = version == "atom10"
+    entries = [
+        _entry(item, base, holder_base, atom) for item in holder if _key(item.tag) == entry_key
+    ]
     return {"version": version, "feed": feed, "entries": entries, "bozo": 0}
 
 
@@ -319,11 +324,11 @@ class _Base:
             self.current = parent
 
 
-def _entry(item: ElementTree.Element, base: _Base, parent: str) -> dict[str, Any]:
+def _entry(item: ElementTree.Element, base: _Base, parent: str, atom: bool) -> dict[str, Any]:
     """One entry, read element by element the way feedparser's handlers read it."""
     if item.get("lastmod") is not None or item.get("href") is not None:
         raise _Decline
-    reader = _EntryReader(base)
+    reader = _EntryReader(base, atom)
     about = item.get(f"{_RDF}about")
     if about:
         reader.entry["id"] = about
@@ -337,8 +342,9 @@ class _EntryReader:
     locks the entry's title, the depth each saved value came from (a deeper element never
     replaces a shallower one), whether content was seen."""
 
-    def __init__(self, base: _Base) -> None:
+    def __init__(self, base: _Base, atom: bool = False) -> None:
         self.base = base
+        self.atom = atom  # an Atom 1.0 entry: its content and summary may be XHTML
         self.entry: dict[str, Any] = {}
         self.title_depth: int | None = None
         self.depths: dict[str, int] = {}
@@ -362,9 +368,20 @@ class _EntryReader:
             if href is not None:
                 self.entry["link"] = href
         elif key in ("image", "source"):
-            if len(child) or (key == "source" and _key(parent.tag) not in ("item", "entry")):
+            if key == "source" and (len(child) or _key(parent.tag) not in ("item", "entry")):
                 raise _Decline
             self.title_depth = None  # both end the entry's title lock in feedparser
+            if len(child):
+                self._image(child, depth, own_base)
+        elif self.atom and key in ("content", "summary") and _is_xhtml(child):
+            if any(_unread(name) for name in child.attrib):
+                raise _Decline
+            markup = self._xhtml(child, depth, own_base)
+            if key == "content" or ("summary" in self.entry and not self.has_content):
+                self.has_content = True
+                self._add_content(markup, copy=True)
+            else:
+                self._save("summary", markup, depth)
         elif len(child) or any(_unread(name) for name in child.attrib):
             raise _Decline  # inline markup, or attributes feedparser reads
         elif key in ("title", "dc_title", "media_title"):
@@ -416,10 +433,69 @@ class _EntryReader:
             self.entry.setdefault("link", value)  # a permalink GUID is the link when none is
 
     def _content(self, element: ElementTree.Element, kind: str) -> None:
-        value = _text(element)
+        self._add_content(_text(element), copy=kind in ("text/plain", "text/html"))
+
+    def _add_content(self, value: str, *, copy: bool) -> None:
         self.entry.setdefault("content", []).append({"value": value})
-        if kind in ("text/plain", "text/html"):
+        if copy:
             self.entry.setdefault("summary", value)  # copied to a missing summary
+
+    def _image(self, image: ElementTree.Element, depth: int, own_base: str) -> None:
+        """An ``<image>`` inside an entry, holding the plain RSS elements of an image: feedparser
+        reads its title as a title of the entry (one level deeper: it is the entry's title only
+        when the entry has none) and its link as no link of the entry."""
+        if depth != 1:
+            raise _Decline
+        for child in image:
+            if child.tag not in _IMAGE_PARTS or len(child):
+                raise _Decline
+            if child.tag == "title":
+                if any(_unread(name) for name in child.attrib):
+                    raise _Decline
+            elif child.attrib.keys() - _BASES:
+                raise _Decline  # a link's href would be read as the entry's link
+        for child in image:
+            self.base.enter(child)
+            if child.tag == "title":
+                self._title(child, depth + 1, restore=False)
+            self.base.leave(own_base)
+
+    def _xhtml(self, element: ElementTree.Element, depth: int, own_base: str) -> str:
+        """The markup feedparser rebuilds from XHTML content (``type="xhtml"``): each XHTML
+        element as a start tag with its attributes and an end tag, the text escaped, one
+        enclosing ``<div>`` removed, stripped and repaired like any text. Moves the base URI
+        through the elements as feedparser does."""
+        pieces: list[str] = []
+        if element.text:
+            pieces.append(_escape(element.text))
+        children = list(element)
+        for child in children:
+            self._markup(child, pieces, depth + 1, self.base.enter(child))
+            self.base.leave(own_base)
+        if (
+            len(children) == 1
+            and _xhtml_name(children[0]) == "div"
+            and not (element.text or "").strip()
+            and not (children[0].tail or "").strip()
+        ):  # feedparser drops a <div> that holds all the rest (with its attributes)
+            pieces = pieces[int(bool(element.text)) + 1 : -1 - int(bool(children[0].tail))]
+        return _repaired("".join(pieces).strip())
+
+    def _markup(
+        self, element: ElementTree.Element, pieces: list[str], depth: int, own_base: str
+    ) -> None:
+        if depth > _MAX_DEPTH:
+            raise _Decline
+        name = _xhtml_name(element)
+        pieces.append(f"<{name}{_attributes(element)}>")
+        if element.text:
+            pieces.append(_escape(element.text))
+        for child in element:
+            self._markup(child, pieces, depth + 1, self.base.enter(child))
+            self.base.leave(own_base)
+        pieces.append(f"</{name}>")
+        if element.tail:
+            pieces.append(_escape(element.tail))
 
     def _save(self, key: str, value: str, depth: int) -> None:
         known = self.depths.get(key)
@@ -439,6 +515,62 @@ _DATES = {
     ),
     **dict.fromkeys(("created", "dcterms_created"), "created_parsed"),
 }
+
+
+_IMAGE_PARTS = frozenset({"url", "title", "link", "width", "height"})
+_BASES = frozenset({f"{_XML}base", "base"})
+_XHTML = "{http://www.w3.org/1999/xhtml}"
+_XHTML_TYPES = frozenset({"xhtml", "application/xhtml+xml"})
+
+
+def _is_xhtml(element: ElementTree.Element) -> bool:
+    kind = element.get("type")
+    return kind is not None and kind.lower() in _XHTML_TYPES
+
+
+def _xhtml_name(element: ElementTree.Element) -> str:
+    """The name feedparser writes an element of XHTML content under; declines an element of
+    another namespace (SVG, MathML, Atom: feedparser treats some of those apart) and one whose
+    end feedparser hands to a handler of its own (``<body>`` ends the content)."""
+    tag = element.tag
+    if not tag.startswith(_XHTML):
+        raise _Decline
+    name = tag[len(_XHTML) :].lower()
+    if f"xhtml_{name}" in _HANDLED:
+        raise _Decline
+    return name
+
+
+def _attributes(element: ElementTree.Element) -> str:
+    """An element's attributes as feedparser writes them into XHTML content: names lowercased
+    (a namespaced one under its known prefix, then again under its local name), the values
+    of ``rel`` and ``type`` lowercased, values escaped and double-quoted."""
+    if not element.attrib:
+        return ""
+    pairs: dict[str, str] = {}
+    again: list[tuple[str, str]] = []
+    for name, value in element.attrib.items():
+        if name.startswith("{"):
+            namespace, local = name[1:].split("}", 1)
+            prefix = _PREFIXES.get(namespace.lower(), "")
+            pairs[f"{prefix}:{local}".lower() if prefix else local.lower()] = value
+            again.append((local.lower(), value))
+        else:
+            pairs[name.lower()] = value
+    pairs.update(again)
+    return "".join(
+        f' {name}="{_quoted(value.lower() if name in ("rel", "type") else value)}"'
+        for name, value in pairs.items()
+    )
+
+
+def _escape(text: str) -> str:
+    """``xml.sax.saxutils.escape``, as feedparser escapes the text of XHTML content."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _quoted(value: str) -> str:
+    return _escape(value).replace('"', "&quot;")
 
 
 def _unread(attribute: str) -> bool:
@@ -486,6 +618,11 @@ def _text(element: ElementTree.Element, base: str | None = None) -> str:
     text = (element.text or "").strip()
     if base is not None and text:
         text = _urljoin(base, text)
+    return _repaired(text)
+
+
+def _repaired(text: str) -> str:
+    """``text`` repaired like feedparser repairs the text of UTF-8 documents (see ``_text``)."""
     if text.isascii():
         return text  # nothing to repair (and str.translate costs a dict lookup a character)
     with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):

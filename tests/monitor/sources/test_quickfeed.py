@@ -65,7 +65,28 @@ def _atom(entry: bytes) -> bytes:
         ("not well-formed", b"<rss><channel><item><title>a</item></channel></rss>"),
         ("HTML entity", b"<rss><channel><item><title>a&nbsp;b</title></item></channel></rss>"),
         ("xml:base", b'<rss><channel xml:base="http://a/"><item/></channel></rss>'),
-        ("XHTML content", _atom(b'<content type="xhtml"><div>x</div></content>')),
+        (
+            "XHTML content in Atom's namespace",
+            _atom(b'<content type="xhtml"><div>x</div></content>'),
+        ),
+        (
+            "SVG in XHTML content",
+            _atom(
+                b'<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+                b'<svg xmlns="http://www.w3.org/2000/svg"><title>t</title></svg></div></content>'
+            ),
+        ),
+        (
+            "a body in XHTML content (feedparser ends the content there)",
+            _atom(
+                b'<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><body>x</body>'
+                b"</div></content>"
+            ),
+        ),
+        (
+            "XHTML content in RSS",
+            b'<rss><channel><item><description type="xhtml">x</description></item></channel></rss>',
+        ),
         ("inline markup", b"<rss><channel><item><title>a<b>c</b></title></item></channel></rss>"),
         (
             "RSS 0.90",
@@ -77,8 +98,12 @@ def _atom(entry: bytes) -> bytes:
             b'<rss xmlns:dc="urn:other"><channel><item><dc:date>x</dc:date></item></channel></rss>',
         ),
         (
-            "image with children",
-            b"<rss><channel><item><image><title>x</title></image></item></channel></rss>",
+            "an entry's image with a link feedparser reads",
+            b'<rss><channel><item><image><link href="h"/></image></item></channel></rss>',
+        ),
+        (
+            "an entry's image with a description",
+            b"<rss><channel><item><image><description>x</description></image></item></channel></rss>",
         ),
     ],
 )
@@ -215,6 +240,18 @@ _rss_children = st.one_of(
         _text,
     ),
     st.just("<image>https://example.org/i.png</image>"),
+    st.builds(
+        lambda title, first: (
+            "<image>"
+            + (_element("title", title) if first else "")
+            + "<url>https://example.org/i.png</url><link>https://example.org/</link>"
+            + "<width>144</width><height>x</height>"
+            + ("" if first else _element("title", title))
+            + "</image>"
+        ),
+        _text,
+        st.booleans(),
+    ),
     st.just('<source url="https://example.org/s">Wire</source>'),
     st.just('<category domain="d">Politics</category><dc:creator>A</dc:creator>'),
     st.builds(
@@ -271,6 +308,30 @@ def _rss(draw: st.DrawFn) -> bytes:
     ).encode()
 
 
+_XHTML = 'xmlns="http://www.w3.org/1999/xhtml"'
+_xhtml = st.one_of(
+    _text,
+    st.just("  \n "),
+    st.builds(lambda inner: f"<div {_XHTML}>{inner}</div>", _text),
+    st.builds(
+        lambda attributes, inner, tail: f"<div {_XHTML}{attributes}>{inner}</div>{tail}",
+        st.sampled_from(["", ' class="Lead" xml:lang="fr"', ' title="café &amp; &quot;x&quot;"']),
+        st.lists(
+            st.one_of(
+                _text,
+                st.builds(lambda t: f"<p>{t}</p>", _text),
+                st.builds(lambda t: f'<a href="/rel" REL="Nofollow">{t}</a><br/>', _text),
+                st.builds(lambda t: f"<ul><li>{t}</li><li><b>{t}</b></li></ul>", _text),
+                st.just('<img src="i.png" alt="Ã©"/><script>var x = "<p>";</script>'),
+                st.just('<p xml:base="https://elsewhere.example/">b</p>'),
+            ),
+            max_size=4,
+        ).map("".join),
+        st.sampled_from(["", " ", "tail"]),
+    ),
+    st.just(f'<DIV {_XHTML}>upper</DIV><x:y xmlns:x="urn:x">other</x:y>'),
+)
+
 _atom_children = st.one_of(
     st.builds(
         _element, st.just("title"), _text, st.sampled_from(["", ' type="html"', ' type="text"'])
@@ -288,6 +349,14 @@ _atom_children = st.one_of(
         st.sampled_from(["", ' type="html"', ' type="text"', ' xml:base="/c/"']),
     ),
     st.builds(_element, st.sampled_from(["published", "updated"]), _dates),
+    st.builds(
+        _element,
+        st.sampled_from(["summary", "content"]),
+        st.lists(_xhtml, max_size=3).map("".join),
+        st.sampled_from(
+            [' type="xhtml"', ' type="XHTML" xml:base="/x/"', ' type="application/xhtml+xml"']
+        ),
+    ),
     st.just("<author><name>A</name><uri>https://example.org/a</uri></author>"),
     st.just('<category term="politics"/>'),
 )
