@@ -46,6 +46,8 @@ _XML = "{http://www.w3.org/XML/1998/namespace}"
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _RSS10 = "{http://purl.org/rss/1.0/}"
 _RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+_RSS090_URI = b"http://my.netscape.com/rdf/simple/0.9/"
+_RSS090 = "{" + _RSS090_URI.decode() + "}"
 
 # feedparser's own table of the namespaces it knows, and the prefix it reads each one as ("" for
 # RSS, Atom and RSS 1.0: their elements are read as plain ones).
@@ -125,9 +127,9 @@ def _parse(body: bytes, base: str, content_type: str | None) -> dict[str, Any]:
         root = parser.close()
     except (ElementTree.ParseError, ValueError, UnicodeError):
         raise _Decline from None
-    if root.tag == "rss":
+    if _rss_name(root.tag) == "rss":
         channels = list(root)
-        if len(channels) != 1 or channels[0].tag != "channel" or channels[0].attrib:
+        if len(channels) != 1 or _rss_name(channels[0].tag) != "channel" or channels[0].attrib:
             raise _Decline
         version = root.get("version", "")
         name = _RSS_VERSIONS.get(version) or ("rss20" if version.startswith("2.") else "rss")
@@ -135,16 +137,38 @@ def _parse(body: bytes, base: str, content_type: str | None) -> dict[str, Any]:
     if root.tag == f"{_ATOM}feed":
         return _document("atom10", root, root, root, _Base(base))
     if root.tag == f"{_RDF}RDF":
-        channels = [child for child in root if child.tag == f"{_RSS10}channel"]
+        namespace, name = _RSS10, "rss10"
+        if any(child.tag == f"{_RSS090}channel" for child in root):
+            if not _rss090_first(body):
+                raise _Decline
+            namespace, name = _RSS090, "rss090"
+        channels = [child for child in root if child.tag == f"{namespace}channel"]
         if len(channels) != 1 or channels[0].attrib.keys() - {f"{_RDF}about"}:
             raise _Decline
-        if any(child.tag not in _RDF_CHILDREN for child in root):
+        if any(child.tag not in _RDF_CHILDREN[namespace] for child in root):
             raise _Decline
-        return _document("rss10", root, channels[0], root, _Base(base))
+        return _document(name, root, channels[0], root, _Base(base))
     raise _Decline
 
 
-_RDF_CHILDREN = frozenset({f"{_RSS10}channel", f"{_RSS10}item", f"{_RSS10}image"})
+_RDF_CHILDREN = {
+    namespace: frozenset({f"{namespace}channel", f"{namespace}item", f"{namespace}image"})
+    for namespace in (_RSS10, _RSS090)
+}
+
+
+def _rss090_first(body: bytes) -> bool:
+    """Whether feedparser calls this document RSS 0.90: it takes the version from the first
+    namespace declared of RSS 0.90 (as the default namespace), RSS 1.0 and Atom."""
+    for match in _DECLARED.finditer(body):
+        uri = (match.group(2) if match.group(2) is not None else match.group(3)) or b""
+        uri = uri.lower()
+        if uri == _RSS090_URI:
+            if match.group(1) is None:
+                return True
+        elif uri in (b"http://purl.org/rss/1.0/", b"http://www.w3.org/2005/atom"):
+            return False
+    return False
 
 
 def _decoded(body: bytes, content_type: str | None) -> bytes | str:
@@ -200,10 +224,29 @@ def _check_declarations(body: bytes) -> None:
     for match in _DECLARED.finditer(body):
         prefix = match.group(1)
         uri = (match.group(2) if match.group(2) is not None else match.group(3)) or b""
-        if not uri or uri.decode("utf-8", "replace").lower() in _PREFIXES:
+        if not uri or _namespace_prefix(uri.decode("utf-8", "replace")) is not None:
             continue
         if prefix is None or prefix.decode("utf-8", "replace") in _HANDLED_PREFIXES:
             raise _Decline
+
+
+def _namespace_prefix(namespace: str) -> str | None:
+    """The prefix feedparser reads the elements of ``namespace`` by (None: one it does not
+    know); it reads every namespace of backend.userland.com's RSS as plain RSS."""
+    lower = namespace.lower()
+    if _USERLAND in lower:
+        lower = "http://backend.userland.com/rss"
+    return _PREFIXES.get(lower)
+
+
+def _rss_name(tag: str) -> str:
+    """``tag`` without a backend.userland.com RSS namespace (feedparser reads those as none)."""
+    if tag.startswith("{") and _USERLAND in tag.lower():
+        return tag.split("}", 1)[1]
+    return tag
+
+
+_USERLAND = "backend.userland.com/rss"
 
 
 def _key(tag: str) -> str | None:
@@ -211,7 +254,7 @@ def _key(tag: str) -> str | None:
     element of a namespace it does not know (kept under that namespace's own prefix)."""
     if tag.startswith("{"):
         namespace, local = tag[1:].split("}", 1)
-        prefix = _PREFIXES.get(namespace.lower())
+        prefix = _namespace_prefix(namespace)
         if prefix is None:
             return None
         return f"{prefix}_{local.lower()}" if prefix else local.lower()

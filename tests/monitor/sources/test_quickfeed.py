@@ -89,9 +89,15 @@ def _atom(entry: bytes) -> bytes:
         ),
         ("inline markup", b"<rss><channel><item><title>a<b>c</b></title></item></channel></rss>"),
         (
-            "RSS 0.90",
+            "RSS 0.90 that feedparser calls RSS 1.0",
             b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+            b'xmlns:r="http://purl.org/rss/1.0/" '
             b'xmlns="http://my.netscape.com/rdf/simple/0.9/"><channel/></rdf:RDF>',
+        ),
+        (
+            "RSS 0.90 under a prefix",
+            b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+            b'xmlns:n="http://my.netscape.com/rdf/simple/0.9/"><n:channel/></rdf:RDF>',
         ),
         (
             "unknown namespace as dc",
@@ -109,6 +115,43 @@ def _atom(entry: bytes) -> bytes:
 )
 def test_the_fast_path_declines_what_it_does_not_model(name: str, body: bytes) -> None:
     assert quick_parse(body) is None, name
+
+
+@pytest.mark.parametrize("content_type", CHARSETS)
+def test_rss_090_reads_as_feedparser_reads_it(content_type: str | None) -> None:
+    body = (
+        b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+        b' xmlns="http://my.netscape.com/rdf/simple/0.9/"><channel><title>News</title>'
+        b"<link>https://example.org/</link></channel><image><title>Logo</title></image>"
+        b"<item><title>Latvia leaves</title><link>https://example.org/a</link>"
+        b"<description>The &lt;b&gt;treaty&lt;/b&gt;</description></item>"
+        b'<item rdf:about="https://example.org/b"><title>Two</title></item></rdf:RDF>'
+    )
+    assert quick_parse(body, content_type=content_type) is not None
+    quick, full = _both(body, content_type)
+    assert quick == full
+    assert isinstance(quick, ParsedFeed)
+    assert quick.format == "rss090"
+    assert [item.title for item in quick.items] == ["Latvia leaves", "Two"]
+
+
+@pytest.mark.parametrize(
+    "namespace", ["http://backend.userland.com/rss2", "http://backend.userland.com/RSS091"]
+)
+def test_userland_rss_namespaces_read_as_plain_rss(namespace: str) -> None:
+    body = (
+        f'<rss version="2.0" xmlns="{namespace}" xmlns:y="urn:y"><channel><title>News</title>'
+        "<item><title>Latvia leaves</title><y:full-text>x</y:full-text>"
+        "<pubDate>Tue, 18 Mar 2025 10:20:00 GMT</pubDate><guid>https://example.org/a</guid>"
+        "</item></channel></rss>"
+    ).encode()
+    assert quick_parse(body) is not None
+    quick, full = _both(body, None)
+    assert quick == full
+    assert isinstance(quick, ParsedFeed)
+    assert [(item.title, item.link) for item in quick.items] == [
+        ("Latvia leaves", "https://example.org/a")
+    ]
 
 
 def test_white_space_before_the_declaration_is_dropped_not_parsed_loosely() -> None:
