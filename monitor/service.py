@@ -5,8 +5,9 @@ Start-up: the HTTP server listens first (so ``/healthz`` answers at once), then 
 built by :func:`monitor.scheduler.build_scheduler` starts; the service adds a heartbeat job
 (liveness) and a daily retention job (:func:`monitor.retention.prune`), and wraps every job so
 it knows what is in flight. The delivery loop (:func:`monitor.scheduler.deliver_forever`) runs
-beside the scheduler, its passes tracked like jobs. Once no poll has run for
-``RELEASE_AFTER`` seconds (a cycle is over), the memory the polls freed goes back to the system
+beside the scheduler, its passes tracked like jobs. Once a cycle's worth of polls has ended
+(as many as there are sources, the first cycle's included), and whenever no poll has run for
+``RELEASE_AFTER`` seconds, the memory the polls freed goes back to the system
 (:func:`monitor.memory.release_memory`).
 
 Shutdown on SIGTERM or SIGINT: ``/readyz`` turns 503, no new job or delivery pass starts, jobs
@@ -78,6 +79,8 @@ class Service:
         self._in_flight: dict[asyncio.Task[Any], str] = {}
         self._delivery: asyncio.Task[None] | None = None
         self._polls = 0  # poll jobs in flight
+        self._ended = 0  # poll jobs ended since memory was last released
+        self._cycle = max(len(app.enabled_sources), 1)
         self._release_after = release_after
         self._release: asyncio.TimerHandle | None = None
         # Lines for a person at the terminal (start-up and first-cycle summaries), or None.
@@ -317,26 +320,38 @@ class Service:
 
     def _poll_started(self) -> None:
         self._polls += 1
-        if self._release is not None:  # a cycle goes on: not now
+        if self._release is not None:  # polls go on: not now
             self._release.cancel()
             self._release = None
 
     def _poll_ended(self) -> None:
-        """The last poll in flight ended: release memory unless another starts meanwhile."""
+        """Release memory once a cycle's worth of polls has ended (the next cycle's polls may
+        have begun: with 2,000 sources the first cycle takes longer than their interval), or
+        when no other poll starts within ``release_after`` seconds of the last one in flight."""
         self._polls -= 1
-        if self._polls == 0 and self._release is None and not self.status.stopping:
+        self._ended += 1
+        if self.status.stopping:
+            return
+        if self._ended >= self._cycle:
+            self._release_memory("cycle")
+        elif self._polls == 0 and self._release is None:
             loop = asyncio.get_running_loop()
-            self._release = loop.call_later(self._release_after, self._release_memory)
+            self._release = loop.call_later(
+                self._release_after, functools.partial(self._release_memory, "quiet")
+            )
 
-    def _release_memory(self) -> None:
-        """No poll for ``release_after`` seconds: give back what the cycle freed. Without it
-        the service's first cycle at 2,000 sources (every item new) held about 10 MB more
-        than the later ones until its parse workers had been idle for a minute."""
-        self._release = None
+    def _release_memory(self, after: str) -> None:
+        """Give back the memory the polls freed (a few milliseconds). Without it the first
+        cycle's heap (at 2,000 sources, every item new) stayed until the parse workers had
+        been idle for a minute, about 10 MB more than after the later cycles."""
+        if self._release is not None:
+            self._release.cancel()
+            self._release = None
+        self._ended = 0
         began = time.perf_counter()
         release_memory()
         duration_ms = round((time.perf_counter() - began) * 1000, 1)
-        log_event(log, logging.DEBUG, "memory_released", after="polls", duration_ms=duration_ms)
+        log_event(log, logging.DEBUG, "memory_released", after=after, duration_ms=duration_ms)
 
     def _web_app(self) -> Any:
         app = self.app

@@ -19,15 +19,22 @@ from tests.support.seed import test_rules
 from tests.support.servers import FeedServer, Route
 
 
-def _app(tmp_path: Path, feed_server: FeedServer) -> App:
+def _app(tmp_path: Path, feed_server: FeedServer, sources: int = 2) -> App:
     feed_server.routes["/a.xml"] = Route(
         rss([Entry("Weather turns mild along the coast", "https://news.test/w", guid="w-1")]),
-        delay=0.3,  # the poll is in flight for a while: no release may come meanwhile
+        delay=0.3,  # this poll is in flight for a while
     )
+    feed_server.routes["/b.xml"] = Route(
+        rss([Entry("Rain expected inland", "https://news.test/r", guid="r-1")])
+    )
+    names = "abc"[:sources]
     settings = parse_settings(
         {
             "state_dir": str(tmp_path / "state"),
-            "sources": [{"name": "a", "url": feed_server.url("/a.xml"), "interval": "1h"}],
+            "sources": [
+                {"name": name, "url": feed_server.url(f"/{'a' if name == 'a' else 'b'}.xml")}
+                for name in names
+            ],
             "channels": [{"name": "console", "type": "console"}],
             "server": {"enabled": False},
             "http": {"parse_workers": 0},
@@ -37,22 +44,28 @@ def _app(tmp_path: Path, feed_server: FeedServer) -> App:
     return make_app(settings, ruleset=test_rules())
 
 
-def _events(records: list[logging.LogRecord]) -> list[str]:
-    wanted = {"poll", "memory_released"}
-    return [e for r in records if (e := getattr(r, "event", None)) in wanted]
+def _released(records: list[logging.LogRecord]) -> list[str]:
+    return [
+        r.after  # type: ignore[attr-defined]
+        for r in records
+        if getattr(r, "event", None) == "memory_released" and r.name == "treatywatch.service"
+    ]
 
 
 def test_memory_goes_back_once_the_first_cycle_is_over(
     tmp_path: Path, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """The real service on a local server: once each source has been polled (the first
+    cycle), with no quiet time needed (a minute here, so only the cycle can trigger it)."""
     app = _app(tmp_path, feed_server)
+    order: list[str] = []
 
     async def serve() -> None:
         stop = asyncio.Event()
-        service = asyncio.ensure_future(Service(app, stop, release_after=0.05).run())
+        service = asyncio.ensure_future(Service(app, stop, release_after=60).run())
         began = time.monotonic()
         try:
-            while "memory_released" not in _events(caplog.records):
+            while not _released(caplog.records):
                 if time.monotonic() - began > 15 or service.done():
                     break
                 await asyncio.sleep(0.02)
@@ -65,19 +78,54 @@ def test_memory_goes_back_once_the_first_cycle_is_over(
     with caplog.at_level(logging.DEBUG):
         asyncio.run(serve())
     app.store.close()
-    # once, after the poll ended: not while it was in flight, not again with no poll between
-    assert _events(caplog.records) == ["poll", "memory_released"]
-    released = next(r for r in caplog.records if getattr(r, "event", None) == "memory_released")
-    assert released.name == "treatywatch.service"
+    for record in caplog.records:
+        event = getattr(record, "event", None)
+        if event == "poll" or (event == "memory_released" and record.name.endswith("service")):
+            order.append(event)
+    assert order == ["poll", "poll", "memory_released"]  # after both polls, once
+    assert _released(caplog.records) == ["cycle"]
+
+
+def test_memory_goes_back_after_a_cycle_of_polls_that_never_go_quiet(
+    tmp_path: Path, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Cycles overlap when a cycle takes longer than the interval (2,000 sources): a cycle's
+    worth of polls releases memory even while others are in flight."""
+    app = _app(tmp_path, feed_server)  # two sources: a cycle is two polls
+    seen: list[list[str]] = []
+
+    async def go() -> None:
+        service = Service(app, release_after=60)
+        long_done = asyncio.Event()
+
+        async def long_poll() -> None:
+            await long_done.wait()
+
+        async def short_poll() -> None:
+            await asyncio.sleep(0)
+
+        in_flight = asyncio.ensure_future(service._tracked("poll:a", long_poll)())
+        await service._tracked("poll:b", short_poll)()
+        seen.append(_released(caplog.records))  # one poll of two: not yet
+        await service._tracked("poll:b", short_poll)()
+        seen.append(_released(caplog.records))  # two polls ended, one still in flight
+        long_done.set()
+        await in_flight
+        await app.aclose()
+
+    with caplog.at_level(logging.DEBUG, logger="treatywatch.service"):
+        asyncio.run(go())
+    app.store.close()
+    assert seen == [[], ["cycle"]]
 
 
 def test_a_poll_that_starts_in_the_quiet_time_puts_the_release_off(
     tmp_path: Path, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """The release waits for a moment with no poll at all: a cycle's polls overlap and
-    follow each other, and trimming between two of them would only be undone by the next."""
-    app = _app(tmp_path, feed_server)
-    seen: list[str] = []
+    """Between cycles, the release also comes once no poll has run for ``release_after``
+    seconds: never while one is in flight, and put off by a poll that starts meanwhile."""
+    app = _app(tmp_path, feed_server, sources=3)  # a cycle of three: two polls do not end it
+    seen: list[list[str]] = []
 
     async def go() -> None:
         service = Service(app, release_after=0.1)
@@ -89,7 +137,7 @@ def test_a_poll_that_starts_in_the_quiet_time_puts_the_release_off(
         await job()  # the last poll in flight ended: a release is armed ...
         second = asyncio.ensure_future(job())  # ... and put off by the next poll
         await asyncio.sleep(0.12)
-        seen.extend(_events(caplog.records))
+        seen.append(_released(caplog.records))
         await second
         await asyncio.sleep(0.3)
         await app.aclose()
@@ -97,5 +145,5 @@ def test_a_poll_that_starts_in_the_quiet_time_puts_the_release_off(
     with caplog.at_level(logging.DEBUG, logger="treatywatch.service"):
         asyncio.run(go())
     app.store.close()
-    assert seen == []  # nothing while the second poll was in flight
-    assert _events(caplog.records) == ["memory_released"]  # once, after it
+    assert seen == [[]]  # nothing while the second poll was in flight
+    assert _released(caplog.records) == ["quiet"]  # once, after it
