@@ -49,12 +49,19 @@ _VOCABULARY_KEYS = (
     "entity_not_before",
     "entity_phrase",
     "not_before",
+    "not_inside",
     "entries",
     "terms",
     "extend",
 )
 _EXTENSION_KEYS = ("extend", "entries", "terms")
-_REFERENCE_KEYS = ("entity_not_after", "entity_not_before", "entity_phrase", "not_before")
+_REFERENCE_KEYS = (
+    "entity_not_after",
+    "entity_not_before",
+    "entity_phrase",
+    "not_before",
+    "not_inside",
+)
 """Vocabulary keys whose value names another vocabulary (checked once all files are read)."""
 _ENTRY_KEYS = ("label", "terms", "generic")
 _RULE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*")

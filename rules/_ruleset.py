@@ -136,6 +136,7 @@ class RuleSet:
     __slots__ = (
         "_active",
         "_attributes",
+        "_containers",
         "_blockers",
         "_entity_refs",
         "_entity_runs",
@@ -179,6 +180,14 @@ class RuleSet:
             )
             for v in self._vocabularies
             if v.not_before
+        )
+        self._containers = tuple(
+            (
+                _bitmap(compiler.context_patterns(v.name)),
+                _bitmap(compiler.context_patterns(v.not_inside)),
+            )
+            for v in self._vocabularies
+            if v.not_inside
         )
         phrase_vocabularies = {
             f"@{v.name}": v.entity_phrase for v in self._vocabularies if v.entity_phrase
@@ -374,6 +383,8 @@ class RuleSet:
             self._find_years(fields, (doc.published or now).year, found)
         if self._attributes:
             _drop_attributes(self._attributes, found)
+        if self._containers:
+            _drop_inside(self._containers, found, [pattern for _, pattern in self._years])
         return DocContext(doc, now, fields, found)
 
     def _find_years(self, fields: Sequence[FieldText], current: int, found: Found) -> None:
@@ -534,6 +545,36 @@ def _drop_attributes(attributes: Sequence[tuple[bytes, bytes]], found: Found) ->
         size = len(names)
         for pattern in [p for p in found if p < size and names[p]]:
             kept = [o for o in found[pattern] if (o[0], o[2]) not in starts]
+            if kept:
+                found[pattern] = kept
+            else:
+                del found[pattern]
+
+
+def _drop_inside(
+    containers: Sequence[tuple[bytes, bytes]], found: Found, years: Sequence[int]
+) -> None:
+    """Remove the occurrences of words that lie inside a longer occurrence of a name
+    (``not_inside``): the "exporting" of "Organization of the Petroleum Exporting Countries"
+    is no export being stopped. The ``years`` patterns (``year:`` filters) go too inside
+    those names: the 1975 of "the Algiers Agreement of 1975" is no date of the news. Walks the
+    document's found patterns only, as :func:`_drop_attributes` does."""
+    for words, names in containers:
+        size = len(names)
+        around = [o for p in found if p < size and names[p] for o in found[p]]
+        if not around:
+            continue
+        size = len(words)
+        inner = [p for p in found if (p < size and words[p]) or p in years]
+        for pattern in inner:
+            kept = [
+                (field, start, end)
+                for field, start, end in found[pattern]
+                if not any(
+                    f == field and s <= start and end <= e and e - s > end - start
+                    for f, s, e in around
+                )
+            ]
             if kept:
                 found[pattern] = kept
             else:
