@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import types
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,6 +44,31 @@ def test_a_second_process_reads_the_compiled_rules_back(tmp_path: Path, rule_fil
     doc = Document(title="Qatar quits OPEC")
     assert [m.rule_id for m in again.match(doc, NOW)] == [m.rule_id for m in first.match(doc, NOW)]
     assert [m.rule_id for m in again.match(doc, NOW)] == ["mine"]
+
+
+def test_ids_read_back_from_the_cache_are_shared(tmp_path: Path, rule_file: Path) -> None:
+    """Equal ids in the compiled set read back are one object (a plain pickle made one per
+    occurrence: 203,637 integers for 86,604 ids in the built-in pack, +15 MB held)."""
+    cache = tmp_path / "cache"
+    _fresh_process()
+    rulepacks.load_rules([str(rule_file)], cache_dir=cache)
+    _fresh_process()
+    again = rulepacks.load_rules([str(rule_file)], cache_dir=cache)
+    objects: list[int] = []
+    seen: set[int] = set()
+    stack: list[object] = [again]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen or isinstance(item, (type, types.ModuleType, types.FunctionType)):
+            continue
+        seen.add(id(item))
+        if type(item) is int:
+            objects.append(item)
+        elif not isinstance(item, (str, bytes, float)):
+            stack.extend(gc.get_referents(item))
+    ids = [item for item in objects if item > 256]  # Python shares the smaller ones itself
+    assert len(ids) > 1_000
+    assert len(ids) == len(set(ids))  # one object per distinct value
 
 
 def test_a_changed_rule_file_is_compiled_again(tmp_path: Path, rule_file: Path) -> None:
