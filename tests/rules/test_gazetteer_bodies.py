@@ -93,6 +93,17 @@ def treaty_ids(ruleset: rules.RuleSet, language: str, title: str) -> set[str]:
         ("ru", "Армения выходит из Евразийского банка развития", "eurasian_development_bank"),
         ("fi", "Suomi harkitsee eroa Pohjoismaiden Investointipankista", "nordic_investment_bank"),
         ("ar", "السودان ينسحب من الصندوق العربي للإنماء الاقتصادي والاجتماعي", "arab_funds"),
+        # unions of states, monetary areas, arms-control programmes
+        ("en", "Syria secedes from the United Arab Republic", "arab_unions_of_states"),
+        ("zh", "叙利亚退出阿拉伯联合共和国", "arab_unions_of_states"),
+        ("fr", "Le Sénégal quitte la Fédération du Mali", "african_unions_of_states"),
+        ("es", "Esuatini estudia abandonar el Área Monetaria Común", "common_monetary_area"),
+        ("sv", "Sverige lämnar Skandinaviska myntunionen", "historic_monetary_unions"),
+        (
+            "ru",
+            "Москва выходит из программы совместного уменьшения угрозы",
+            "cooperative_threat_reduction",
+        ),
         # names other files had only in long form
         ("en", "U.S. threatens to leave the Chicago Convention", "chicago_convention"),
         ("en", "Japan quits the Hague Convention on child abduction", "hague_child_abduction"),
