@@ -136,8 +136,8 @@ class RuleSet:
     __slots__ = (
         "_active",
         "_attributes",
-        "_containers",
         "_blockers",
+        "_containers",
         "_entity_refs",
         "_entity_runs",
         "_evidence_scoped",
@@ -173,21 +173,24 @@ class RuleSet:
         }
         self._vocabulary_names = tuple(compiler.vocabularies)
         self._years = tuple(compiler.year_patterns.items())
+        bitmaps: dict[bytes, bytes] = {}  # equal bitmaps shared: 44 vocabularies name one
+        # ``not_inside`` (the treaties, 43 kB each) and 19 a few ``not_before`` nouns
+
+        def bitmap(name: str | None) -> bytes:
+            made = _bitmap(compiler.context_patterns(name))
+            return bitmaps.setdefault(made, made)
+
         self._attributes = tuple(
-            (
-                _bitmap(compiler.context_patterns(v.name)),
-                _bitmap(compiler.context_patterns(v.not_before)),
-            )
-            for v in self._vocabularies
-            if v.not_before
+            (bitmap(v.name), bitmap(v.not_before)) for v in self._vocabularies if v.not_before
         )
+        # one pair per vocabulary of names, with the words of every vocabulary that names it:
+        # a document's names are then looked up once, not once per such vocabulary
+        inside: dict[str, set[int]] = {}
+        for v in self._vocabularies:
+            for target in v.not_inside:
+                inside.setdefault(target, set()).update(compiler.context_patterns(v.name))
         self._containers = tuple(
-            (
-                _bitmap(compiler.context_patterns(v.name)),
-                _bitmap(compiler.context_patterns(v.not_inside)),
-            )
-            for v in self._vocabularies
-            if v.not_inside
+            (_bitmap(frozenset(words)), bitmap(target)) for target, words in inside.items()
         )
         phrase_vocabularies = {
             f"@{v.name}": v.entity_phrase for v in self._vocabularies if v.entity_phrase
