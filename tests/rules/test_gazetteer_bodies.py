@@ -104,6 +104,12 @@ def treaty_ids(ruleset: rules.RuleSet, language: str, title: str) -> set[str]:
             "Москва выходит из программы совместного уменьшения угрозы",
             "cooperative_threat_reduction",
         ),
+        # tribunals, cornerstone bilateral treaties, post-war settlements
+        ("sr", "Srbija prekida saradnju sa Haškim tribunalom", "international_criminal_tribunals"),
+        ("de", "Paris und Berlin erneuern den Élysée-Vertrag", "franco_german_treaties"),
+        ("be", "Лукашэнка пагражае выйсці з Белавежскага пагаднення", "belovezha_accords"),
+        ("ko", "윤 정부, 위안부 합의 파기 검토", "east_asian_settlements"),
+        ("ne", "नेपालले महाकाली सन्धि पुनरावलोकन गर्ने", "south_asian_treaties"),
         # names other files had only in long form
         ("en", "U.S. threatens to leave the Chicago Convention", "chicago_convention"),
         ("en", "Japan quits the Hague Convention on child abduction", "hague_child_abduction"),
@@ -146,6 +152,7 @@ def test_leaving_a_new_entry_alerts_with_it(
         ("en", "Rebels seize g7 phones in raid", "g7"),
         ("en", "Appo the clown entertains children in Accra", "appo"),
         ("fr", "La ceta de la fête", "ceta"),
+        ("en", "SAA cancels flights to Lusaka after strike", "eu_association_agreements"),
         # "Mekong agreement" alone is not the Lancang cooperation; the tin council is not copper
         ("en", "Thailand and Laos sign a Mekong agreement on navigation", "mekong_more"),
         ("en", "The International Tin Council collapsed in 1985", "cipec"),
@@ -166,9 +173,11 @@ def test_ordinary_words_are_not_tagged(
         ("it", "Il premier lascia in anticipo il vertice del G20"),
         ("fr", "Le président retire son soutien au communiqué final du G7"),
         ("es", "El canciller abandona la cumbre del G20 antes del cierre"),
+        # a Korean denial, "it is not that (the government) scraps the agreement"
+        ("ko", "정부, 한일 위안부 합의를 파기하는 것은 아니라고 밝혀"),
     ],
 )
-def test_leaving_a_summit_does_not_alert(
+def test_walkouts_and_denials_do_not_alert(
     builtin_ruleset: rules.RuleSet, language: str, title: str
 ) -> None:
     assert builtin_ruleset.match(rules.Document(title=title, language=language), NOW) == [], title
