@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from itertools import accumulate
 
 from rules._normal import UNSPACED, is_identity_aligned, is_unspaced, normalize, offset_map
@@ -31,6 +31,9 @@ digits."""
 _WORD = re.compile(WORD_PATTERN)
 _UNSPACED_SEARCH = re.compile(f"[{UNSPACED}]")
 _WORD_SPLIT = re.compile(f"({WORD_PATTERN})")
+_SPACED_WORD_SPLIT = re.compile(r"([^\W_]+)")
+"""``_WORD_SPLIT`` for text without characters of scripts written without spaces (the same
+words, found faster)."""
 _SENTENCE_PUNCTUATION = frozenset(".!?;…\n|")
 _SENTENCE_MARK = re.compile("[" + re.escape("".join(sorted(_SENTENCE_PUNCTUATION))) + "]")
 _HARD_STOPS = frozenset("!?;|\n")
@@ -74,8 +77,13 @@ def lead_cut(text: str, sentences: int, margin: int, *, start: int = _LEAD_CHARS
         if cut is None:
             break
         prefix = text[: cut.start()]
-        numbers = FieldText(2, prefix, normalize(prefix)).sentences
-        if numbers and len(numbers) - bisect_left(numbers, sentences) >= max(margin, 1):
+        # the words from sentence number ``sentences`` on: only the first breaks are needed
+        field = FieldText._words_only(2, prefix, normalize(prefix))
+        count = len(field.words)
+        breaks = field._breaks(stop=sentences)[0]
+        if sentences > 0:
+            count = count - breaks[sentences - 1] if len(breaks) >= sentences else 0
+        if field.words and count >= max(margin, 1):
             return prefix
         size *= 2
     return text
@@ -119,6 +127,7 @@ class FieldText:
 
     __slots__ = (
         "_map",
+        "_prefix_map",
         "ends",
         "index",
         "normal",
@@ -133,43 +142,9 @@ class FieldText:
     def __init__(self, index: int, original: str, normal: str, marks: str | None = None) -> None:
         """``marks``: what ends a question (see :func:`question_marks`; default: those of
         ``normal``)."""
-        self.index = index
-        self.original = original
-        self.normal = normal
-        self._map: list[int] | None = None
-        # [gap, word, gap, word, ..., gap]: running lengths give every word's start and end
-        parts = _WORD_SPLIT.split(normal)
-        offsets = list(accumulate(map(len, parts)))
-        self.words = parts[1::2]
+        self._words(index, original, normal)
+        breaks, questions = self._breaks(question_marks(normal) if marks is None else marks)
         count = len(self.words)
-        self.units: list[int] | None = None
-        """Where the field holds Chinese, Japanese or Korean characters: the running length in
-        half words before each word (such a character counts 1, another word 2), for NEAR."""
-        if _UNSPACED_SEARCH.search(normal):
-            self.units = [0, *accumulate(1 if is_unspaced(w[0]) else 2 for w in self.words)]
-        self.starts = offsets[0 : 2 * count : 2]
-        self.ends = offsets[1::2]
-        # Only a gap holding sentence punctuation can end a sentence: visit just those gaps.
-        breaks: list[int] = []  # the words that start a sentence, after the first
-        questions: set[int] = set()
-        if marks is None:
-            marks = question_marks(normal)
-        position = 0
-        for mark in _SENTENCE_MARK.finditer(normal):
-            gap_end = bisect_right(self.starts, mark.start(), position)
-            if gap_end == position or gap_end >= count:
-                continue  # a gap already seen, or before the first or after the last word
-            position = gap_end
-            gap = normal[self.ends[position - 1] : self.starts[position]]
-            ends = _ends_sentence(gap, self.words[position - 1])
-            if ends is None:
-                ends = not self._starts_lower(position)
-            if ends:
-                if any(mark in gap for mark in marks):
-                    questions.add(len(breaks))
-                breaks.append(position)
-        if count and any(mark in normal[self.ends[-1] :] for mark in marks):
-            questions.add(len(breaks))
         sentences: list[int] = []
         done = 0
         for number, start in enumerate(breaks):
@@ -178,6 +153,62 @@ class FieldText:
         sentences.extend([len(breaks)] * (count - done))
         self.sentences = sentences
         self.questions = frozenset(questions)
+
+    @classmethod
+    def _words_only(cls, index: int, original: str, normal: str) -> FieldText:
+        """The field's words alone (no ``sentences`` nor ``questions``): for :meth:`_breaks`."""
+        field = cls.__new__(cls)
+        field._words(index, original, normal)
+        return field
+
+    def _words(self, index: int, original: str, normal: str) -> None:
+        self.index = index
+        self.original = original
+        self.normal = normal
+        self._map: list[int] | None = None
+        self._prefix_map: list[int] = []
+        unspaced = _UNSPACED_SEARCH.search(normal) is not None
+        # [gap, word, gap, word, ..., gap]: running lengths give every word's start and end
+        parts = (_WORD_SPLIT if unspaced else _SPACED_WORD_SPLIT).split(normal)
+        offsets = list(accumulate(map(len, parts)))
+        self.words = parts[1::2]
+        count = len(self.words)
+        self.units: list[int] | None = None
+        """Where the field holds Chinese, Japanese or Korean characters: the running length in
+        half words before each word (such a character counts 1, another word 2), for NEAR."""
+        if unspaced:
+            self.units = [0, *accumulate(1 if is_unspaced(w[0]) else 2 for w in self.words)]
+        self.starts = offsets[0 : 2 * count : 2]
+        self.ends = offsets[1::2]
+
+    def _breaks(self, marks: str = "?", stop: int | None = None) -> tuple[list[int], set[int]]:
+        """The words that start a sentence, after the first, in order (the first ``stop`` of
+        them, when given), and the numbers of the sentences that ``marks`` make questions."""
+        normal, count = self.normal, len(self.words)
+        # Only a gap holding sentence punctuation can end a sentence: visit just those gaps.
+        breaks: list[int] = []  # the words that start a sentence, after the first
+        questions: set[int] = set()
+        position = 0
+        if stop is not None and stop <= 0:
+            return breaks, questions
+        for mark in _SENTENCE_MARK.finditer(normal):
+            gap_end = bisect_right(self.starts, mark.start(), position)
+            if gap_end == position or gap_end >= count:
+                continue  # a gap already seen, or before the first or after the last word
+            position = gap_end
+            gap = normal[self.ends[position - 1] : self.starts[position]]
+            ends = _ends_sentence(gap, self.words[position - 1])
+            if ends is None:
+                ends = not self._starts_lower(position, early=stop is not None)
+            if ends:
+                if any(mark in gap for mark in marks):
+                    questions.add(len(breaks))
+                breaks.append(position)
+                if len(breaks) == stop:
+                    return breaks, questions
+        if count and any(mark in normal[self.ends[-1] :] for mark in marks):
+            questions.add(len(breaks))
+        return breaks, questions
 
     @classmethod
     def prepare(cls, index: int, text: str) -> FieldText:
@@ -190,9 +221,27 @@ class FieldText:
         """The field's name: ``title``, ``summary`` or ``content``."""
         return FIELD_NAMES[self.index]
 
-    def _starts_lower(self, word: int) -> bool:
-        start, _ = self.original_span(word, word + 1)
+    def _starts_lower(self, word: int, *, early: bool = False) -> bool:
+        """Whether word number ``word`` starts with a lower-case letter in the original.
+        ``early``: the word stands near the start (the map of a prefix is then enough)."""
+        if early and self._map is None and not is_identity_aligned(self.original):
+            start = self._early_start(self.starts[word])
+        else:
+            start, _ = self.original_span(word, word + 1)
         return self.original[start : start + 1].islower()
+
+    def _early_start(self, offset: int) -> int:
+        """The original offset of normal offset ``offset`` (one that starts a word), from the
+        map of the shortest prefix that reaches it: normalisation maps each character on its
+        own, so a prefix's map is the start of the whole text's map."""
+        mapping, size = self._prefix_map, 2 * offset + 64
+        while offset >= len(mapping) - 1:  # the last entry ends the prefix: no character's
+            if size >= len(self.original):
+                mapping = self._map = offset_map(self.original)
+                break
+            mapping = self._prefix_map = offset_map(self.original[:size])
+            size *= 2
+        return mapping[offset]
 
     def original_word(self, word: int) -> str:
         """Word number ``word`` as written in the original text (NFC)."""

@@ -6,11 +6,13 @@ word-by-word and character-by-character definitions."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rules._normal import _TABLE, is_unspaced, normalize, offset_map
-from rules._text import FieldText, _ends_sentence
+from rules._text import _CUTS, FieldText, _ends_sentence, lead_cut
 
 PIECES = [
     "a", "B", "é", "É", "ß", "ﬁ", "1", "_", "-", "'", " ", "  ", ". ", ".", "? ", "?", "! ", ";",
@@ -87,3 +89,47 @@ def test_offset_map_follows_its_definition(text: str) -> None:
     expected = [index for index, char in enumerate(text) for _ in _TABLE[ord(char)]]
     assert offset_map(text) == [*expected, len(text)]
     assert len(offset_map(text)) == len(normalize(text)) + 1
+
+
+@settings(max_examples=500)
+@given(texts, st.randoms(use_true_random=False))
+def test_a_prefix_map_gives_each_word_start_as_the_whole_map(text: str, order: object) -> None:
+    # lead_cut looks only at a field's first sentences: the map of a prefix, grown as the words
+    # asked for lie further (in any order), gives what the whole text's map gives
+    field = FieldText._words_only(2, text, normalize(text))
+    mapping = offset_map(text)
+    positions = list(range(len(field.words)))
+    order.shuffle(positions)  # type: ignore[attr-defined]
+    for position in positions:
+        assert field._early_start(field.starts[position]) == mapping[field.starts[position]]
+
+
+def _lead_by_definition(text: str, sentences: int, margin: int, start: int) -> str:
+    """``lead_cut`` as first written: every prefix's sentence numbers, whole."""
+    size = start
+    while size < len(text):
+        cut = _CUTS.search(text, size)
+        if cut is None:
+            break
+        prefix = text[: cut.start()]
+        numbers = FieldText(2, prefix, normalize(prefix)).sentences
+        if numbers and len(numbers) - bisect_left(numbers, sentences) >= max(margin, 1):
+            return prefix
+        size *= 2
+    return text
+
+
+_prose = st.lists(
+    st.sampled_from([*PIECES, "Word", "word ", "x y z ", "end. Next ", "end. next ", "É. é"]),
+    max_size=80,
+).map("".join)
+
+
+@settings(max_examples=500)
+@given(_prose, st.integers(0, 4), st.integers(0, 6), st.integers(1, 40))
+def test_a_lead_cut_stops_where_its_definition_does(
+    text: str, sentences: int, margin: int, start: int
+) -> None:
+    # it stops reading a prefix at its sentences-th break
+    expected = _lead_by_definition(text, sentences, margin, start)
+    assert lead_cut(text, sentences, margin, start=start) == expected
