@@ -26,6 +26,13 @@ reader; unchanged cycle net of start-up >= 10x; unchanged cycle whole-process >=
 <= 0.5 s; <= 1 ms CPU per unchanged feed net of start-up; peak memory at 5,000 feeds <= 250 MB.
 Last, the README's performance table in Markdown.
 
+A third mode, ``--mode intake``, measures the parse workers' job alone, with no server, store
+or start-up: ``monitor.intake.intake`` (parse, then match and key every entry) over each real
+feed as the server sends it (``application/xml``), in one fresh process, CPU per pass over the
+73 feeds (best and median of ``--rounds``), the parsing alone, and how many feeds feedparser
+still reads. ``--before REV`` measures that commit too, round by round in turn with the code
+measured, and prints the ratio: the side-by-side figure for a change to parsing or matching.
+
 Run: ``.venv/bin/python bench/poll_bench.py [--sizes 1000,5000] [--hosts 32] [--mode both]
 [--code HEAD]``. ``--code REV`` measures a commit (its packages exported to a temporary folder)
 instead of the working tree, for a stable result while others edit the tree.
@@ -714,6 +721,111 @@ def whole_process(
     return by_name
 
 
+# --- the parse workers' job alone (--mode intake) --------------------------------------------
+
+# Runs in a fresh process whose path starts with the code measured: one round of intake (and
+# of parsing alone) over every real feed, after one unmeasured round; prints JSON.
+INTAKE_SCRIPT = """
+import json, sys, time
+from datetime import UTC, datetime
+from pathlib import Path
+from monitor.config import SourceConfig, rules_cache_dir
+from monitor.intake import IntakeJob, intake
+from monitor.rulepacks import load_rules
+from monitor.sources import feed
+from monitor.sources.parse import parse_document
+ruleset = load_rules(None, cache_dir=rules_cache_dir())
+bodies = [Path(p).read_bytes() for p in sys.argv[1:]]
+now = datetime(2026, 12, 7, tzinfo=UTC)
+jobs = []
+for index in range(len(bodies)):
+    url = f"http://127.0.0.{index % 32 + 1}:8080/f/{index}"
+    source = SourceConfig(name=f"f{index}", url=url)
+    jobs.append(IntakeJob(source=source, url=url, content_type="application/xml", now=now))
+def parse(body, job):
+    return parse_document("feed", body, url=job.url, content_type=job.content_type)
+def timed(work):
+    start = time.process_time()
+    for body, job in zip(bodies, jobs):
+        try:
+            work(body, job)
+        except Exception:  # a feed that is no feed fails alike each round
+            pass
+    return time.process_time() - start
+fallback, read = [], feed._feedparser  # the feeds the fast path leaves to feedparser
+feed._feedparser = lambda body, **kw: fallback.append(1) or read(body, **kw)
+timed(lambda body, job: intake(ruleset, body, job))  # unmeasured, counting those
+feed._feedparser = read
+fallback = len(fallback)
+print(json.dumps({"intake_s": timed(lambda body, job: intake(ruleset, body, job)),
+    "parse_s": timed(parse), "feeds": len(bodies), "feedparser": fallback}))
+"""
+
+
+def _export(revision: str, folder: Path) -> str:
+    """The packages of commit ``revision`` in ``folder``; says which commit."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", revision], cwd=REPO, capture_output=True, text=True,
+        check=True,
+    ).stdout.strip()  # fmt: skip
+    archive = subprocess.run(
+        ["git", "archive", commit, "monitor", "rules", "state"], cwd=REPO, capture_output=True,
+        check=True,
+    ).stdout  # fmt: skip
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return commit
+
+
+def intake_rounds(rounds: int, before: str | None, folder: Path) -> dict[str, Any]:
+    """CPU of the parse workers' job over the real feeds, ``rounds`` times, in fresh processes;
+    with ``before``, that commit's in turn (after the code measured, round by round)."""
+    contenders = {"measured": CODE_ENV.get("PYTHONPATH", str(REPO))}
+    if before is not None:
+        contenders[f"before ({_export(before, folder / 'before')})"] = str(folder / "before")
+    files = [str(path) for path in feed_files()]
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in contenders}
+    for _ in range(rounds):
+        for name, path in contenders.items():
+            env = {k: v for k, v in _env().items() if k != "PYTHONPATH"} | {"PYTHONPATH": path}
+            done = subprocess.run(
+                [sys.executable, "-c", INTAKE_SCRIPT, *files], env=env, capture_output=True,
+                text=True, check=True, cwd=folder,  # not REPO: "" leads the path of "-c"
+            )  # fmt: skip
+            runs[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    result: dict[str, Any] = {}
+    for name, measured in runs.items():
+        intake_ms = sorted(1000 * m["intake_s"] for m in measured)
+        parse_ms = sorted(1000 * m["parse_s"] for m in measured)
+        result[name] = {
+            "intake_ms_best": round(intake_ms[0], 1),
+            "intake_ms_median": round(statistics.median(intake_ms), 1),
+            "parse_ms_best": round(parse_ms[0], 1),
+            "parse_ms_median": round(statistics.median(parse_ms), 1),
+            "feeds": measured[0]["feeds"],
+            "feedparser": measured[0]["feedparser"],
+        }
+    return result
+
+
+def report_intake(result: dict[str, Any], rounds: int) -> None:
+    print(f"\n== the parse workers' job alone (intake over the real feeds, {rounds} rounds) ==")
+    print(f"{'code':24} {'intake ms':>10} {'median':>8} {'parse ms':>9} {'median':>8} feedparser")
+    for name, row in result.items():
+        print(
+            f"{name:24} {row['intake_ms_best']:10.1f} {row['intake_ms_median']:8.1f} "
+            f"{row['parse_ms_best']:9.1f} {row['parse_ms_median']:8.1f} "
+            f"{row['feedparser']} of {row['feeds']} feeds"
+        )
+    names = list(result)
+    if len(names) == 2:
+        now, then = result[names[0]], result[names[1]]
+        print(
+            f"measured / before: intake {now['intake_ms_best'] / then['intake_ms_best']:.2f}x, "
+            f"parse {now['parse_ms_best'] / then['parse_ms_best']:.2f}x (best of each)"
+        )
+
+
 # --- reporting ------------------------------------------------------------------------------
 
 
@@ -937,7 +1049,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000", help="feed counts (default 1000; 1000,5000)")
     parser.add_argument("--hosts", type=int, default=32, help="loopback addresses (default 32)")
-    parser.add_argument("--mode", choices=("both", "process", "inprocess"), default="both")
+    parser.add_argument(
+        "--mode", choices=("both", "process", "inprocess", "intake"), default="both"
+    )
     parser.add_argument("--server", choices=("auto", "nginx", "aiohttp"), default="auto")
     parser.add_argument(
         "--contenders", default="treatywatch,reader", help="in-process mode (also: naive)"
@@ -948,6 +1062,10 @@ def main() -> int:
     parser.add_argument(
         "--code", metavar="REV", help="measure this commit, not the working tree (e.g. HEAD)"
     )
+    parser.add_argument(
+        "--before", metavar="REV", help="intake mode: measure this commit too, side by side"
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="intake mode: rounds (default 5)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument(
         "--readme", type=Path, help="write the first size's table into this README's markers"
@@ -962,6 +1080,12 @@ def main() -> int:
     print(f"machine: {machine()}")
     measured = use_code(args.code, Path(code.name))
     print(f"code: {measured}")
+    if args.mode == "intake":
+        found = intake_rounds(max(args.rounds, 1), args.before, Path(code.name))
+        report_intake(found, max(args.rounds, 1))
+        if args.json:
+            args.json.write_text(json.dumps(found, indent=2))
+        return 0
     results = []
     readme: list[str] = []
     for size in (int(s) for s in args.sizes.split(",")):
