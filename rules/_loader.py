@@ -55,13 +55,7 @@ _VOCABULARY_KEYS = (
     "extend",
 )
 _EXTENSION_KEYS = ("extend", "entries", "terms")
-_REFERENCE_KEYS = (
-    "entity_not_after",
-    "entity_not_before",
-    "entity_phrase",
-    "not_before",
-    "not_inside",
-)
+_REFERENCE_KEYS = ("entity_not_after", "entity_not_before", "entity_phrase", "not_before")
 """Vocabulary keys whose value names another vocabulary (checked once all files are read)."""
 _ENTRY_KEYS = ("label", "terms", "generic")
 _RULE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*")
@@ -482,6 +476,13 @@ def _vocabulary(source: _File, name: str, node: Node) -> Vocabulary:
         key: source.required_string(values[key], key) if key in values else None
         for key in _REFERENCE_KEYS
     }
+    inside: tuple[str, ...] = ()
+    if "not_inside" in values:
+        node_inside = values["not_inside"]
+        if isinstance(node_inside, SequenceNode):
+            inside = tuple(name for name, _ in source.string_list(node_inside, "not_inside"))
+        else:
+            inside = (source.required_string(node_inside, "not_inside"),)
     if not entity and (
         scope != "document" or references["entity_not_after"] or references["entity_not_before"]
     ):
@@ -490,7 +491,14 @@ def _vocabulary(source: _File, name: str, node: Node) -> Vocabulary:
             f"{what}: entity_scope, entity_not_after and entity_not_before need 'entity: true'",
         )
     return Vocabulary(
-        name, description, entity, tuple(entries), terms, entity_scope=scope, **references
+        name,
+        description,
+        entity,
+        tuple(entries),
+        terms,
+        entity_scope=scope,
+        not_inside=inside,
+        **references,
     )
 
 
@@ -582,8 +590,9 @@ def load_ruleset(files: Mapping[str, str]) -> RuleSet:
     for source, key_node, extension in extensions:
         vocabularies[extension.name] = _extended(source, key_node, vocabularies, extension)
     for name, vocabulary in vocabularies.items():
-        for key in _REFERENCE_KEYS:
-            other = getattr(vocabulary, key)
+        named = [(key, getattr(vocabulary, key)) for key in _REFERENCE_KEYS]
+        named += [("not_inside", other) for other in vocabulary.not_inside]
+        for key, other in named:
             if other is not None and other not in vocabularies:
                 raise RuleError(
                     f"vocabulary '{name}': {key} names no vocabulary '{other}'",

@@ -183,8 +183,14 @@ class RuleSet:
         self._attributes = tuple(
             (bitmap(v.name), bitmap(v.not_before)) for v in self._vocabularies if v.not_before
         )
+        # one pair per vocabulary of names, with the words of every vocabulary that names it:
+        # a document's names are then looked up once, not once per such vocabulary
+        inside: dict[str, set[int]] = {}
+        for v in self._vocabularies:
+            for target in v.not_inside:
+                inside.setdefault(target, set()).update(compiler.context_patterns(v.name))
         self._containers = tuple(
-            (bitmap(v.name), bitmap(v.not_inside)) for v in self._vocabularies if v.not_inside
+            (_bitmap(frozenset(words)), bitmap(target)) for target, words in inside.items()
         )
         phrase_vocabularies = {
             f"@{v.name}": v.entity_phrase for v in self._vocabularies if v.entity_phrase

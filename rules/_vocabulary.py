@@ -74,8 +74,8 @@ class Vocabulary:
     not_before: str | None = None
     """A vocabulary whose terms, right after a term of this one, make that occurrence no
     occurrence at all: a name used as an attribute ("EU countries", "UN peacekeepers")."""
-    not_inside: str | None = None
-    """A vocabulary whose longer terms, around a term of this one, make that occurrence no
+    not_inside: tuple[str, ...] = ()
+    """Vocabularies whose longer terms, around a term of this one, make that occurrence no
     occurrence at all: a word inside a name ("exporting" in "Organization of the Petroleum
     Exporting Countries", "Fonds" in "Internationaler Währungsfonds")."""
     entity_phrase: str | None = None

@@ -103,3 +103,25 @@ def test_builtin_pack_reads_names_as_names(
 def test_builtin_pack_still_masks_the_words_outside_names(builtin_ruleset: rules.RuleSet) -> None:
     doc = Document(title="Russia withdraws its troops from the Syrian base", language="en")
     assert builtin_ruleset.match(doc, NOW) == []
+
+
+def test_not_inside_takes_a_list_of_vocabularies() -> None:
+    vocab = VOCAB.format(not_inside="not_inside: [names, bodies]") + (
+        "  bodies:\n    terms:\n      en: [joint exporting committee]\n"
+    )
+    rules_text = RULES.replace("@names)", "(@names OR @bodies))")
+    ruleset = load_ruleset({"rules.yaml": rules_text, "vocab.yaml": vocab})
+    for title in (
+        "Mali withdraws from the joint exporting committee",
+        "Qatar withdraws from the Organization of the Petroleum Exporting Countries",
+    ):
+        assert ruleset.match(Document(title=title), NOW), title
+    # a name of one vocabulary does not shelter words outside it
+    doc = Document(title="Mali withdraws exporting staff from the joint exporting committee")
+    assert ruleset.match(doc, NOW) == []
+
+
+def test_not_inside_names_each_unknown_vocabulary() -> None:
+    vocab = VOCAB.format(not_inside="not_inside: [names, nowhere]")
+    with pytest.raises(RuleError, match="not_inside names no vocabulary 'nowhere'"):
+        load_ruleset({"rules.yaml": RULES, "vocab.yaml": vocab})
