@@ -5,8 +5,8 @@ Start-up: the HTTP server listens first (so ``/healthz`` answers at once), then 
 built by :func:`monitor.scheduler.build_scheduler` starts; the service adds a heartbeat job
 (liveness) and a daily retention job (:func:`monitor.retention.prune`), and wraps every job so
 it knows what is in flight. The delivery loop (:func:`monitor.scheduler.deliver_forever`) runs
-beside the scheduler, its passes tracked like jobs. Once a cycle's worth of polls has ended
-(as many as there are sources, the first cycle's included), and whenever no poll has run for
+beside the scheduler, its passes tracked like jobs. Once every source has been polled since
+the last time (a cycle, the first one included), and whenever no poll has run for
 ``RELEASE_AFTER`` seconds, the memory the polls freed goes back to the system
 (:func:`monitor.memory.release_memory`).
 
@@ -40,7 +40,7 @@ from monitor.logs import log_event
 from monitor.memory import release_memory
 from monitor.metrics import ServiceMetrics
 from monitor.retention import prune
-from monitor.scheduler import START_SPREAD, build_scheduler, deliver_forever
+from monitor.scheduler import START_SPREAD, build_scheduler, deliver_forever, job_id
 from monitor.summary import CycleCount, cycle_lines, startup_line
 from monitor.web import Dashboard, HealthProbe, ServiceStatus, WebServer, build_web_app
 from monitor.web.address import address_file
@@ -79,8 +79,8 @@ class Service:
         self._in_flight: dict[asyncio.Task[Any], str] = {}
         self._delivery: asyncio.Task[None] | None = None
         self._polls = 0  # poll jobs in flight
-        self._ended = 0  # poll jobs ended since memory was last released
-        self._cycle = max(len(app.enabled_sources), 1)
+        self._cycle = frozenset(job_id(source.name) for source in app.enabled_sources)
+        self._unpolled = set(self._cycle)  # not polled since memory was last released
         self._release_after = release_after
         self._release: asyncio.TimerHandle | None = None
         # Lines for a person at the terminal (start-up and first-cycle summaries), or None.
@@ -314,7 +314,7 @@ class Service:
             finally:
                 self._in_flight.pop(task, None)
                 if poll:
-                    self._poll_ended()
+                    self._poll_ended(job_id)
 
         return job
 
@@ -324,15 +324,16 @@ class Service:
             self._release.cancel()
             self._release = None
 
-    def _poll_ended(self) -> None:
-        """Release memory once a cycle's worth of polls has ended (the next cycle's polls may
-        have begun: with 2,000 sources the first cycle takes longer than their interval), or
-        when no other poll starts within ``release_after`` seconds of the last one in flight."""
+    def _poll_ended(self, job: str) -> None:
+        """Release memory once every source has been polled since the last release (the next
+        cycle's polls may have begun: at 2,000 sources a first cycle can take longer than
+        their interval), or when no other poll starts within ``release_after`` seconds of the
+        last one in flight."""
         self._polls -= 1
-        self._ended += 1
+        self._unpolled.discard(job)
         if self.status.stopping:
             return
-        if self._ended >= self._cycle:
+        if not self._unpolled:
             self._release_memory("cycle")
         elif self._polls == 0 and self._release is None:
             loop = asyncio.get_running_loop()
@@ -347,7 +348,7 @@ class Service:
         if self._release is not None:
             self._release.cancel()
             self._release = None
-        self._ended = 0
+        self._unpolled = set(self._cycle)
         began = time.perf_counter()
         release_memory()
         duration_ms = round((time.perf_counter() - began) * 1000, 1)

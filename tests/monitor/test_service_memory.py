@@ -89,28 +89,37 @@ def test_memory_goes_back_once_the_first_cycle_is_over(
 def test_memory_goes_back_after_a_cycle_of_polls_that_never_go_quiet(
     tmp_path: Path, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Cycles overlap when a cycle takes longer than the interval (2,000 sources): a cycle's
-    worth of polls releases memory even while others are in flight."""
-    app = _app(tmp_path, feed_server)  # two sources: a cycle is two polls
+    """Cycles overlap when a cycle takes longer than the interval (2,000 sources): once every
+    source has been polled, memory goes back even while the next cycle's polls are in flight,
+    and not before (a source polled twice is not a cycle)."""
+    app = _app(tmp_path, feed_server)  # sources a and b
     seen: list[list[str]] = []
 
     async def go() -> None:
         service = Service(app, release_after=60)
-        long_done = asyncio.Event()
+        gates = {"a": asyncio.Event(), "b": asyncio.Event()}
 
-        async def long_poll() -> None:
-            await long_done.wait()
+        def poll(name: str) -> asyncio.Future[None]:
+            async def run() -> None:
+                await gates[name].wait()
+                gates[name].clear()
 
-        async def short_poll() -> None:
+            return asyncio.ensure_future(service._tracked(f"poll:{name}", run)())
+
+        b_first = poll("b")
+        for _ in range(2):  # a twice, b still in flight: no cycle yet
+            a = poll("a")
             await asyncio.sleep(0)
-
-        in_flight = asyncio.ensure_future(service._tracked("poll:a", long_poll)())
-        await service._tracked("poll:b", short_poll)()
-        seen.append(_released(caplog.records))  # one poll of two: not yet
-        await service._tracked("poll:b", short_poll)()
-        seen.append(_released(caplog.records))  # two polls ended, one still in flight
-        long_done.set()
-        await in_flight
+            gates["a"].set()
+            await a
+        seen.append(_released(caplog.records))
+        a_next = poll("a")  # the next cycle has begun ...
+        await asyncio.sleep(0)
+        gates["b"].set()
+        await b_first  # ... when b's poll ends the first
+        seen.append(_released(caplog.records))
+        gates["a"].set()
+        await a_next
         await app.aclose()
 
     with caplog.at_level(logging.DEBUG, logger="treatywatch.service"):
