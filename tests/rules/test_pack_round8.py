@@ -21,7 +21,7 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         ("fr", "Le Gabon dénonce le mémorandum d'entente avec le Cameroun"),
         ("zh", "越南宣布废除与柬埔寨的谅解备忘录"),
         ("ja", "ベトナム、カンボジアとの覚書を破棄"),
-        ("ko", "베트남, 캄보디아와 양해각서 폐기"),
+        ("ko", "베트남, 캄보디아와 양해각서 파기"),
         ("vi", "Việt Nam hủy bản ghi nhớ với Lào"),
         # on ice, en suspenso, not renewed, at an end, torn up
         ("en", "Chile puts fisheries pact with Peru on ice"),
