@@ -20,7 +20,7 @@ from typing import Any
 import feedparser
 
 from monitor.errors import ParseError
-from monitor.sources.item import MAX_CONTENT, MAX_SUMMARY, MAX_TITLE, Item, clean_text
+from monitor.sources.item import MAX_CONTENT, MAX_SUMMARY, MAX_TITLE, Item, clean_text, clean_texts
 from monitor.sources.prolog import after_prolog
 from monitor.sources.quickfeed import quick_parse
 from monitor.sources.salvage import Salvage, fix_charrefs, join_warnings, readable_link
@@ -273,12 +273,14 @@ def _item(entry: Mapping[str, Any], language: str | None, salvage: Salvage) -> I
     title = clean_text(html_to_text(entry.get("title") or ""), MAX_TITLE)
     summary_markup = entry.get("summary") or ""
     summary_text = html_to_text(summary_markup)
-    summary = clean_text(summary_text, MAX_SUMMARY)
     content_parts = [part.get("value", "") for part in entry.get("content") or ()]
     content_markup = " ".join(content_parts)
     # feedparser copies the content to a missing summary: the same markup, the same text
-    same = content_markup == summary_markup
-    content = clean_text(summary_text if same else html_to_text(content_markup), MAX_CONTENT)
+    if content_markup == summary_markup:
+        summary, content = clean_texts(summary_text, MAX_SUMMARY, MAX_CONTENT)
+    else:
+        summary = clean_text(summary_text, MAX_SUMMARY)
+        content = clean_text(html_to_text(content_markup), MAX_CONTENT)
     if content == summary:
         content = ""
     link = entry.get("link") or None

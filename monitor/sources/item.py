@@ -45,12 +45,27 @@ def clean_text(text: str | None, limit: int) -> str:
     """
     if not text:
         return ""
+    return _cut(_folded(text), limit)
+
+
+def clean_texts(text: str | None, *limits: int) -> tuple[str, ...]:
+    """``clean_text(text, limit)`` for each of ``limits``, folding ``text`` once."""
+    if not text:
+        return ("",) * len(limits)
+    folded = _folded(text)
+    return tuple(_cut(folded, limit) for limit in limits)
+
+
+def _folded(text: str) -> str:
     # split() first: a CR, VT, FF or NEL (controls that are white space) parts words; then the
     # invisible characters go, and the runs they leave are folded again (re.sub hands back the
     # very string when it removes nothing: then there is nothing to fold again)
     folded = " ".join(text.split())
     cleaned = _CONTROL.sub("", folded)
-    text = folded if cleaned is folded else " ".join(cleaned.split())
+    return folded if cleaned is folded else " ".join(cleaned.split())
+
+
+def _cut(text: str, limit: int) -> str:
     if len(text) > limit:
         cut = text[: limit - 1]
         while cut and unicodedata.category(cut[-1]) in ("Cs", "Mn"):

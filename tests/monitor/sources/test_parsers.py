@@ -21,7 +21,7 @@ from monitor.errors import ParseError
 from monitor.sources import Item, parse_document
 from monitor.sources.dates import parse_date
 from monitor.sources.feed import MAX_ENTRIES, parse_feed
-from monitor.sources.item import MAX_TITLE, clean_text
+from monitor.sources.item import MAX_TITLE, clean_text, clean_texts
 from monitor.sources.parse import ParsePool
 from tests.support.feeds import Entry, rss
 
@@ -337,6 +337,14 @@ def test_clean_text_folds_every_run_of_white_space(text: str) -> None:
     cleaned = clean_text(text, 10_000)
     assert cleaned == " ".join(word for word in words if word)
     assert not set(cleaned) & set(_INVISIBLE + _WHITE.replace(" ", ""))
+
+
+@given(
+    st.text(alphabet=st.sampled_from(_WHITE + _INVISIBLE + "ab.é\u0301")),
+    st.lists(st.integers(1, 12), max_size=3),
+)
+def test_clean_texts_cleans_once_for_every_limit(text: str, limits: list[int]) -> None:
+    assert clean_texts(text, *limits) == tuple(clean_text(text, limit) for limit in limits)
 
 
 def test_clean_text_examples() -> None:
