@@ -14,12 +14,14 @@ that comes back after its row was pruned is still recognised (see :meth:`StoryQu
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from state._base import StoreBase, iso
+from state.errors import store_error
 
 __all__ = [
     "CaseRow",
@@ -195,13 +197,18 @@ class StoryQueries(StoreBase):
         if not wanted:
             return []
         marks = ",".join("?" * len(wanted))
-        rows = self._all(
-            f"""SELECT key, source, item_id, story_id, title, first_seen, last_seen
-                FROM identity_keys WHERE key IN ({marks})""",
-            wanted,
-        )
+        # the columns in IdentityRow's order, as tuples: a recording reads thousands of these
+        try:
+            rows = self.db.execute(
+                f"""SELECT key, source, item_id, story_id, title, first_seen, last_seen
+                    FROM identity_keys WHERE key IN ({marks})""",
+                wanted,
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise store_error(exc, "database read") from exc
         order = {key: index for index, key in enumerate(wanted)}
-        return sorted((IdentityRow(**row) for row in rows), key=lambda r: order[r.key])
+        rows.sort(key=lambda row: order[row[0]])
+        return [IdentityRow(*row) for row in rows]
 
     # stories and cases --------------------------------------------------------------------
 

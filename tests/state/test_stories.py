@@ -12,6 +12,7 @@ import pytest
 
 from state import (
     DatabaseBusyError,
+    IdentityRow,
     NewHit,
     NewItem,
     Store,
@@ -206,4 +207,24 @@ def test_identity_keys_claimed_and_touched_in_a_unit_are_stored_with_it(tmp_path
     rows = {key: (first_seen, last_seen) for key, _, first_seen, last_seen in _identity_rows(store)}
     assert rows["fp:x"][0] == stamp and rows["fp:x"][1] != stamp
     assert rows["url:https://a.test/1"] == (stamp, stamp)
+    store.close()
+
+
+def test_identities_come_back_in_the_order_asked_with_every_column(tmp_path: Path) -> None:
+    """Rows are read as tuples in IdentityRow's field order: each field lands in its place."""
+    store = Store.open(tmp_path)
+    with store.batch(NOW) as tx:
+        tx.claim_keys(["url:https://a.test/1"], source="wire", item_id=7, title="T",
+                      story_id="story_1")  # fmt: skip
+        tx.claim_keys(["fp:x"], source="other", item_id=8, title="ignored", story_id=None)
+    stamp = next(store.db.query("SELECT last_seen FROM identity_keys"))["last_seen"]
+    with store.batch(NOW + timedelta(hours=1)) as tx:
+        tx.touch_keys(["fp:x"])
+    later = next(store.db.query("SELECT last_seen FROM identity_keys WHERE key = 'fp:x'"))
+    found = store.identities(["fp:x", "guid:none", "url:https://a.test/1", "fp:x"])
+    assert later["last_seen"] != stamp
+    assert found == [
+        IdentityRow("fp:x", "other", 8, None, "", stamp, later["last_seen"]),
+        IdentityRow("url:https://a.test/1", "wire", 7, "story_1", "T", stamp, stamp),
+    ]
     store.close()
