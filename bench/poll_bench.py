@@ -784,13 +784,15 @@ def intake_rounds(rounds: int, before: str | None, folder: Path) -> dict[str, An
     if before is not None:
         contenders[f"before ({_export(before, folder / 'before')})"] = str(folder / "before")
     files = [str(path) for path in feed_files()]
+    empty = folder / "cwd"  # "" leads the path of "-c": a folder with no packages in it
+    empty.mkdir(parents=True, exist_ok=True)
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in contenders}
     for _ in range(rounds):
         for name, path in contenders.items():
             env = {k: v for k, v in _env().items() if k != "PYTHONPATH"} | {"PYTHONPATH": path}
             done = subprocess.run(
                 [sys.executable, "-c", INTAKE_SCRIPT, *files], env=env, capture_output=True,
-                text=True, check=True, cwd=folder,  # not REPO: "" leads the path of "-c"
+                text=True, check=True, cwd=empty,
             )  # fmt: skip
             runs[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
     result: dict[str, Any] = {}
