@@ -48,6 +48,11 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         ("pt", "Bolívia encerra tratado de investimentos com a Espanha"),
         # the Western European Union is no European Union
         ("de", "Belgien kündigt den Brüsseler Vertrag"),
+        # round 9: leaving a federation of states, an observer mission, a declaration
+        ("en", "Barbados votes to quit the Federation"),
+        ("fr", "Le Sénégal se retire de la Fédération du Mali"),
+        ("en", "Sudan will not renew mandate of UN observer mission"),
+        ("es", "Chile se retira de la declaración sobre migración"),
     ],
 )
 def test_round8_classes_alert(builtin_ruleset: rules.RuleSet, language: str, title: str) -> None:
@@ -64,6 +69,12 @@ def test_round8_classes_alert(builtin_ruleset: rules.RuleSet, language: str, tit
         ("en", "Parliament dissolved as Kenya heads to elections"),
         # an organisation's own dissolution, told as history
         ("en", "The Warsaw Pact was dissolved in 1991"),
+        # round 9: the Russian Federation is a state, not a federation being left
+        ("en", "The Russian Federation withdraws its ambassador"),
+        # a Korean question: "will Uruguay leave Mercosur?"
+        ("ko", "우루과이, 메르코수르 탈퇴하나"),
+        # a dialogue suspended is talks, not a treaty
+        ("en", "China suspends strategic dialogue with Canberra"),
     ],
 )
 def test_round8_near_misses_do_not_alert(
