@@ -53,6 +53,10 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         ("fr", "Le Sénégal se retire de la Fédération du Mali"),
         ("en", "Sudan will not renew mandate of UN observer mission"),
         ("es", "Chile se retira de la declaración sobre migración"),
+        # a union with another state ended, "farewell to", terminating verbs of more languages
+        ("en", "Montenegro's parliament votes, ending union with Serbia"),
+        ("it", "Il Cile dice addio all'accordo con il Perù"),
+        ("kk", "Қазақстан Ресеймен келісімнен бас тартты"),
     ],
 )
 def test_round8_classes_alert(builtin_ruleset: rules.RuleSet, language: str, title: str) -> None:
