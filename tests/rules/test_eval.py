@@ -289,16 +289,22 @@ def test_eval_set_schema(part: str) -> None:
     assert not problems, f"{len(problems)} problem(s) in {path.name}:\n" + "\n".join(problems)
 
 
-def test_eval_parts_share_no_id_title_or_event() -> None:
-    dev, heldout = load_rows(DATA_PATH), load_rows(HELDOUT_PATH)
+def assert_apart(rows: list[Row], name: str, other: list[Row], other_name: str) -> None:
+    """No id, title or positive event of ``rows`` is in ``other``; a failure names the ids of
+    ``rows`` that clash, never the text of ``other`` (which may be the held-out part)."""
     for key in ("id", "title"):
-        shared = {r[key] for r in dev} & {r[key] for r in heldout}
-        # the dev rows that clash, never the held-out ones' text
-        clashing = sorted(r["id"] for r in dev if r[key] in shared)
-        assert not shared, f"{key} of these dev rows is also in the held-out part: {clashing}"
-    events = {r["event"] for r in dev if r["label"] == "positive"}
-    shared = events & {r["event"] for r in heldout if r["label"] == "positive"}
-    assert not shared, f"events in both parts: {sorted(shared)}"
+        shared = {r[key] for r in rows} & {r[key] for r in other}
+        clashing = sorted(r["id"] for r in rows if r[key] in shared)
+        assert not shared, (
+            f"{key} of these {name} rows is also in the {other_name} part: {clashing}"
+        )
+    events = {r["event"] for r in rows if r["label"] == "positive"}
+    shared = events & {r["event"] for r in other if r["label"] == "positive"}
+    assert not shared, f"events in the {name} and the {other_name} parts: {sorted(shared)}"
+
+
+def test_eval_parts_share_no_id_title_or_event() -> None:
+    assert_apart(load_rows(DATA_PATH), "dev", load_rows(HELDOUT_PATH), "held-out")
 
 
 def test_eval_set_size_events_and_languages() -> None:
@@ -464,15 +470,9 @@ def test_staged_rows_obey_the_schema_and_stay_apart() -> None:
     assert not problems, f"{len(problems)} problem(s) in {STAGED_PATH.name}:\n" + "\n".join(
         problems
     )
-    staged, dev, heldout = load_rows(STAGED_PATH), load_rows(DATA_PATH), load_rows(HELDOUT_PATH)
-    for key in ("id", "title"):
-        for other, name in ((dev, "dev"), (heldout, "held-out")):
-            shared = {r[key] for r in staged} & {r[key] for r in other}
-            clashing = sorted(r["id"] for r in staged if r[key] in shared)
-            assert not shared, f"{key} of these staged rows is also in the {name} part: {clashing}"
-    events = {r["event"] for r in staged if r["label"] == "positive"}
-    shared = events & {r["event"] for r in heldout if r["label"] == "positive"}
-    assert not shared, f"events in the staged round and the held-out part: {sorted(shared)}"
+    staged = load_rows(STAGED_PATH)
+    assert_apart(staged, "staged", load_rows(DATA_PATH), "dev")
+    assert_apart(staged, "staged", load_rows(HELDOUT_PATH), "held-out")
 
 
 def test_staged_round_is_scored(
