@@ -32,8 +32,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import ctypes
-import gc
 import hashlib
 import logging
 import multiprocessing
@@ -51,6 +49,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from monitor import memory
 from monitor.config import ListingSelectors
 from monitor.errors import ParseError, SourceError
 from monitor.logs import log_event
@@ -180,16 +179,10 @@ _POOLS: weakref.WeakSet[ParsePool] = weakref.WeakSet()
 
 
 def release_memory() -> None:
-    """Collect garbage and give the C heap's free pages back to the system (glibc's
-    ``malloc_trim``; nothing more where the C library has none). Parsing and matching a cycle
-    of documents leaves the heap spread over pages that ``free`` keeps for reuse: at 2,000
-    sources the service held about 11 MB that way, idle, until its next cycle."""
-    gc.collect()
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
-        return
-    trim(0)
+    """:func:`monitor.memory.release_memory`, logged: parsing and matching a cycle of documents
+    leaves the heap spread over pages that ``free`` keeps for reuse (about 11 MB at 2,000
+    sources, idle, until the next cycle)."""
+    memory.release_memory()
     log_event(log, logging.DEBUG, "memory_released")
 
 
