@@ -52,7 +52,7 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         ("en", "Barbados votes to quit the Federation"),
         ("fr", "Le Sénégal se retire de la Fédération du Mali"),
         ("en", "Sudan will not renew mandate of UN observer mission"),
-        ("es", "Chile se retira de la declaración sobre migración"),
+        ("en", "Hungary withdraws from the Geneva Consensus Declaration"),
         # a union with another state ended, "farewell to", terminating verbs of more languages
         ("en", "Montenegro's parliament votes, ending union with Serbia"),
         ("it", "Il Cile dice addio all'accordo con il Perù"),
@@ -77,6 +77,12 @@ def test_round8_classes_alert(builtin_ruleset: rules.RuleSet, language: str, tit
         ("en", "The Russian Federation withdraws its ambassador"),
         # a Korean question: "will Uruguay leave Mercosur?"
         ("ko", "우루과이, 메르코수르 탈퇴하나"),
+        # a domestic declaration revoked or withdrawn is no international one left
+        ("en", "US revokes national emergency declaration over border"),
+        ("es", "España retira la declaración del estado de alarma"),
+        # a national sports federation, a meeting
+        ("en", "Russian chess federation leaves European body to join Asia"),
+        ("en", "Ukraine ends participation in the World Athletics federation meeting"),
         # a dialogue suspended is talks, not a treaty
         ("en", "China suspends strategic dialogue with Canberra"),
     ],
