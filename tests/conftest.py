@@ -86,6 +86,18 @@ SLOW_END_TO_END = frozenset(
         "tests/monitor/test_summary.py::test_poll_counts_one_item_matched_by_two_rules_once",
         "tests/monitor/test_service_startup.py::test_no_source_reachable_gives_one_summary_and_a_hint",
         "tests/monitor/test_rulepacks_cache.py::test_a_changed_rule_file_is_compiled_again",
+        # each compiles the whole built-in pack again (with a rule file of its own, a damaged
+        # cache or the generator's view of it): 8-14 s apiece since the pack grew with issue
+        # 10's rounds 8 and 9. `make test` keeps a faster test of each behaviour (the custom
+        # rule commands, the cache read back, routing refused, the pack's own rules) but the
+        # check that names_inflected.yaml is what `make names` writes, which `.ci/run` still
+        # runs through `make test-slow`
+        "tests/monitor/test_rulepacks_cache.py::test_a_damaged_cache_file_is_ignored_and_replaced",
+        "tests/rules/test_pack_generalisation.py::test_the_optional_suspension_rule_is_off_and_works_when_copied",
+        "tests/monitor/test_routing.py::test_a_rule_routed_to_an_existing_channel_is_valid",
+        "tests/monitor/test_routing.py::test_a_channel_pattern_matching_no_rule_is_warned_about",
+        "tests/monitor/test_rule_commands.py::test_custom_rule_file_can_use_builtin_vocabularies",
+        "tests/rules/test_names_inflected.py::test_the_generated_file_is_what_the_script_writes",
     }
 )
 
