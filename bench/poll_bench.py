@@ -620,12 +620,7 @@ def use_code(revision: str | None, folder: Path) -> str:
     if revision is None:
         changed = git("status", "--porcelain", "--", "monitor", "rules", "state").splitlines()
         return f"the working tree at {REPO}: commit {commit} + {len(changed)} changed files"
-    archive = subprocess.run(
-        ["git", "archive", commit, "monitor", "rules", "state"], cwd=REPO, capture_output=True,
-        check=True,
-    ).stdout  # fmt: skip
-    folder.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    _export(commit, folder)
     CODE_ENV["PYTHONPATH"] = str(folder)
     return f"commit {commit} ({git('log', '-1', '--format=%cI %s', commit)[:90]})"
 
