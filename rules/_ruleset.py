@@ -149,6 +149,7 @@ class RuleSet:
         "_scanner",
         "_vocabularies",
         "_vocabulary_names",
+        "_year_ids",
         "_years",
     )
 
@@ -192,6 +193,8 @@ class RuleSet:
         self._containers = tuple(
             (_bitmap(frozenset(words)), bitmap(target)) for target, words in inside.items()
         )
+        self._year_ids = frozenset(pattern for _, pattern in self._years)
+        """The ``year:`` filters' patterns, which ``not_inside`` names also take in."""
         phrase_vocabularies = {
             f"@{v.name}": v.entity_phrase for v in self._vocabularies if v.entity_phrase
         }
@@ -387,7 +390,7 @@ class RuleSet:
         if self._attributes:
             _drop_attributes(self._attributes, found)
         if self._containers:
-            _drop_inside(self._containers, found, [pattern for _, pattern in self._years])
+            _drop_inside(self._containers, found, self._year_ids)
         return DocContext(doc, now, fields, found)
 
     def _find_years(self, fields: Sequence[FieldText], current: int, found: Found) -> None:
@@ -555,7 +558,7 @@ def _drop_attributes(attributes: Sequence[tuple[bytes, bytes]], found: Found) ->
 
 
 def _drop_inside(
-    containers: Sequence[tuple[bytes, bytes]], found: Found, years: Sequence[int]
+    containers: Sequence[tuple[bytes, bytes]], found: Found, years: frozenset[int]
 ) -> None:
     """Remove the occurrences of words that lie inside a longer occurrence of a name
     (``not_inside``): the "exporting" of "Organization of the Petroleum Exporting Countries"
