@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import gc
 import hashlib
 import io
 import logging
@@ -17,7 +18,7 @@ import os
 import pickle
 import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -79,7 +80,7 @@ _COMPILED: dict[str, RuleSet] = {}
 """Rule sets compiled in this process, by :func:`_fingerprint` (the same files compile once)."""
 
 
-_FORMAT = b"shared-ints-1"
+_FORMAT = b"sections-1"
 """The cache file's layout (see :func:`_dump`): part of the key, so no process reads a file
 written in another layout."""
 
@@ -110,9 +111,12 @@ def _code_digest() -> bytes:
     return digest.digest()
 
 
-def _compile(files: dict[str, str], cache_dir: Path | None) -> RuleSet:
+def _compile(
+    files: dict[str, str], cache_dir: Path | None, again: Callable[[], dict[str, str]]
+) -> RuleSet:
     """``load_ruleset(files)``, remembered in this process and, with ``cache_dir``, on disk:
-    compiling the built-in pack takes seconds, reading it back a fraction of that."""
+    compiling the built-in pack takes seconds, reading it back a fraction of that (and its
+    sections only when first needed, see :func:`_open`)."""
     key = _fingerprint(files)
     known = _COMPILED.get(key)
     if known is not None:
@@ -120,12 +124,10 @@ def _compile(files: dict[str, str], cache_dir: Path | None) -> RuleSet:
     path = cache_dir / f"rules-{key}.pickle" if cache_dir is not None else None
     if path is not None:
         try:
-            with path.open("rb") as handle:
-                ruleset = _load(handle)
-            if isinstance(ruleset, RuleSet):
-                _COMPILED[key] = ruleset
-                os.utime(path)  # in use: keep it
-                return ruleset
+            ruleset = _open(path, functools.partial(_compile_again, key, again))
+            _COMPILED[key] = ruleset
+            os.utime(path)  # in use: keep it
+            return ruleset
         except FileNotFoundError:
             pass
         except Exception as exc:  # a damaged or foreign cache file: compile again
@@ -135,6 +137,15 @@ def _compile(files: dict[str, str], cache_dir: Path | None) -> RuleSet:
     if path is not None:
         _store(path, ruleset)
     return ruleset
+
+
+def _compile_again(key: str, again: Callable[[], dict[str, str]]) -> RuleSet:
+    """The rules of key ``key`` compiled from ``again()``, the files read again; raises
+    ``RuleError`` when they no longer have that key (they changed since they were read)."""
+    files = again()
+    if _fingerprint(files) != key:
+        raise RuleError("the rule files changed while treatywatch ran: start it again")
+    return load_ruleset(files)
 
 
 def _store(path: Path, ruleset: RuleSet) -> None:
@@ -158,13 +169,19 @@ def _store(path: Path, ruleset: RuleSet) -> None:
 
 
 def _dump(ruleset: RuleSet, handle: BinaryIO) -> None:
-    """Pickle ``ruleset`` with its ids shared. A plain pickle makes a new object of every
-    integer it reads: the same pattern id in the scanner's index, the prefilter and the
-    vocabularies' term sets became three objects, 192,000 integers in all (5.4 MB) for 77,000
-    distinct ids. Here each integer from 257 (the smaller ones are shared by Python anyway)
-    to ``_SHARED_INTS`` is written as a reference (pickle's persistent ids), preceded by the
-    largest one; :func:`_load` resolves them in one table, one object per id. Equal ids are
-    then also the same object, which a parse worker reads without writing to its pages."""
+    """Write ``ruleset`` as :func:`_open` reads it: an index, then the head (the rules, labels
+    and vocabulary names, which every command reads) and each section of
+    ``rules.RuleSet.sections`` as a pickle of its own, so that a process reads a section only
+    when it first needs it (a ``poll`` whose documents the prefilter stops reads the prefilter
+    alone, ``check`` none).
+
+    The sections share their ids: a plain pickle makes a new object of every integer it reads
+    (the same pattern id in the scanner's index, the prefilter and the vocabularies' term sets
+    became three objects, 192,000 integers in all for 77,000 distinct ids). Each integer from
+    257 (the smaller ones are shared by Python anyway) to ``_SHARED_INTS`` is written as a
+    reference (pickle's persistent ids) that :func:`_open` resolves in one table, one object per
+    id, whichever section holds it. Equal ids are then also the same object, which a parse
+    worker reads without writing to its pages."""
     ids: list[int] = []
 
     def shared(obj: object) -> int | None:
@@ -173,22 +190,86 @@ def _dump(ruleset: RuleSet, handle: BinaryIO) -> None:
             return obj
         return None
 
-    body = io.BytesIO()
-    pickler = pickle.Pickler(body, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.persistent_id = shared  # type: ignore[method-assign]
-    pickler.dump(ruleset)
-    pickle.dump(max(ids, default=0) + 1, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    handle.write(body.getbuffer())
+    def pickled(obj: object) -> bytes:
+        body = io.BytesIO()
+        pickler = pickle.Pickler(body, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.persistent_id = shared  # type: ignore[method-assign]
+        pickler.dump(obj)
+        return body.getvalue()
+
+    head, sections = ruleset.sections()
+    parts = {"": pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL)}
+    parts.update((name, pickled(slots)) for name, slots in sections.items())
+    index = (max(ids, default=0) + 1, [(name, len(part)) for name, part in parts.items()])
+    pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    for part in parts.values():
+        handle.write(part)
 
 
-def _load(handle: BinaryIO) -> object:
-    """Read back what :func:`_dump` wrote."""
-    bound = pickle.load(handle)
-    if type(bound) is not int or not 0 <= bound <= _SHARED_INTS:
-        raise pickle.UnpicklingError(f"not a rules cache file (starts with {bound!r})")
-    unpickler = pickle.Unpickler(handle)
-    unpickler.persistent_load = list(range(bound)).__getitem__  # type: ignore[method-assign]
-    return unpickler.load()
+def _open(path: Path, again: Callable[[], RuleSet]) -> RuleSet:
+    """The rule set :func:`_dump` wrote to ``path``: its head read now, each section when the
+    rule set first needs it (``rules.RuleSet.from_sections``), from the same path (its name is
+    its content's key, so a file written there meanwhile holds the same). Should the file be
+    gone or damaged by then, the section comes from ``again()``, the rules compiled anew."""
+    with path.open("rb") as handle:
+        bound, sizes = pickle.load(handle)
+        if type(bound) is not int or not 0 <= bound <= _SHARED_INTS:
+            raise pickle.UnpicklingError(f"not a rules cache file (starts with {bound!r})")
+        at = handle.tell()
+        where: dict[str, tuple[int, int]] = {}
+        for name, size in sizes:
+            where[name] = (at, size)
+            at += size
+        if at != os.fstat(handle.fileno()).st_size:
+            raise pickle.UnpicklingError(f"a rules cache file of {at} bytes expected")
+        head = pickle.loads(_read_part(handle, *where.pop("")))
+    if not isinstance(head, dict):
+        raise pickle.UnpicklingError("not a rules cache file (no head)")
+    table: list[int] = []
+
+    def thaw(name: str) -> Mapping[str, object]:
+        """Read section ``name`` (``RuleSet`` calls this once per section, under its lock)."""
+        try:
+            slots = _thaw(path, where[name], bound, table)
+        except Exception as exc:
+            log.warning("event=rules_cache_unreadable path=%s error=%r", path, exc)
+            slots = again().sections()[1][name]
+        del where[name]
+        if not where:  # the last section: the table is no longer needed
+            table.clear()
+        return slots
+
+    return RuleSet.from_sections(head, thaw)
+
+
+def _thaw(path: Path, part: tuple[int, int], bound: int, table: list[int]) -> dict[str, object]:
+    """One section of the cache file at ``path``, its ids resolved in ``table`` (filled once)."""
+    with path.open("rb") as handle:
+        data = _read_part(handle, *part)
+    if not table:
+        table.extend(range(bound))
+    unpickler = pickle.Unpickler(io.BytesIO(data))
+    unpickler.persistent_load = table.__getitem__  # type: ignore[method-assign]
+    collecting = gc.isenabled()
+    gc.disable()  # its many objects are long-lived: collecting meanwhile finds nothing
+    try:
+        slots = unpickler.load()
+    finally:
+        if collecting:
+            gc.enable()
+    # frozen, as start-up freezes what it built (monitor.commands.core._start_up): later
+    # collections need not walk these objects again
+    gc.freeze()
+    if not isinstance(slots, dict):
+        raise pickle.UnpicklingError("a rules cache section holds no mapping")
+    return slots
+
+
+def _read_part(handle: BinaryIO, at: int, size: int) -> bytes:
+    data = os.pread(handle.fileno(), size, at)
+    if len(data) != size:
+        raise pickle.UnpicklingError("a rules cache file cut short")
+    return data
 
 
 def load_rules(
@@ -205,7 +286,9 @@ def load_rules(
     ``ConfigError`` for a missing file or unknown pack, or ``UsageError`` naming ``option``
     when the entries come from that command-line option rather than the config.
     """
-    return _compile(_read(entries, base=base, option=option), cache_dir)
+    entries = None if entries is None else list(entries)
+    again = functools.partial(_read, entries, base=base, option=option)
+    return _compile(again(), cache_dir, again)
 
 
 def _read(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import accumulate
@@ -30,6 +31,27 @@ _NOT_AFTER_WORDS = 2
 """How many words may stand between a blocking term and an entity it keeps out."""
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CENTURIES = frozenset({"18", "19", "20"})
+
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "prefilter": ("_prefilter",),
+    "matcher": (
+        "_active",
+        "_attributes",
+        "_blockers",
+        "_containers",
+        "_entity_refs",
+        "_entity_runs",
+        "_scanner",
+    ),
+}
+"""The parts of a compiled rule set that matching reads, by section (see
+:meth:`RuleSet.sections`): the prefilter, which every document meets, and the rest, which only
+a document the prefilter lets through needs. Everything else is the head."""
+
+_SECTION_OF = {slot: name for name, slots in SECTIONS.items() for slot in slots}
+
+Thaw = Callable[[str], Mapping[str, object]]
+"""Gives the slots of one section (see :meth:`RuleSet.from_sections`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +163,7 @@ class RuleSet:
         "_entity_refs",
         "_entity_runs",
         "_evidence_scoped",
+        "_frozen",
         "_labels",
         "_lead_margin",
         "_phrase_kinds",
@@ -154,6 +177,8 @@ class RuleSet:
     )
 
     def __init__(self, compiled: Sequence[CompiledRule], compiler: Compiler) -> None:
+        self._frozen: tuple[Thaw, set[str], threading.Lock] | None = None
+        """While sections are still to be read: how to read one, which, and a lock."""
         self._rules = tuple(c.rule for c in compiled)
         self._active = tuple(c for c in compiled if c.rule.enabled)
         self._entity_runs, self._entity_refs = _entity_table(compiler.entity_patterns())
@@ -214,9 +239,30 @@ class RuleSet:
             self._lead_margin = 2 * max((len(p) for p in patterns), default=1) + 1
 
     def __getstate__(self) -> dict[str, object]:
-        """Pickled without the vocabularies' terms (compiled into the scanner already): a
-        rule set travels to parse workers and the on-disk cache at a third of its size."""
-        state: dict[str, object] = {slot: getattr(self, slot) for slot in self.__slots__}
+        """Pickled whole (every section read first), without the vocabularies' terms
+        (compiled into the scanner already): a rule set travels to parse workers at a third of
+        its size."""
+        head, sections = self.sections()
+        for slots in sections.values():
+            head.update(slots)
+        return head
+
+    def __setstate__(self, state: object) -> None:
+        if isinstance(state, tuple):  # the default form for slots: (None, {slot: value})
+            state = state[1]
+        assert isinstance(state, dict)
+        object.__setattr__(self, "_frozen", None)
+        for slot, value in state.items():
+            object.__setattr__(self, slot, value)
+
+    def sections(self) -> tuple[dict[str, object], dict[str, dict[str, object]]]:
+        """The state in parts, as :meth:`from_sections` takes it: the head (the rules, their
+        labels, the vocabularies without their terms, which the scanner holds compiled) and
+        each of :data:`SECTIONS` by name, as ``{slot: value}``. Every section is read first."""
+        self.thaw()
+        state: dict[str, object] = {
+            slot: getattr(self, slot) for slot in self.__slots__ if slot != "_frozen"
+        }
         state["_vocabularies"] = tuple(
             replace(
                 vocabulary,
@@ -225,18 +271,73 @@ class RuleSet:
             )
             for vocabulary in self._vocabularies
         )
-        return state
+        sections = {
+            name: {slot: state.pop(slot) for slot in slots} for name, slots in SECTIONS.items()
+        }
+        return state, sections
 
-    def __setstate__(self, state: object) -> None:
-        if isinstance(state, tuple):  # the default form for slots: (None, {slot: value})
-            state = state[1]
-        assert isinstance(state, dict)
-        for slot, value in state.items():
-            object.__setattr__(self, slot, value)
+    @classmethod
+    def from_sections(cls, head: Mapping[str, object], thaw: Thaw) -> RuleSet:
+        """A rule set of ``head`` whose sections ``thaw(name)`` gives, each when first needed
+        (thread-safe, once): listing the rules reads none, a document the prefilter stops
+        reads the prefilter only. ``thaw`` is dropped once it has given them all."""
+        ruleset = cls.__new__(cls)
+        ruleset.__setstate__(dict(head))
+        object.__setattr__(ruleset, "_frozen", (thaw, set(SECTIONS), threading.Lock()))
+        return ruleset
+
+    @property
+    def unread_sections(self) -> set[str]:
+        """The names of the sections not read yet (see :meth:`from_sections`)."""
+        frozen = self._frozen
+        return set() if frozen is None else set(frozen[1])
+
+    def thaw(self) -> None:
+        """Read every section not read yet (a parse pool's forkserver does so before it forks
+        the workers, which then share them)."""
+        for name in SECTIONS:
+            self._thaw(name)
+
+    def _thaw(self, name: str) -> None:
+        frozen = self._frozen
+        if frozen is None:
+            return
+        thaw, pending, lock = frozen
+        with lock:
+            if name not in pending:
+                return
+            slots = thaw(name)
+            if set(slots) != set(SECTIONS[name]):
+                raise ValueError(f"section {name!r} holds {sorted(slots)}")
+            if name == "matcher":  # the head's rules, not equal copies of them
+                slots = {**slots, "_active": self._relinked(slots["_active"])}
+            for slot, value in slots.items():
+                object.__setattr__(self, slot, value)
+            pending.discard(name)
+            if not pending:
+                self._frozen = None
+
+    def _relinked(self, active: object) -> tuple[CompiledRule, ...]:
+        enabled = [rule for rule in self._rules if rule.enabled]
+        assert isinstance(active, tuple) and len(active) == len(enabled)
+        out = []
+        for compiled, rule in zip(active, enabled, strict=True):
+            assert isinstance(compiled, CompiledRule) and compiled.rule == rule
+            out.append(replace(compiled, rule=rule))
+        return tuple(out)
+
+    def __getattr__(self, name: str) -> object:
+        """A slot of a section not read yet (only then is this called): read its section."""
+        section = _SECTION_OF.get(name)
+        if section is None or self._frozen is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        self._thaw(section)
+        return object.__getattribute__(self, name)
 
     def __repr__(self) -> str:
+        enabled = sum(1 for rule in self._rules if rule.enabled)
         return (
-            f"<RuleSet {len(self._rules)} rules ({len(self._active)} enabled), "
+            f"<RuleSet {len(self._rules)} rules ({enabled} enabled), "
             f"{len(self._vocabulary_names)} vocabularies>"
         )
 

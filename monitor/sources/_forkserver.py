@@ -4,7 +4,9 @@
 preloads, and puts in its environment (``BOOT_ENV``) the pid of the process that starts it, its
 ``sys.path`` (searched after the forkserver's own), the modules to import and a picklable
 ``load`` that makes the workers' context. Here the forkserver imports those modules and calls
-``load()`` once, so the workers it forks share that memory (``gc.freeze()`` keeps the collector
+``load()`` once (and ``thaw()`` on what it made, if it has one: a rule set read from the
+rules cache reads its sections when first needed, which in a worker would be once per
+worker), so the workers it forks share that memory (``gc.freeze()`` keeps the collector
 from writing to it, which would copy it page by page into every worker; what the preload freed
 goes back to the system first, ``monitor.memory.trim_heap``). Meanwhile a thread
 ends it as soon as its parent is gone; the thread is joined before the first fork, and
@@ -51,6 +53,9 @@ def _boot(spec: str) -> None:
             importlib.import_module(name)
         if load is not None:  # unpickled here: it may import much
             PRELOADED = pickle.loads(load)()
+            thaw = getattr(PRELOADED, "thaw", None)
+            if callable(thaw):  # a rule set read from its cache: all of it, before the forks
+                thaw()
             PRELOADED_KEY = key
     except Exception as exc:  # the workers try again, each for itself, and report it
         print(f"treatywatch: parse workers: preloading failed: {exc!r}", file=sys.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import types
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +12,8 @@ import pytest
 
 import monitor.rulepacks as rulepacks
 from monitor.config import rules_cache_dir
-from rules import Document
+from rules import Document, RuleSet
+from tests.conftest import REPO
 
 RULE = """
 rules:
@@ -54,6 +56,7 @@ def test_ids_read_back_from_the_cache_are_shared(tmp_path: Path, rule_file: Path
     rulepacks.load_rules([str(rule_file)], cache_dir=cache)
     _fresh_process()
     again = rulepacks.load_rules([str(rule_file)], cache_dir=cache)
+    again.thaw()  # every section read (each is read when first needed)
     objects: list[int] = []
     seen: set[int] = set()
     stack: list[object] = [again]
@@ -124,3 +127,72 @@ def test_the_vocabulary_only_files_are_those_a_yaml_parse_finds_without_rules() 
     }
     assert set(rulepacks._vocabulary_only(files)) == parsed
     assert 0 < len(parsed) < len(files)
+
+
+def _rows() -> list[Document]:
+    """The labelled rows of tests/data/rules_eval.jsonl as documents."""
+    path = REPO / "tests" / "data" / "rules_eval.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [
+        Document(title=row.get("title"), summary=row.get("summary"), content=row.get("content"))
+        for row in rows
+    ]
+
+
+def _answers(ruleset: RuleSet, documents: list[Document]) -> list[object]:
+    return [
+        (ruleset.match(doc, NOW), ruleset.near_misses(doc, NOW), ruleset.entities(doc))
+        for doc in documents
+    ]
+
+
+def test_a_rule_set_read_back_reads_its_sections_when_first_needed(
+    tmp_path: Path, rule_file: Path
+) -> None:
+    """Listing the rules reads no section of the cache file; a document the prefilter stops
+    reads the prefilter alone; a document it lets through reads the rest. The answers are the
+    compiled set's, on every labelled row (matches, near misses, entities)."""
+    cache = tmp_path / "cache"
+    _fresh_process()
+    compiled = rulepacks.load_rules([str(rule_file)], cache_dir=cache)
+    _fresh_process()
+    again = rulepacks.load_rules([str(rule_file)], cache_dir=cache)
+    assert again.unread_sections == {"prefilter", "matcher"}
+    assert [rule.id for rule in again.rules] == ["mine"]
+    assert again.unread_sections == {"prefilter", "matcher"}
+    assert again.match(Document(title="Weather: sunny all week"), NOW) == []
+    assert again.unread_sections == {"matcher"}
+    assert [m.rule_id for m in again.match(Document(title="Qatar quits OPEC"), NOW)] == ["mine"]
+    assert again.unread_sections == set()
+    documents = _rows()
+    assert _answers(again, documents) == _answers(compiled, documents)
+
+
+def test_a_section_whose_cache_file_is_gone_is_compiled_again(
+    tmp_path: Path, rule_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = tmp_path / "cache"
+    _fresh_process()
+    rulepacks.load_rules([str(rule_file)], cache_dir=cache)
+    _fresh_process()
+    again = rulepacks.load_rules([str(rule_file)], cache_dir=cache)
+    for stored in cache.glob("rules-*.pickle"):
+        stored.unlink()
+    assert [m.rule_id for m in again.match(Document(title="Qatar quits OPEC"), NOW)] == ["mine"]
+    assert "rules_cache_unreadable" in caplog.text
+    assert again.unread_sections == set()
+
+
+def test_a_rule_set_read_back_pickles_whole(tmp_path: Path, rule_file: Path) -> None:
+    """A parse pool hands a worker the caller's rule set pickled when the worker cannot read
+    it itself: every section goes with it, read first."""
+    import pickle
+
+    cache = tmp_path / "cache"
+    _fresh_process()
+    rulepacks.load_rules([str(rule_file)], cache_dir=cache)
+    _fresh_process()
+    again = rulepacks.load_rules([str(rule_file)], cache_dir=cache)
+    copy = pickle.loads(pickle.dumps(again))
+    assert copy.unread_sections == set()
+    assert [m.rule_id for m in copy.match(Document(title="Qatar quits OPEC"), NOW)] == ["mine"]
