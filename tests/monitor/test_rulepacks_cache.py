@@ -48,9 +48,13 @@ def test_a_second_process_reads_the_compiled_rules_back(tmp_path: Path, rule_fil
     assert [m.rule_id for m in again.match(doc, NOW)] == ["mine"]
 
 
-def test_ids_read_back_from_the_cache_are_shared(tmp_path: Path, rule_file: Path) -> None:
-    """Equal ids in the compiled set read back are one object (a plain pickle made one per
-    occurrence: 203,637 integers for 86,604 ids in the built-in pack, +15 MB held)."""
+@pytest.mark.parametrize("section", ["prefilter", "matcher"])
+def test_ids_read_back_from_the_cache_are_shared(
+    tmp_path: Path, rule_file: Path, section: str
+) -> None:
+    """Equal ids in a section of the compiled set read back are one object (a plain pickle
+    made one per occurrence: 203,637 integers for 86,604 ids in the built-in pack, +15 MB
+    held)."""
     cache = tmp_path / "cache"
     _fresh_process()
     rulepacks.load_rules([str(rule_file)], cache_dir=cache)
@@ -59,7 +63,7 @@ def test_ids_read_back_from_the_cache_are_shared(tmp_path: Path, rule_file: Path
     again.thaw()  # every section read (each is read when first needed)
     objects: list[int] = []
     seen: set[int] = set()
-    stack: list[object] = [again]
+    stack: list[object] = [again.sections()[1][section]]
     while stack:
         item = stack.pop()
         if id(item) in seen or isinstance(item, (type, types.ModuleType, types.FunctionType)):
@@ -70,7 +74,7 @@ def test_ids_read_back_from_the_cache_are_shared(tmp_path: Path, rule_file: Path
         elif not isinstance(item, (str, bytes, float)):
             stack.extend(gc.get_referents(item))
     ids = [item for item in objects if item > 256]  # Python shares the smaller ones itself
-    assert len(ids) > 1_000
+    assert len(ids) > 500
     assert len(ids) == len(set(ids))  # one object per distinct value
 
 
