@@ -307,6 +307,11 @@ _VOWELS = "aeiouyáéíóúýäöüõąęėįųūāēīōěůøåæяаеиоу�
 _LITHUANIAN_ENDING = re.compile(r"(?:as|is|us|ys|ė|a)$")
 _MIN_LETTERS = 3
 _MIN_STEM = 4
+# Stems that would reach common words or names written with a capital: Croatian and Slovene
+# "Samo" (only) opens sentences, Polish Dani* reaches Daniel, Komor* reaches Komorowski,
+# Albanian Liber* reaches the liberals. These names are matched as written.
+_NOT_STEMS = {"samo", "dani", "komor", "liber"}
+_NOT_STATES = {"somaliland", "сомалиленд", "somalilandia", "somalilândia", "somalilandu"}
 
 
 def _fold(word: str) -> str:
@@ -346,13 +351,15 @@ def _stem(word: str, language: str) -> str | None:
     if language == "lt":
         stem = _LITHUANIAN_ENDING.sub("", word)
     elif language in _STRIP_VOWEL:
-        stem = word.rstrip(_VOWELS + _VOWELS.upper())
+        # one final vowel (Kolumbia -> Kolumbi*: Kolumbii, not Kolumb*, which reaches Kolumb,
+        # Columbus; Jordania -> Jordani*, not the first name Jordan)
+        stem = word[:-1] if word[-1:].casefold() in _VOWELS else word
     else:
         stem = word
-    return stem if len(stem) >= _MIN_STEM else None
+    return stem if len(stem) >= _MIN_STEM and _fold(stem) not in _NOT_STEMS else None
 
 
-def _terms(name: str, language: str, others: list[str]) -> list[str]:
+def _terms(name: str, language: str, others: list[str], own: set[str]) -> list[str]:
     words = name.split()
     unspaced = any("\u3040" <= c <= "\ud7a3" for c in name)
     if not unspaced and len(re.sub(r"\W", "", normalize(name))) < _MIN_LETTERS:
@@ -363,11 +370,9 @@ def _terms(name: str, language: str, others: list[str]) -> list[str]:
     terms = [mark + name]
     if language in _STRIP_VOWEL or language in _KEEP_WORD or language in _ATTACHED:
         stems = [_stem(word, language) for word in words]
-        # a stem must not reach another state's name (Polish Niger* would reach Nigeria)
-        clash = any(
-            stem and _reaches_another(_fold(stem), _fold(word), others)
-            for word, stem in zip(words, stems, strict=True)
-        )
+        # a stem must not reach another state's name (Polish Niger* would reach Nigeria); the
+        # state's own names in other languages do not count (Czech Polsk* reaches Polish Polska)
+        clash = any(stem and _reaches_another(_fold(stem), own, others) for stem in stems)
         if any(stems) and not clash:
             stemmed = " ".join(
                 f"{stem}*" if stem else word for word, stem in zip(words, stems, strict=True)
@@ -376,11 +381,12 @@ def _terms(name: str, language: str, others: list[str]) -> list[str]:
     return [_checked(term) for term in terms]
 
 
-def _reaches_another(stem: str, word: str, others: list[str]) -> bool:
-    """Whether a word other than ``word`` starts with ``stem`` (``others`` is sorted)."""
+def _reaches_another(stem: str, own: set[str], others: list[str]) -> bool:
+    """Whether a word of another state's name, one not in ``own``, starts with ``stem``
+    (``others`` is sorted)."""
     index = bisect_left(others, stem)
     while index < len(others) and others[index].startswith(stem):
-        if others[index] != word:
+        if others[index] not in own:
             return True
         index += 1
     return False
@@ -433,8 +439,19 @@ def render() -> str:
             for word in name.split()
         }
     )
+    # names that CLDR does not list as states but that a stem must not reach either:
+    # Somali* would make Somaliland Somalia
+    all_words = sorted({*all_words, *_NOT_STATES})
     seen: set[str] = set()
     for code in STATES:
+        # the words of this state's names in every language, which its stems may reach
+        own = {
+            _fold(word)
+            for locales in LOCALES.values()
+            for locale in locales
+            for name in _names(code, locale)
+            for word in name.split()
+        }
         entry_id = IDS.get(code) or _slug(english[code])
         assert entry_id not in seen, entry_id
         seen.add(entry_id)
@@ -446,7 +463,7 @@ def render() -> str:
                 for name in _names(code, locale):
                     if code in _INSIDE_WORDS.get(language, ()):
                         name = _COUNTRY[language] + name
-                    terms += [t for t in _terms(name, language, all_words) if t not in terms]
+                    terms += [t for t in _terms(name, language, all_words, own) if t not in terms]
             if terms:
                 lines.append(f"          {language}: [{', '.join(map(_quote, terms))}]")
     return "\n".join(lines) + "\n"
