@@ -21,6 +21,7 @@ from rules._evaluator import Evaluator
 from rules._parser import parse_query
 from rules._rule import SEVERITIES, Rule
 from rules._ruleset import CompiledRule, RuleSet
+from rules._syntax import And, Not
 from rules._syntax import Node as QueryNode
 from rules._terms import proclitic_variants, term_parts
 from rules._vocabulary import ENTITY_SCOPES, Vocabulary, VocabularyEntry, VocabularyTerm
@@ -36,6 +37,7 @@ _RULE_KEYS = (
     "severity",
     "query",
     "exclude",
+    "unless",
     "languages",
     "sources",
     "channels",
@@ -316,6 +318,11 @@ class _RuleDraft:
         if self.exclude_node is not None:
             exclude = source.string(self.exclude_node, "exclude", optional=True)
             exclude = exclude if exclude and exclude.strip() else None
+        self.unless_node = values.get("unless")
+        unless = None
+        if self.unless_node is not None:
+            unless = source.string(self.unless_node, "unless", optional=True)
+            unless = unless if unless and unless.strip() else None
         severity = "high"
         if "severity" in values:
             severity = source.required_string(values["severity"], "severity").lower()
@@ -353,6 +360,11 @@ class _RuleDraft:
             enabled=source.boolean(values["enabled"], "enabled") if "enabled" in values else True,
         )
         self.query_tree = self._parse(query, self.query_node)
+        self.unless_tree = (
+            None
+            if unless is None or self.unless_node is None
+            else self._parse(unless, self.unless_node)
+        )
         self.exclude_tree = (
             None
             if exclude is None or self.exclude_node is None
@@ -366,7 +378,12 @@ class _RuleDraft:
             raise self.source.relocate(exc, node) from exc
 
     def compile(self, compiler: Compiler) -> CompiledRule:
-        query = self._compile(compiler, self.query_tree, self.query_node)
+        tree = self.query_tree
+        if self.unless_tree is not None and self.unless_node is not None:
+            # checked alone first, so that an error in it is placed in 'unless'
+            self._compile(compiler, self.unless_tree, self.unless_node)
+            tree = And((tree, Not(self.unless_tree, 0)), 0)
+        query = self._compile(compiler, tree, self.query_node)
         exclude = None
         if self.exclude_tree is not None and self.exclude_node is not None:
             exclude = self._compile(compiler, self.exclude_tree, self.exclude_node)

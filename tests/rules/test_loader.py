@@ -57,6 +57,43 @@ rules:
     assert minimal == Rule("minimal", "minimal", "", "high", "quit")
 
 
+def test_unless_keeps_a_rule_from_matching_an_item_it_holds_for() -> None:
+    """``unless`` is a query on the whole item: where it matches, the rule does not, whichever
+    sentence the query's evidence is in (the headline framing the lead)."""
+    from datetime import UTC, datetime
+
+    from rules import Document
+
+    text = """\
+rules:
+  - id: left
+    query: SENTENCE(withdr* NEAR/3 @treaties)
+    unless: title:(suspended NEAR/3 by)
+"""
+    ruleset = load_ruleset({"a.yaml": text, "v.yaml": VOCAB})
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    lead = "Officials said the state will withdraw from the Ottawa Convention."
+    framed = Document(title="Delegation suspended by the assembly", summary=lead)
+    plain = Document(title="Delegation arrives at the assembly", summary=lead)
+    assert ruleset.match(framed, now) == []
+    assert [m.rule_id for m in ruleset.match(plain, now)] == ["left"]
+    # an empty 'unless' is no condition
+    empty = load_ruleset(
+        {"a.yaml": text.replace("title:(suspended NEAR/3 by)", "''"), "v.yaml": VOCAB}
+    )
+    assert empty.match(framed, now)
+
+
+def test_errors_in_unless_are_placed_in_unless() -> None:
+    text = "rules:\n  - id: a\n    query: x\n    unless: y NEAR z\n"
+    problem = error({"u.yaml": text})
+    assert (problem.line, problem.column, problem.offset) == (4, 15, 2)
+    text = "rules:\n  - id: a\n    query: x\n    unless: '@nothing'\n"
+    problem = error({"u.yaml": text})
+    assert problem.line == 4
+    assert "unknown vocabulary '@nothing'" in problem.message
+
+
 def test_vocabularies_merge_across_files_and_empty_files_are_fine() -> None:
     rules = "rules:\n  - {id: r, query: '@treaties'}\n"
     ruleset = load_ruleset({"rules.yaml": rules, "vocab.yaml": VOCAB, "empty.yaml": ""})
