@@ -22,6 +22,16 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         ("en", "Kenya terminates the defence pact 1964 with Britain", ""),
         # a state that expels an envoy and freezes agreements acts itself
         ("en", "Chile expels Peruvian ambassador, suspends all military agreements", ""),
+        # a treaty ending, said of the treaty, with a state in the sentence
+        ("sv", "Skatteavtalet med Frankrike upphör vid årsskiftet", ""),
+        ("cs", "Investiční smlouva mezi Českem a Ekvádorem skončila", ""),
+        ("da", "Skatteaftalen med Frankrig er ophørt", ""),
+        ("pt", "Acabou o acordo de pesca entre Marrocos e o Japão", ""),
+        # a signature withdrawn, and treaty compounds in their case forms
+        ("et", "Läti võttis merepiirilepingult allkirja tagasi", ""),
+        ("lv", "Lietuva atsauc parakstu no robežlīguma ar Baltkrieviju", ""),
+        ("ru", "Молдова отозвала подпись под соглашением с Белоруссией", ""),
+        ("pl", "Węgry wycofały podpis pod konwencją o handlu bronią", ""),
         # a state suspended by a body in the headline, and leaving in the same headline
         (
             "en",
@@ -64,6 +74,8 @@ def test_round10_classes_alert(
         # frozen out, thrown out
         ("da", "Rusland frosset ud af Arktisk Råd", ""),
         ("de", "Russland fliegt aus dem Europarat", ""),
+        # talks ended are no treaty ended
+        ("de", "Kanada beendet die Gespräche über das Freihandelsabkommen mit Indien", ""),
         # "already" before a year dates a past exit
         ("sv", "Rapport om Östersjörådet", "Ryssland lämnade Östersjöstaternas råd redan 2022."),
     ],
