@@ -113,7 +113,11 @@ class App:
             for index in turns:
                 outcomes[index] = await self.poll_source(sources[index].name)
 
-        await asyncio.gather(*(lane() for _ in range(min(len(sources), max(window, 1)))))
+        self.poller.parser.expect(len(sources))  # many: the workers match, this process not
+        try:
+            await asyncio.gather(*(lane() for _ in range(min(len(sources), max(window, 1)))))
+        finally:
+            self.poller.parser.expect(0)
         return [outcome for outcome in outcomes if outcome is not None]
 
     async def poll_source(self, name: str, *, force: bool = False) -> PollOutcome:

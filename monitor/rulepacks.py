@@ -258,9 +258,6 @@ def _thaw(path: Path, part: tuple[int, int]) -> dict[str, object]:
     finally:
         if collecting:
             gc.enable()
-    # frozen, as start-up freezes what it built (monitor.commands.core._start_up): later
-    # collections need not walk these objects again
-    gc.freeze()
     if not isinstance(slots, dict):
         raise pickle.UnpicklingError("a rules cache section holds no mapping")
     return slots

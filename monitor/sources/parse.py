@@ -231,13 +231,27 @@ class ParsePool:
         self.context = context
         self._load = load
         self._preload = ["monitor.sources.parse", "monitor.sources.listing", *preload]
-        self._eager = eager
+        self._eager = self._eager_given = eager
         self._pool: ProcessPoolExecutor | None = None
         self._starting: Future[ProcessPoolExecutor] | None = None
         self._watch: tuple[Connection, int] | None = None  # read end (for workers), write end
         self._inline: ThreadPoolExecutor | None = None
         self._inline_busy = False
         _POOLS.add(self)
+
+    def expect(self, jobs: int) -> None:
+        """Say that about ``jobs`` jobs come at once now (a ``poll`` of that many sources; 0
+        once they are done): with more than one, the first job that needs the workers starts
+        them, as ``eager`` does, instead of being parsed in this process. This process then
+        matches nothing while the workers run, and need not read the sections of a rule set
+        read from its cache (``rules.RuleSet.unread_sections``), which their forkserver holds
+        already: about 45 MB of the built-in pack."""
+        self._eager = self._eager_given or jobs > 1
+
+    def _held_here(self) -> bool:
+        """Whether a small body is parsed in this process: while the workers do not run, or
+        when the context is wholly read here already."""
+        return not self.running or not getattr(self.context, "unread_sections", None)
 
     @property
     def running(self) -> bool:
@@ -330,12 +344,12 @@ class ParsePool:
         worker if the pool runs, else in a thread of this process if no other job is being
         parsed there, else in a worker of the pool it starts. ``work`` is a module-level
         function and ``job`` and its result can be pickled."""
-        if self.workers == 0 or len(body) < INLINE_BELOW:
+        if self.workers == 0 or (len(body) < INLINE_BELOW and self._held_here()):
             return work(self.context, body, job)
         import asyncio
 
         loop = asyncio.get_running_loop()
-        if self._pool is None and not self._eager and not self._inline_busy:
+        if not self.running and not self._eager and not self._inline_busy:
             self._inline_busy = True
             self._jobs += 1
             try:
