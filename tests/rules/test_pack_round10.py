@@ -32,6 +32,10 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         ("lv", "Lietuva atsauc parakstu no robežlīguma ar Baltkrieviju", ""),
         ("ru", "Молдова отозвала подпись под соглашением с Белоруссией", ""),
         ("pl", "Węgry wycofały podpis pod konwencją o handlu bronią", ""),
+        # a host state sending a UN mission away: its demand is its own act, not a call
+        ("en", "Mali asks UN to shut down its political mission by June", ""),
+        ("fr", "Bamako demande la fin de la mission politique de l'ONU", ""),
+        ("es", "Bolivia pide a la ONU cerrar su misión de apoyo", ""),
         # a state suspended by a body in the headline, and leaving in the same headline
         (
             "en",
@@ -74,6 +78,9 @@ def test_round10_classes_alert(
         # frozen out, thrown out
         ("da", "Rusland frosset ud af Arktisk Råd", ""),
         ("de", "Russland fliegt aus dem Europarat", ""),
+        # others demanding that a UN mission end, or fighting its closure, is a call
+        ("en", "Opposition vows to fight closure of UN rights office", ""),
+        ("en", "Rights groups demand an end to the UN political mission in Haiti", ""),
         # talks ended are no treaty ended
         ("de", "Kanada beendet die Gespräche über das Freihandelsabkommen mit Indien", ""),
         # "already" before a year dates a past exit
