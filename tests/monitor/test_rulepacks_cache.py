@@ -200,3 +200,14 @@ def test_a_rule_set_read_back_pickles_whole(tmp_path: Path, rule_file: Path) -> 
     copy = pickle.loads(pickle.dumps(again))
     assert copy.unread_sections == set()
     assert [m.rule_id for m in copy.match(Document(title="Qatar quits OPEC"), NOW)] == ["mine"]
+
+
+@pytest.mark.parametrize(
+    "text", ["a\r\nb\rc\nd", "\r\r\n\n", "Ελλάδα\r\n条约\u2028x\x85y", "", "no newline"]
+)
+def test_pack_files_are_decoded_as_read_text_does(tmp_path: Path, text: str) -> None:
+    """The built-in files are read as bytes and decoded by `_text` (faster than `read_text`,
+    whose texts the cache key and the compiler saw before): the same text, newlines and all."""
+    path = tmp_path / "file.yaml"
+    path.write_bytes(text.encode("utf-8"))
+    assert rulepacks._text(path.read_bytes()) == path.read_text(encoding="utf-8")
