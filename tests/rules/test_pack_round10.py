@@ -81,6 +81,18 @@ def test_round10_classes_alert(
         # others demanding that a UN mission end, or fighting its closure, is a call
         ("en", "Opposition vows to fight closure of UN rights office", ""),
         ("en", "Rights groups demand an end to the UN political mission in Haiti", ""),
+        # a headline labelled opinion, analysis or fact check frames the whole item
+        (
+            "en",
+            "Analysis: what Chad's exit from the lake commission means",
+            "Chad announced on Tuesday that it is leaving the Lake Chad Basin Commission.",
+        ),
+        (
+            "fi",
+            "Kolumni: verosopimus Espanjan kanssa seuraavaksi",
+            "Ruotsin päätös irtisanoa verosopimus Portugalin kanssa oli oikea.",
+        ),
+        ("en", "Fact check: no, Japan has not left the whaling convention", ""),
         # talks ended are no treaty ended
         ("de", "Kanada beendet die Gespräche über das Freihandelsabkommen mit Indien", ""),
         # "already" before a year dates a past exit
