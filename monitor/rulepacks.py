@@ -141,9 +141,14 @@ def _compile(
         except Exception as exc:  # a damaged or foreign cache file: compile again
             log.warning("event=rules_cache_unreadable path=%s error=%r", path, exc)
     ruleset = load_ruleset(files)
+    if path is not None and _store(path, ruleset):
+        # read back, as the next start will: what the compiler built besides (the
+        # vocabularies' terms, its indexes) is freed, and the sections are read when needed
+        try:
+            ruleset = _open(path, functools.partial(_compile_again, key, again))
+        except Exception as exc:
+            log.warning("event=rules_cache_unreadable path=%s error=%r", path, exc)
     _COMPILED[key] = ruleset
-    if path is not None:
-        _store(path, ruleset)
     return ruleset
 
 
@@ -156,8 +161,9 @@ def _compile_again(key: str, again: Callable[[], dict[str, str]]) -> RuleSet:
     return load_ruleset(files)
 
 
-def _store(path: Path, ruleset: RuleSet) -> None:
-    """Write the compiled rules next to the state, atomically; a failure only costs speed."""
+def _store(path: Path, ruleset: RuleSet) -> bool:
+    """Write the compiled rules next to the state, atomically; whether it was written (a
+    failure only costs speed)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         now = time.time()
@@ -174,6 +180,8 @@ def _store(path: Path, ruleset: RuleSet) -> None:
         temporary.replace(path)
     except OSError as exc:
         log.warning("event=rules_cache_unwritable path=%s error=%r", path, exc)
+        return False
+    return True
 
 
 def _dump(ruleset: RuleSet, handle: BinaryIO) -> None:

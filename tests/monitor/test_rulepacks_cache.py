@@ -172,6 +172,20 @@ def test_a_rule_set_read_back_reads_its_sections_when_first_needed(
     assert _answers(again, documents) == _answers(compiled, documents)
 
 
+def test_a_rule_set_compiled_and_cached_is_the_one_read_back(
+    tmp_path: Path, rule_file: Path
+) -> None:
+    """The first start after a change of the rules compiles them, writes the cache and goes on
+    with the set read back from it, as the next start will: what the compiler built besides
+    is freed, and the sections are read when needed (a service's memory is then the same
+    whether its cache was warm or not)."""
+    cache = tmp_path / "cache"
+    _fresh_process()
+    first = rulepacks.load_rules([str(rule_file)], cache_dir=cache)
+    assert first.unread_sections == {"prefilter", "matcher"}
+    assert [m.rule_id for m in first.match(Document(title="Qatar quits OPEC"), NOW)] == ["mine"]
+
+
 def test_a_section_whose_cache_file_is_gone_is_compiled_again(
     tmp_path: Path, rule_file: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
