@@ -32,6 +32,9 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         ("lv", "Lietuva atsauc parakstu no robežlīguma ar Baltkrieviju", ""),
         ("ru", "Молдова отозвала подпись под соглашением с Белоруссией", ""),
         ("pl", "Węgry wycofały podpis pod konwencją o handlu bronią", ""),
+        # subject-object-verb: the partner state named before the suspending verb is no state
+        # a body suspends ("Jordan suspends the free trade agreement with Turkey")
+        ("fa", "مصر توافقنامه تجارت آزاد با ترکیه را تعلیق کرد", ""),
         # a host state sending a UN mission away: its demand is its own act, not a call
         ("en", "Mali asks UN to shut down its political mission by June", ""),
         ("fr", "Bamako demande la fin de la mission politique de l'ONU", ""),
