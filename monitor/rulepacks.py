@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from monitor.errors import ConfigError, UsageError
+from monitor.logs import log_event
 from rules import RuleError, RuleSet, load_ruleset
 
 __all__ = [
@@ -81,6 +82,7 @@ def _vocabulary_only(files: dict[str, str]) -> dict[str, str]:
 
 
 log = logging.getLogger(__name__)
+_events = logging.getLogger("treatywatch.rules")
 
 _CACHE_DAYS = 30
 
@@ -248,11 +250,15 @@ def _open(path: Path, again: Callable[[], RuleSet]) -> RuleSet:
 
     def thaw(name: str) -> Mapping[str, object]:
         """Read section ``name`` (``RuleSet`` calls this once per section, under its lock)."""
+        began = time.process_time()
         try:
-            return _thaw(path, where[name])
+            slots = _thaw(path, where[name])
         except Exception as exc:
             log.warning("event=rules_cache_unreadable path=%s error=%r", path, exc)
             return again().sections()[1][name]
+        spent = round((time.process_time() - began) * 1000)
+        log_event(_events, logging.DEBUG, "rules_section_read", section=name, cpu_ms=spent)
+        return slots
 
     return RuleSet.from_sections(head, thaw)
 

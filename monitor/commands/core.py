@@ -100,6 +100,9 @@ def _serve(args: argparse.Namespace) -> int:
     with service_lock(settings.state_dir):
         with _start_up():
             app = _app(args, settings)
+            # a service matches for its whole life: every part of the rules now, with what
+            # start-up builds (compact, frozen), rather than mid-cycle
+            app.ruleset.thaw()
         return asyncio.run(_run(app, announcer(args)))
 
 
