@@ -39,6 +39,15 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         ("en", "Mali asks UN to shut down its political mission by June", ""),
         ("fr", "Bamako demande la fin de la mission politique de l'ONU", ""),
         ("es", "Bolivia pide a la ONU cerrar su misión de apoyo", ""),
+        # a visa-waiver deal is a deal, though visas alone are no treaty
+        ("en", "Peru suspends visa-waiver deal with Haiti", ""),
+        # annulling, refusing to renew, a partnership left
+        ("uk", "Молдова анулювала угоду з Росією про співпрацю", ""),
+        ("pl", "Litwa unieważnia umowę z Białorusią", ""),
+        ("fr", "Le Tchad refuse de renouveler son accord de coopération avec la France", ""),
+        ("sk", "Slovensko vystupuje z Partnerstva pre otvorené vládnutie", ""),
+        # Slovene ZDA is the United States, not Czech "zda" (whether)
+        ("sl", "ZDA izstopajo iz Svetovne zdravstvene organizacije", ""),
         # a state suspended by a body in the headline, and leaving in the same headline
         (
             "en",
@@ -96,6 +105,14 @@ def test_round10_classes_alert(
             "Ruotsin päätös irtisanoa verosopimus Portugalin kanssa oli oikea.",
         ),
         ("en", "Fact check: no, Japan has not left the whaling convention", ""),
+        # a city's twinning partnership; a question put as "whether"; "not on the agenda"
+        ("cs", "Praha pozastavila partnerství s Bratislavou", ""),
+        (
+            "el",
+            "Συνέντευξη Τύπου του κυβερνητικού εκπροσώπου",
+            "Ο εκπρόσωπος ρωτήθηκε αν η Αθήνα θα καταγγείλει τη συμφωνία με τα Σκόπια.",
+        ),
+        ("ja", "トルコ首相、NATO離脱は「議題にない」", ""),
         # talks ended are no treaty ended
         ("de", "Kanada beendet die Gespräche über das Freihandelsabkommen mit Indien", ""),
         # "already" before a year dates a past exit
