@@ -113,6 +113,9 @@ def test_round10_classes_alert(
             "Ο εκπρόσωπος ρωτήθηκε αν η Αθήνα θα καταγγείλει τη συμφωνία με τα Σκόπια.",
         ),
         ("ja", "トルコ首相、NATO離脱は「議題にない」", ""),
+        # a threat built around the threatened; a centenary
+        ("de", "Moskau droht Zypern und Malta mit Kündigung der Steuerabkommen", ""),
+        ("ru", "Сто лет Рапалльскому договору: как Германия вышла из изоляции", ""),
         # talks ended are no treaty ended
         ("de", "Kanada beendet die Gespräche über das Freihandelsabkommen mit Indien", ""),
         # "already" before a year dates a past exit
