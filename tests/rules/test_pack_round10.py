@@ -39,6 +39,8 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         ("en", "Mali asks UN to shut down its political mission by June", ""),
         ("fr", "Bamako demande la fin de la mission politique de l'ONU", ""),
         ("es", "Bolivia pide a la ONU cerrar su misión de apoyo", ""),
+        # Persian قرارداد is an agreement between states as often as a contract
+        ("fa", "لیبی قرارداد همکاری امنیتی با ایتالیا را لغو کرد", ""),
         # a visa-waiver deal is a deal, though visas alone are no treaty
         ("en", "Peru suspends visa-waiver deal with Haiti", ""),
         # annulling, refusing to renew, a partnership left
@@ -113,6 +115,8 @@ def test_round10_classes_alert(
             "Ο εκπρόσωπος ρωτήθηκε αν η Αθήνα θα καταγγείλει τη συμφωνία με τα Σκόπια.",
         ),
         ("ja", "トルコ首相、NATO離脱は「議題にない」", ""),
+        # a contract with a company is none
+        ("fa", "عراق قرارداد خرید گاز با شرکت روسی را فسخ کرد", ""),
         # a threat built around the threatened; a centenary
         ("de", "Moskau droht Zypern und Malta mit Kündigung der Steuerabkommen", ""),
         ("ru", "Сто лет Рапалльскому договору: как Германия вышла из изоляции", ""),
