@@ -41,6 +41,8 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         ("es", "Bolivia pide a la ONU cerrar su misión de apoyo", ""),
         # Persian قرارداد is an agreement between states as often as a contract
         ("fa", "لیبی قرارداد همکاری امنیتی با ایتالیا را لغو کرد", ""),
+        # a question headline with a plain statement in it
+        ("en", "The end of the accord? Kenya announces withdrawal from the pact with Somalia", ""),
         # a visa-waiver deal is a deal, though visas alone are no treaty
         ("en", "Peru suspends visa-waiver deal with Haiti", ""),
         # annulling, refusing to renew, a partnership left
@@ -115,6 +117,12 @@ def test_round10_classes_alert(
             "Ο εκπρόσωπος ρωτήθηκε αν η Αθήνα θα καταγγείλει τη συμφωνία με τα Σκόπια.",
         ),
         ("ja", "トルコ首相、NATO離脱は「議題にない」", ""),
+        # a headline that is only a question frames the lead
+        (
+            "pl",
+            "Czy Węgry powinny wypowiedzieć umowę podatkową z Austrią?",
+            "Słowacja wypowiedziała swoją umowę z Wiedniem w zeszłym roku.",
+        ),
         # a contract with a company is none
         ("fa", "عراق قرارداد خرید گاز با شرکت روسی را فسخ کرد", ""),
         # a threat built around the threatened; a centenary
