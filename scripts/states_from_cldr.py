@@ -24,6 +24,7 @@ from bisect import bisect_left
 from pathlib import Path
 
 import babel
+import yaml
 from babel import Locale
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -311,6 +312,7 @@ _MIN_STEM = 4
 # "Samo" (only) opens sentences, Polish Dani* reaches Daniel, Komor* reaches Komorowski,
 # Albanian Liber* reaches the liberals. These names are matched as written.
 _NOT_STEMS = {"samo", "dani", "komor", "liber"}
+_NAME_VOCABULARIES = {"treaties", "states"}  # names, not common words
 _NOT_STATES = {"somaliland", "сомалиленд", "somalilandia", "somalilândia", "somalilandu"}
 
 
@@ -381,6 +383,28 @@ def _terms(name: str, language: str, others: list[str], own: set[str]) -> list[s
     return [_checked(term) for term in terms]
 
 
+def _pack_words() -> set[str]:
+    """The German words of the pack's common-word vocabularies (not its names of treaties and
+    states), folded and without wildcards: German writes its nouns with a capital, so a stem
+    that must be written with one still reaches them anywhere in a sentence."""
+    words: set[str] = set()
+    for path in sorted(OUTPUT.parent.glob("*.yaml")):
+        if path.name.startswith("states"):
+            continue
+        data = yaml.safe_load(path.read_text("utf-8")) or {}
+        for name, vocabulary in (data.get("vocabularies") or {}).items():
+            if name in _NAME_VOCABULARIES or not isinstance(vocabulary, dict):
+                continue
+            lists = [vocabulary.get("terms") or {}]
+            lists += [(e or {}).get("terms") or {} for e in (vocabulary.get("entries") or {}).values()]
+            for terms in lists:
+                for term in terms.get("de") or ():
+                    words.update(
+                        _fold(w.strip("*=")) for w in str(term).split() if w.strip("*=.")
+                    )
+    return words
+
+
 def _reaches_another(stem: str, own: set[str], others: list[str]) -> bool:
     """Whether a word of another state's name, one not in ``own``, starts with ``stem``
     (``others`` is sorted)."""
@@ -440,8 +464,9 @@ def render() -> str:
         }
     )
     # names that CLDR does not list as states but that a stem must not reach either:
-    # Somali* would make Somaliland Somalia
-    all_words = sorted({*all_words, *_NOT_STATES})
+    # Somali* would make Somaliland Somalia; nor the words of the pack's other vocabularies
+    # (Romanian and Polish Austri* would make the German Austritt, "exit", Austria)
+    all_words = sorted({*all_words, *_NOT_STATES, *_pack_words()})
     seen: set[str] = set()
     for code in STATES:
         # the words of this state's names in every language, which its stems may reach
