@@ -289,8 +289,8 @@ def aiohttp_via(
     verify: ssl.SSLContext | bool = True,
 ) -> httpx.AsyncBaseTransport:
     """The aiohttp transport that sends requests through ``proxy``, its credentials included.
-    ``session`` makes the connections with its own TLS context; pass that context as ``verify``
-    so that the transport does not build an unused one of its own."""
+    ``session`` makes the connections with its own TLS context; pass any built context as
+    ``verify`` (the transport keeps it unused) so that the transport does not build one."""
     if proxy.auth is None:
         return AiohttpTransport(client=session, proxy=proxy, verify=verify)
     user, password = proxy.auth

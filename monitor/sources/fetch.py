@@ -30,6 +30,7 @@ import hashlib
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
@@ -135,6 +136,29 @@ def ssl_context(settings: HttpSettings) -> ssl.SSLContext:
     return context
 
 
+_UNUSED_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+"""What the transports get as ``verify``: they make no connection of their own (the session's
+connector does, with the fetcher's context), and given ``True`` each would load certifi's roots
+for nothing. It verifies, with no roots: it could trust nothing were it ever used."""
+
+
+class _LazyTLSConnector(aiohttp.TCPConnector):
+    """A connector whose TLS context is built by ``tls`` on its first https connection (direct
+    or through a proxy's tunnel), not before: loading certifi's roots takes 20-30 ms, which a
+    poll of http sources only would spend for nothing (issue 14, start-up)."""
+
+    def __init__(self, tls: Callable[[], ssl.SSLContext], **options: Any) -> None:
+        super().__init__(ssl=True, **options)
+        self._tls = tls
+
+    def _get_ssl_context(self, req: aiohttp.ClientRequest) -> ssl.SSLContext | None:
+        # aiohttp asks this for every connection it makes and every tunnel it wraps; a request
+        # of its own with ssl=False (or a context) is none of ours: the base class decides.
+        if req.is_ssl() and req.ssl is True:
+            return self._tls()
+        return super()._get_ssl_context(req)
+
+
 class Fetcher:
     """Conditional, bounded GETs over one shared async client."""
 
@@ -153,16 +177,18 @@ class Fetcher:
             settings.read_timeout.total_seconds(),
             connect=settings.connect_timeout.total_seconds(),
         )
-        context = ssl_context(settings)
-        session = self._session_factory(context)  # one pool of connections, direct and proxied
-        # The transports make no connection of their own (the session does), so they get the
-        # session's TLS context rather than each building an unused one (issue 14, start-up).
+        # certifi's roots are loaded for the first https URL; an ``http.ca_bundle`` is loaded
+        # now, so that a bad one stops start-up with its message, as it always has.
+        self._tls: ssl.SSLContext | None = None
+        if settings.ca_bundle is not None:
+            self._tls = ssl_context(settings)
+        session = self._session_factory()  # one pool of connections, direct and proxied
         self._client = client or httpx.AsyncClient(
             transport=transport
             or routed(
                 routes,
-                AiohttpTransport(client=session, verify=context),
-                lambda proxy: aiohttp_via(session, proxy, verify=context),
+                AiohttpTransport(client=session, verify=_UNUSED_TLS),
+                lambda proxy: aiohttp_via(session, proxy, verify=_UNUSED_TLS),
             ),
             follow_redirects=False,
             timeout=timeout,
@@ -171,17 +197,28 @@ class Fetcher:
         )
         self._hosts: dict[str, asyncio.Semaphore] = {}
 
-    def _session_factory(self, context: ssl.SSLContext) -> Callable[[], aiohttp.ClientSession]:
+    @property
+    def tls_loaded(self) -> bool:
+        """Whether the TLS context (certifi's roots, plus ``http.ca_bundle``) is built yet: at
+        construction with a ``ca_bundle``, else on the first https connection."""
+        return self._tls is not None
+
+    def _tls_context(self) -> ssl.SSLContext:
+        if self._tls is None:
+            self._tls = ssl_context(self.settings)
+        return self._tls
+
+    def _session_factory(self) -> Callable[[], aiohttp.ClientSession]:
         settings = self.settings
         built: list[aiohttp.ClientSession] = []
 
         def build() -> aiohttp.ClientSession:
             if built and not built[0].closed:
                 return built[0]
-            connector = aiohttp.TCPConnector(
+            connector = _LazyTLSConnector(
+                self._tls_context,
                 limit=settings.concurrency,
                 limit_per_host=settings.per_host,
-                ssl=context,
                 resolver=self._resolver,
                 use_dns_cache=False,  # resolve per connection, inside the fetch's context
                 keepalive_timeout=30,

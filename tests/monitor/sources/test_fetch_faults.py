@@ -14,6 +14,8 @@ import zlib
 from collections.abc import Awaitable, Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -389,3 +391,66 @@ def test_mock_transport_unit_304_keeps_validators() -> None:
     result = asyncio.run(go())
     assert result.not_modified and result.etag == '"v2"'
     assert result.cache_control == "max-age=600"
+
+
+@contextlib.contextmanager
+def _tls_feed(ca: Any) -> Iterator[str]:
+    """``FEED`` over https on 127.0.0.1 with a certificate of ``ca`` (a trustme CA)."""
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_context)
+    feed = FeedServer()
+    feed.routes["/f"] = Route(FEED)
+    feed._server.socket = server_context.wrap_socket(feed._server.socket, server_side=True)
+    feed.start()
+    try:
+        yield f"https://127.0.0.1:{feed.port}/f"
+    finally:
+        feed.stop()
+
+
+def test_tls_roots_are_loaded_by_the_first_https_connection_only(feed_server: FeedServer) -> None:
+    """Issue 14, start-up: a poll of http sources does not load certifi's roots (20-30 ms)."""
+    trustme = pytest.importorskip("trustme")
+    feed_server.routes["/f"] = Route(FEED)
+
+    async def go(url: str) -> tuple[bool, bool, str | None]:
+        fetcher = Fetcher(FAST)
+        try:
+            before = fetcher.tls_loaded
+            kind = None
+            try:
+                await fetcher.fetch(url)
+            except FetchError as exc:
+                kind = exc.kind
+            return before, fetcher.tls_loaded, kind
+        finally:
+            await fetcher.aclose()
+
+    assert asyncio.run(go(feed_server.url("/f"))) == (False, False, None)
+    with _tls_feed(trustme.CA()) as url:  # a CA nobody trusts: refused, by the lazy context
+        assert asyncio.run(go(url)) == (False, True, "tls")
+
+
+def test_https_connections_verify_with_the_fetchers_own_context() -> None:
+    """The connector asks the fetcher for its context (certifi's roots), not aiohttp's default:
+    a root added to the fetcher's context is trusted."""
+    trustme = pytest.importorskip("trustme")
+    ca = trustme.CA()
+
+    async def go(url: str) -> bytes:
+        fetcher = Fetcher(FAST)
+        try:
+            ca.configure_trust(fetcher._tls_context())
+            return (await fetcher.fetch(url)).body
+        finally:
+            await fetcher.aclose()
+
+    with _tls_feed(ca) as url:
+        assert asyncio.run(go(url)) == FEED
+
+
+def test_a_bad_ca_bundle_still_stops_the_fetcher_at_construction(tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_text("not a certificate")
+    with pytest.raises(FetchError, match=r"http\.ca_bundle: cannot load"):
+        Fetcher(HttpSettings(**{**FAST.model_dump(), "ca_bundle": bundle}))
