@@ -396,12 +396,11 @@ def _pack_words() -> set[str]:
             if name in _NAME_VOCABULARIES or not isinstance(vocabulary, dict):
                 continue
             lists = [vocabulary.get("terms") or {}]
-            lists += [(e or {}).get("terms") or {} for e in (vocabulary.get("entries") or {}).values()]
+            entries = (vocabulary.get("entries") or {}).values()
+            lists += [(entry or {}).get("terms") or {} for entry in entries]
             for terms in lists:
                 for term in terms.get("de") or ():
-                    words.update(
-                        _fold(w.strip("*=")) for w in str(term).split() if w.strip("*=.")
-                    )
+                    words.update(_fold(w.strip("*=")) for w in str(term).split() if w.strip("*=."))
     return words
 
 
