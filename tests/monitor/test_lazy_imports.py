@@ -192,3 +192,60 @@ def test_the_check_names_a_loaded_package_by_any_of_its_modules() -> None:
         "aiohttp",
         "monitor.web",
     ]
+
+
+# Runs the command line, recording which thread first looked for aiohttp, printed last.
+_WHO_IMPORTS = """
+import sys, threading
+from monitor.cli import main
+
+class Watch:
+    first = None
+
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name == "aiohttp" and cls.first is None:
+            cls.first = threading.current_thread().name
+        return None
+
+sys.meta_path.insert(0, Watch)
+code = main(sys.argv[1:])
+sys.stdout.write("\\n" + str(Watch.first) + "\\n")
+sys.exit(code)
+"""
+
+
+def test_a_poll_imports_aiohttp_in_a_thread_while_it_reads_the_config(tmp_path: Path) -> None:
+    """Issue 14, start-up: aiohttp's import (its TLS contexts load the system's roots, with the
+    GIL released) overlaps the config's; other commands import it where they need it."""
+    server = FeedServer().start()
+    try:
+        server.routes["/feed.xml"] = Route(rss([Entry("Weather", "https://example.org/a")]))
+        config = tmp_path / "treatywatch.yaml"
+        config.write_text(
+            yaml.safe_dump(
+                {
+                    "state_dir": str(tmp_path / "state"),
+                    "sources": [{"name": "one", "url": server.url("/feed.xml")}],
+                }
+            )
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TREATYWATCH")}
+        runs = {}
+        for command in ("poll", "check"):
+            runs[command] = subprocess.run(
+                [sys.executable, "-c", _WHO_IMPORTS, "--config", str(config), command],
+                cwd=REPO,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+    finally:
+        server.stop()
+    poll, check = runs["poll"], runs["check"]
+    assert poll.returncode == 0, poll.stderr
+    assert "polled 1 source (0 failed" in poll.stderr
+    assert poll.stdout.splitlines()[-1] == "treatywatch-preload"
+    assert check.returncode == 0, check.stderr
+    assert check.stdout.splitlines()[-1] == "MainThread"  # preloaded by poll and run only
