@@ -107,8 +107,10 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _preload(modules: Sequence[str]) -> None:
-    """Import ``modules`` in a daemon thread (a failure there is left for the command's own
-    import to raise)."""
+    """Import ``modules`` in a thread (a failure there is left for the command's own import to
+    raise). Not a daemon: a command that ends early (a bad config) waits for it at exit, as an
+    interpreter finalized under a daemon thread still inside an extension's import can crash
+    (it did: a segmentation fault after the config error, one run in about twenty)."""
 
     def load() -> None:
         for name in modules:
@@ -116,7 +118,7 @@ def _preload(modules: Sequence[str]) -> None:
                 importlib.import_module(name)
 
     if modules:
-        threading.Thread(target=load, name="treatywatch-preload", daemon=True).start()
+        threading.Thread(target=load, name="treatywatch-preload").start()
 
 
 def _closed(stream: object) -> bool:

@@ -249,3 +249,42 @@ def test_a_poll_imports_aiohttp_in_a_thread_while_it_reads_the_config(tmp_path: 
     assert poll.stdout.splitlines()[-1] == "treatywatch-preload"
     assert check.returncode == 0, check.stderr
     assert check.stdout.splitlines()[-1] == "MainThread"  # preloaded by poll and run only
+
+
+# The preload's import of aiohttp made slow; a marker file says whether it finished.
+_SLOW_PRELOAD = """
+import sys, threading, time
+from pathlib import Path
+from monitor.cli import main
+
+class Slow:
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name == "aiohttp" and threading.current_thread().name == "treatywatch-preload":
+            time.sleep(0.5)
+            Path(sys.argv[1]).write_text("done")
+        return None
+
+sys.meta_path.insert(0, Slow)
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def test_a_command_that_ends_early_waits_for_its_preload(tmp_path: Path) -> None:
+    """An interpreter finalized while a daemon thread is still inside an extension's import
+    can crash (a bad config's poll ended in a segmentation fault about one run in twenty)."""
+    config = tmp_path / "bad.yaml"
+    config.write_text(yaml.safe_dump({"max_age": ["24h"]}))
+    marker = tmp_path / "preloaded"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TREATYWATCH")}
+    result = subprocess.run(
+        [sys.executable, "-c", _SLOW_PRELOAD, str(marker), "--config", str(config), "poll"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "max_age" in result.stderr
+    assert marker.read_text() == "done"
