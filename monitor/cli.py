@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import os
 import select
 import signal
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,11 +30,6 @@ __all__ = ["build_parser", "main"]
 
 
 _COMMON_DEFAULTS = {"config": None, "log_level": "info", "log_format": "text"}
-_PRELOADS = {"poll": ("aiohttp",), "run": ("aiohttp",)}
-"""Libraries a command surely imports, imported by a thread while this one reads the config:
-importing aiohttp builds its two default TLS contexts (loading the system's roots: about 60 ms
-here), work that releases the GIL. Issue 14, start-up; the command's own import then waits for
-the thread's, as Python's import lock makes it."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,7 +84,6 @@ def _main(argv: Sequence[str] | None) -> int:
         if not hasattr(args, name):
             # a command may set its own default (`default_log_level`: the demo is quieter)
             setattr(args, name, getattr(args, f"default_{name}", default))
-    _preload(_PRELOADS.get(args.command, ()))
     configure_logging(args.log_level, args.log_format)
     # the error tree loads the rules and state packages: only once a command runs
     from monitor.errors import ConfigError, RuleError, TreatywatchError, UsageError
@@ -104,21 +96,6 @@ def _main(argv: Sequence[str] | None) -> int:
     except TreatywatchError as exc:
         print(f"treatywatch: {exc}", file=sys.stderr)
         return EXIT_FAILURE
-
-
-def _preload(modules: Sequence[str]) -> None:
-    """Import ``modules`` in a thread (a failure there is left for the command's own import to
-    raise). Not a daemon: a command that ends early (a bad config) waits for it at exit, as an
-    interpreter finalized under a daemon thread still inside an extension's import can crash
-    (it did: a segmentation fault after the config error, one run in about twenty)."""
-
-    def load() -> None:
-        for name in modules:
-            with contextlib.suppress(Exception):
-                importlib.import_module(name)
-
-    if modules:
-        threading.Thread(target=load, name="treatywatch-preload").start()
 
 
 def _closed(stream: object) -> bool:
