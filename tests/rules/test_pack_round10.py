@@ -130,6 +130,8 @@ def test_round10_classes_alert(
         # a threat built around the threatened; a centenary
         ("de", "Moskau droht Zypern und Malta mit Kündigung der Steuerabkommen", ""),
         ("ru", "Сто лет Рапалльскому договору: как Германия вышла из изоляции", ""),
+        # Indonesian: a body freezing a member's membership
+        ("id", "ASEAN membekukan keanggotaan Myanmar setelah kudeta", ""),
         # talks ended are no treaty ended
         ("de", "Kanada beendet die Gespräche über das Freihandelsabkommen mit Indien", ""),
         # "already" before a year dates a past exit
