@@ -191,6 +191,15 @@ class WebhookReceiver(LocalServer):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
+                if len(body) < length:
+                    # the sender went away mid-body (a SIGKILL): no request arrived, none is
+                    # answered; recorded with status 0, so never among ``accepted``
+                    with receiver._lock:
+                        receiver.requests.append(
+                            Recorded("POST", self.path, dict(self.headers), body, 0, 0.0)
+                        )
+                    self.close_connection = True
+                    return
                 with receiver._lock:
                     step = receiver.script.pop(0) if receiver.script else 200
                 answer = b"ok"
