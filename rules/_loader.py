@@ -291,6 +291,17 @@ def _find(raw: str, char: str, start: int) -> int:
     return raw.find(char, start)
 
 
+def _optional_query(
+    source: _File, values: Mapping[str, Node], key: str
+) -> tuple[Node | None, str | None]:
+    """A rule's optional query (``exclude``, ``unless``): its node, and its text unless blank."""
+    node = values.get(key)
+    if node is None:
+        return None, None
+    text = source.string(node, key, optional=True)
+    return node, text if text and text.strip() else None
+
+
 class _RuleDraft:
     """A rule read from YAML, with the nodes needed to place later compile errors."""
 
@@ -313,16 +324,8 @@ class _RuleDraft:
             )
         self.query_node = values["query"]
         query = source.required_string(self.query_node, "query")
-        self.exclude_node = values.get("exclude")
-        exclude = None
-        if self.exclude_node is not None:
-            exclude = source.string(self.exclude_node, "exclude", optional=True)
-            exclude = exclude if exclude and exclude.strip() else None
-        self.unless_node = values.get("unless")
-        unless = None
-        if self.unless_node is not None:
-            unless = source.string(self.unless_node, "unless", optional=True)
-            unless = unless if unless and unless.strip() else None
+        self.exclude_node, exclude = _optional_query(source, values, "exclude")
+        self.unless_node, unless = _optional_query(source, values, "unless")
         severity = "high"
         if "severity" in values:
             severity = source.required_string(values["severity"], "severity").lower()
