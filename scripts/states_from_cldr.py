@@ -451,31 +451,25 @@ def render() -> str:
         "    entity_not_before: state_threats",
         "    entries:",
     ]
-    # every word of every name in every language: a term is tried on text in any language
-    all_words = sorted(
-        {
+    # the words of each state's names in every language, which its own stems may reach
+    own_words = {
+        code: {
             _fold(word)
-            for code in STATES
             for locales in LOCALES.values()
             for locale in locales
             for name in _names(code, locale)
             for word in name.split()
         }
-    )
-    # names that CLDR does not list as states but that a stem must not reach either:
-    # Somali* would make Somaliland Somalia; nor the words of the pack's other vocabularies
-    # (Romanian and Polish Austri* would make the German Austritt, "exit", Austria)
-    all_words = sorted({*all_words, *_NOT_STATES, *_pack_words()})
+        for code in STATES
+    }
+    # every word of every name in every language (a term is tried on text in any language),
+    # names that CLDR does not list as states (Somali* would make Somaliland Somalia) and the
+    # German words of the pack's other vocabularies (Romanian and Polish Austri* would make
+    # the German Austritt, "exit", Austria): no stem may reach them
+    all_words = sorted(set().union(*own_words.values(), _NOT_STATES, _pack_words()))
     seen: set[str] = set()
     for code in STATES:
-        # the words of this state's names in every language, which its stems may reach
-        own = {
-            _fold(word)
-            for locales in LOCALES.values()
-            for locale in locales
-            for name in _names(code, locale)
-            for word in name.split()
-        }
+        own = own_words[code]
         entry_id = IDS.get(code) or _slug(english[code])
         assert entry_id not in seen, entry_id
         seen.add(entry_id)
