@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
+from collections.abc import Iterator
 
-__all__ = ["release_memory", "trim_heap"]
+__all__ = ["collection_paused", "release_memory", "trim_heap"]
+
+
+@contextlib.contextmanager
+def collection_paused(*, freeze: bool = False) -> Iterator[None]:
+    """No garbage collection inside (where long-lived objects are built: a collection then
+    walks them and finds nothing), and with ``freeze`` what was built frozen after it
+    (``gc.freeze``), so that later collections never walk it again. The collector's state is
+    restored after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if freeze:
+            gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def trim_heap() -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import gc
 import hashlib
 import io
 import logging
@@ -27,6 +26,7 @@ from typing import BinaryIO
 
 from monitor.errors import ConfigError, UsageError
 from monitor.logs import log_event
+from monitor.memory import collection_paused
 from rules import RuleError, RuleSet, load_ruleset
 
 __all__ = [
@@ -272,13 +272,8 @@ def _thaw(path: Path, part: tuple[int, int]) -> dict[str, object]:
         raise pickle.UnpicklingError("a rules cache section without its table")
     unpickler = pickle.Unpickler(data)
     unpickler.persistent_load = ids.tolist().__getitem__  # type: ignore[method-assign]
-    collecting = gc.isenabled()
-    gc.disable()  # its many objects are long-lived: collecting meanwhile finds nothing
-    try:
+    with collection_paused():  # its many objects are long-lived: a collection finds nothing
         slots = unpickler.load()
-    finally:
-        if collecting:
-            gc.enable()
     if not isinstance(slots, dict):
         raise pickle.UnpicklingError("a rules cache section holds no mapping")
     return slots

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import logging
 import sys
 from collections.abc import Callable, Iterator
@@ -120,16 +119,12 @@ def _start_up() -> Iterator[None]:
     in all and cost ~45 ms of a 0.6 s ``poll``, and each later full collection walked the rule
     set's objects again (~80 ms each). Frozen, they are never walked. Then the heap that
     start-up freed goes back to the system (about 5 MB)."""
-    from monitor.memory import trim_heap
+    from monitor.memory import collection_paused, trim_heap
 
-    enabled = gc.isenabled()
-    gc.disable()
     try:
-        yield
+        with collection_paused(freeze=True):
+            yield
     finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
         trim_heap()
 
 
