@@ -46,7 +46,10 @@ def open_database(path: Path | str) -> sqlite_utils.Database:
         raise StoreError(f"cannot open database {path}: {exc}") from exc
     try:
         _configure(conn, path)
-        db = sqlite_utils.Database(conn)
+        # sqlite-utils' plugins are for its command line; loading them scans every installed
+        # distribution's entry points (about 6 ms of each start-up) and would let any installed
+        # plugin change the state connection.
+        db = sqlite_utils.Database(conn, execute_plugins=False)
         _migrate(db)
     except sqlite3.DatabaseError as exc:
         conn.close()

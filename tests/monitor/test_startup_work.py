@@ -155,3 +155,22 @@ def test_a_poll_freezes_what_start_up_built_and_collects_afterwards(tmp_path: Pa
     assert found["code"] == 0
     assert found["collecting"] is True
     assert isinstance(found["frozen"], int) and found["frozen"] > 50_000
+
+
+_PLUGINS = """
+import json, sqlite3, sys
+import sqlite_utils, sqlite_utils.plugins
+from state import open_database
+db = open_database(sys.argv[1])
+by_us = sqlite_utils.plugins._plugins_loaded
+sqlite_utils.Database(sqlite3.connect(":memory:"))  # the probe: sqlite-utils' default loads them
+print(json.dumps({"by_us": by_us, "by_default": sqlite_utils.plugins._plugins_loaded}))
+"""
+
+
+def test_opening_the_state_loads_no_sqlite_utils_plugin(tmp_path: Path) -> None:
+    """sqlite-utils' plugins serve its command line: loading them scans every installed
+    distribution's entry points (about 6 ms of each start-up), and a plugin installed for that
+    tool must not change the state's connection."""
+    found = _python(_PLUGINS, str(tmp_path / "state" / "treatywatch.db"))
+    assert (found["by_us"], found["by_default"]) == (False, True)
