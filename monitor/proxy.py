@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import aiohttp
 import httpx
-from httpx_aiohttp import AiohttpTransport
+
+from monitor._aiohttp import AiohttpTransport, aiohttp
 
 if TYPE_CHECKING:
     from monitor.config import HttpSettings

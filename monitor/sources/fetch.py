@@ -33,12 +33,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import aiohttp
 import certifi
 import httpx
-from httpx_aiohttp import AiohttpTransport
 
 from monitor import __version__
+from monitor._aiohttp import AiohttpTransport, aiohttp
 from monitor.config import HttpSettings
 from monitor.errors import FetchError, FetchErrorKind
 from monitor.proxy import ProxyRoutes, aiohttp_via, routed

@@ -174,3 +174,46 @@ def test_opening_the_state_loads_no_sqlite_utils_plugin(tmp_path: Path) -> None:
     tool must not change the state's connection."""
     found = _python(_PLUGINS, str(tmp_path / "state" / "treatywatch.db"))
     assert (found["by_us"], found["by_default"]) == (False, True)
+
+
+_ROOTS = """
+import json, ssl, sys
+loaded = []
+original = ssl.SSLContext.set_default_verify_paths
+def counting(context):
+    loaded.append(context.verify_mode == ssl.CERT_REQUIRED)
+    original(context)
+ssl.SSLContext.set_default_verify_paths = counting
+from monitor.cli import main
+code = main(sys.argv[1:])
+during = list(loaded)
+restored = ssl.SSLContext.set_default_verify_paths is counting
+ssl.create_default_context()  # the probe: a context built after start-up loads its roots
+print(json.dumps({"code": code, "during": during, "after": loaded[len(during):],
+                  "restored": restored}))
+"""
+
+
+def test_a_poll_of_an_http_feed_loads_no_tls_roots(tmp_path: Path) -> None:
+    """aiohttp's two default TLS contexts, which treatywatch never connects with, used to load
+    the system's CA roots when it was imported (about 45 ms of CPU); the fetcher's own context
+    is built for the first https URL only. A poll of an http feed loads roots into no context,
+    and a context built afterwards loads them as ever."""
+    server = FeedServer().start()
+    try:
+        server.routes["/feed.xml"] = Route(rss([Entry("Weather", "https://example.org/a", "")]))
+        config = tmp_path / "treatywatch.yaml"
+        config.write_text(
+            yaml.safe_dump(
+                {
+                    "state_dir": str(tmp_path / "state"),
+                    "sources": [{"name": "one", "url": server.url("/feed.xml")}],
+                }
+            )
+        )
+        found = _python(_ROOTS, "--config", str(config), "poll")
+    finally:
+        server.stop()
+    assert "polled 1 source (0 failed" in str(found["stderr"])
+    assert (found["code"], found["during"], found["after"]) == (0, [], [True])
+    assert found["restored"] is True
