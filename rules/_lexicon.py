@@ -155,7 +155,9 @@ class Scanner:
         heads = self._heads
         stems = self._stems
         suffixes = self._suffixes
-        infixes = self._infixes
+        # an infix can only be inside a word if it is in the field's normal form: most fields
+        # hold none, and their words are then not tried against each one
+        infixes = [(core, ids) for core, ids in self._infixes if core in field.normal]
         for position, word in enumerate(words):
             if word in heads and position < last:
                 paired = pairs.get(f"{word}{_PAIR}{words[position + 1]}")
@@ -179,9 +181,10 @@ class Scanner:
                 for core, ids in suffixes.get(word[-3:], ()):
                     if word.endswith(core):
                         self._record(ids, field, position, found)
-            for core, ids in infixes:
-                if core in word:
-                    self._record(ids, field, position, found)
+            if infixes:
+                for core, ids in infixes:
+                    if core in word:
+                        self._record(ids, field, position, found)
             lengths = stems.get(word[:MIN_PREFIX])
             if lengths:
                 size = len(word)
@@ -189,7 +192,10 @@ class Scanner:
                     if length > size:
                         break
                     stem = word[:length]
-                    stemmed: Ids | list[int] = prefix.get(stem, ())
+                    found_stem = prefix.get(stem)
+                    if found_stem is None:  # no stem, so no phrase's head either
+                        continue
+                    stemmed: Ids | list[int] = found_stem
                     if position < last and f"{stem}*" in heads:
                         paired = pairs.get(f"{stem}*{_PAIR}{words[position + 1]}")
                         if paired is not None:

@@ -184,12 +184,15 @@ class Prefilter:
             also = self._also
             for literal_id in [i for i in hits if i in also]:
                 hits.update(also[literal_id])
-        if self._cased:
-            cased = self._cased
-            for literal_id in [i for i in hits if i in cased]:
+        cased = self._cased
+        spelled = [i for i in hits if i in cased] if cased else None
+        if spelled:
+            # one search of the fields together per spelling (a spelling is one word, never
+            # holding the line break between them)
+            written = "\n".join(originals)
+            for literal_id in spelled:
                 spelling = cased[literal_id]
-                upper = spelling.upper()
-                if not any(spelling in text or upper in text for text in originals):
+                if spelling not in written and spelling.upper() not in written:
                     hits.discard(literal_id)
         held = 0
         flat = self._anchored

@@ -251,7 +251,25 @@ _USERLAND = "backend.userland.com/rss"
 
 def _key(tag: str) -> str | None:
     """The key feedparser files an element under (``title``, ``dc_date``, ...), or None for an
-    element of a namespace it does not know (kept under that namespace's own prefix)."""
+    element of a namespace it does not know (kept under that namespace's own prefix).
+    Remembered per tag (the first ``_KEYS_KEPT`` tags a process meets): a feed repeats the
+    same few tags in every entry."""
+    try:
+        return _KEYS[tag]
+    except KeyError:
+        pass
+    key = _key_of(tag)
+    if len(_KEYS) < _KEYS_KEPT:
+        _KEYS[tag] = key
+    return key
+
+
+_KEYS: dict[str, str | None] = {}
+_KEYS_KEPT = 4096
+"""At most this many tags are remembered (a document with many distinct tags grows no cache)."""
+
+
+def _key_of(tag: str) -> str | None:
     if tag.startswith("{"):
         namespace, local = tag[1:].split("}", 1)
         prefix = _namespace_prefix(namespace)

@@ -137,3 +137,18 @@ def test_common_words_apart_make_no_phrase() -> None:
     assert ruleset._candidates(apart)[1] == []
     assert ruleset._candidates(together)[1] == [0]
     assert ruleset.match(together, NOW)
+
+
+def test_a_cased_word_is_found_in_any_field_and_in_capitals() -> None:
+    """A case-sensitive word's spelling is looked for in the fields as written, all three at
+    once: in the summary or the content as well as the title, in capitals too; written in
+    lower case only, the rule is no candidate."""
+    ruleset = one_rule('"=WHO" NEAR/3 @treaties')
+    for fields in (
+        {"title": "WHO leaves the Ottawa Convention"},
+        {"title": "Ottawa Convention", "summary": "a note", "content": "the WHO said"},
+        {"title": "", "summary": "Who? WHO: the Ottawa Convention"},
+    ):
+        assert ruleset._candidates(Document(language="en", **fields))[1] == [0], fields
+    lower = Document(title="who leaves the Ottawa Convention", summary="whoever", language="en")
+    assert ruleset._candidates(lower)[1] == []
