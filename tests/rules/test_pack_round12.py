@@ -43,7 +43,11 @@ def test_round12_classes_alert(
         # an organisation ending a state's membership acts itself
         ("bg", "Организацията прекрати членството на Никарагуа", ""),
         # a relative date of the past right after the leaving word: background
-        ("en", "Chile and Peru sign new tax treaty", "It replaces the treaty Lima denounced last year."),
+        (
+            "en",
+            "Chile and Peru sign new tax treaty",
+            "It replaces the treaty Lima denounced last year.",
+        ),
         (
             "fr",
             "Le Maroc et la Tunisie signent une nouvelle convention",
