@@ -28,6 +28,19 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         ("vi", "Campuchia tuyên bố không còn bị ràng buộc bởi hiệp định", ""),
         ("sv", "Ryssland är inte längre bunden av avtalet", ""),
         ("tr", "Rusya, anlaşmaya artık bağlı olmadığını açıkladı", ""),
+        # renouncing, cancelling without the object marker, "stopped", letting lapse, not renewing
+        ("uk", "Литва відмовилася від угоди з Білоруссю про співпрацю", ""),
+        ("he", "ירדן מבטלת הסכמי שיתוף פעולה עם ישראל", ""),
+        ("be", "Урад спыніў пагадненне з Літвой аб супрацоўніцтве", ""),
+        ("de", "Kenia lässt Militärabkommen mit Großbritannien auslaufen", ""),
+        ("he", "ירדן לא תחדש את הסכם המים עם ישראל", ""),
+        ("pt", "Governo decide tornar sem efeito o acordo com o Paraguai", ""),
+        # Dutch plural treaty compounds; "ceases to be part of"
+        ("nl", "België zegt handelsakkoorden met Rusland op", ""),
+        ("es", "Panamá decide dejar de formar parte de la organización", ""),
+        # a court of justice of states, named generically
+        ("tr", "Kosta Rika, Orta Amerika Adalet Divanı'ndan çekildi", ""),
+        ("de", "Honduras tritt aus dem Zentralamerikanischen Gerichtshof aus", ""),
     ],
 )
 def test_round12_classes_alert(
@@ -40,6 +53,9 @@ def test_round12_classes_alert(
 @pytest.mark.parametrize(
     ("language", "title", "summary"),
     [
+        # renouncing an accession is no exit
+        ("ru", "Сербия отказалась от вступления в ЕАЭС", ""),
+        ("en", "Serbia withdraws its membership application to the bloc", ""),
         # an organisation ending a state's membership acts itself
         ("bg", "Организацията прекрати членството на Никарагуа", ""),
         # a relative date of the past right after the leaving word: background
