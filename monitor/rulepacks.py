@@ -24,10 +24,11 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import BinaryIO
 
+import rules
 from monitor.errors import ConfigError, UsageError
 from monitor.logs import log_event
 from monitor.memory import collection_paused
-from rules import RuleError, RuleSet, load_ruleset
+from rules import RuleError, RuleSet
 
 __all__ = [
     "BUILTIN_PACK",
@@ -142,7 +143,7 @@ def _compile(
             pass
         except Exception as exc:  # a damaged or foreign cache file: compile again
             log.warning("event=rules_cache_unreadable path=%s error=%r", path, exc)
-    ruleset = load_ruleset(files)
+    ruleset = rules.load_ruleset(files)  # the compiler is imported only here (issue 14)
     if path is not None and _store(path, ruleset):
         # read back, as the next start will: what the compiler built besides (the
         # vocabularies' terms, its indexes) is freed, and the sections are read when needed
@@ -160,7 +161,7 @@ def _compile_again(key: str, again: Callable[[], dict[str, str]]) -> RuleSet:
     files = again()
     if _fingerprint(files) != key:
         raise RuleError("the rule files changed while treatywatch ran: start it again")
-    return load_ruleset(files)
+    return rules.load_ruleset(files)
 
 
 def _store(path: Path, ruleset: RuleSet) -> bool:

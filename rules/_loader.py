@@ -11,7 +11,6 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -25,6 +24,7 @@ from rules._syntax import And, Not
 from rules._syntax import Node as QueryNode
 from rules._terms import proclitic_variants, term_parts
 from rules._vocabulary import ENTITY_SCOPES, Vocabulary, VocabularyEntry, VocabularyTerm
+from rules._yaml_shape import YamlShapeError, check_yaml_shape
 from rules.errors import RuleError
 
 __all__ = ["load_ruleset"]
@@ -68,60 +68,6 @@ _BREAKS = "\n\x85\u2028\u2029"
 _NULL_TAG = "tag:yaml.org,2002:null"
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 _BOOL_TAG = "tag:yaml.org,2002:bool"
-
-
-MAX_YAML_DEPTH = 100
-"""Nesting deeper than this is refused before composing (PyYAML composes recursively)."""
-MAX_YAML_VALUES = 2_000_000
-"""A YAML text expanding (aliases counted at each use) to more values than this is refused."""
-
-
-class YamlShapeError(yaml.composer.ComposerError):
-    """YAML refused for its shape (too deep, a self-referring alias, too much expansion)."""
-
-    def __init__(self, problem: str, mark: Any) -> None:
-        super().__init__(None, None, problem, mark)
-
-
-def check_yaml_shape(
-    text: str,
-    *,
-    max_depth: int = MAX_YAML_DEPTH,
-    max_values: int = MAX_YAML_VALUES,
-    loader: Any = yaml.SafeLoader,
-) -> None:
-    """Refuse YAML that would cost far more than its size before anything composes it: nesting
-    deeper than ``max_depth``, an alias to an anchor that encloses it (``x: &a [*a]``), or
-    aliases expanding to more than ``max_values`` values (billion laughs). One iterative pass
-    over the parser's events; raises :class:`YamlShapeError` (a ``MarkedYAMLError``)
-    placed at the offending event, or the reader's or parser's own ``YAMLError``."""
-    sizes: dict[str, int] = {}
-    stack: list[list[Any]] = [[0, None]]  # [values inside, anchor] per open collection
-    for event in yaml.parse(text, Loader=loader):
-        if isinstance(event, yaml.CollectionStartEvent):
-            if len(stack) > max_depth:
-                raise YamlShapeError(f"nested more than {max_depth} levels deep", event.start_mark)
-            stack.append([1, event.anchor])
-            continue
-        if isinstance(event, yaml.CollectionEndEvent):
-            count, anchor = stack.pop()
-            if anchor is not None:
-                sizes[anchor] = count
-        elif isinstance(event, yaml.ScalarEvent):
-            count = 1
-            if event.anchor is not None:
-                sizes[event.anchor] = 1
-        elif isinstance(event, yaml.AliasEvent):
-            if any(frame[1] == event.anchor for frame in stack):
-                raise YamlShapeError(f"alias *{event.anchor} refers to itself", event.start_mark)
-            count = sizes.get(event.anchor or "", 1)
-        else:
-            continue
-        stack[-1][0] += count
-        if stack[-1][0] > max_values:
-            raise YamlShapeError(
-                f"aliases expand to more than {max_values:,} values", event.start_mark
-            )
 
 
 def _where(node: Node) -> str:

@@ -9,20 +9,22 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import accumulate
+from typing import TYPE_CHECKING
 
-from rules._compiler import Compiler, EntityRef
 from rules._context import LEAD_SENTENCES, DocContext, Occurrence, Scope, SentenceKey
 from rules._document import Document
 from rules._evaluator import AnyOf, Evaluator, reads_past_lead
 from rules._lexicon import Found, Scanner
 from rules._match import Entity, Exclusion, MaskedSpan, Match, NearMiss, TermMatch
 from rules._normal import normalize, word_text
-from rules._parser import or_branches
 from rules._phrase import phrase_entity
 from rules._prefilter import Prefilter
 from rules._rule import Rule
 from rules._snippet import build_snippet
 from rules._text import FIELD_CAPS, FIELD_NAMES, FieldText, cap_text, lead_cut, question_marks
+
+if TYPE_CHECKING:  # the compiler is imported by what compiles, not by a set read from a cache
+    from rules._compiler import Compiler, EntityRef
 
 __all__ = ["CompiledRule", "RuleSet"]
 
@@ -728,6 +730,8 @@ def _first_nonempty(ctx: DocContext) -> int:
 def _exclude_parts(text: str, exclude: Evaluator) -> tuple[tuple[str, Evaluator], ...]:
     """The top-level ``OR`` branches of an ``exclude`` as written (white space collapsed), each
     with its compiled evaluator; the whole ``exclude`` when it is no ``OR`` of branches."""
+    from rules._parser import or_branches  # the query parser, only when a near miss is told
+
     branches = or_branches(text)
     if isinstance(exclude, AnyOf) and len(branches) == len(exclude.children) > 1:
         return tuple(zip(branches, exclude.children, strict=True))

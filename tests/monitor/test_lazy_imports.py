@@ -130,6 +130,33 @@ def test_a_poll_loads_no_web_server_dashboard_scheduler_or_backtest(tmp_path: Pa
     assert _found(modules, NOT_FOR_A_POLL) == []
 
 
+# What compiles rules: a poll whose rule set is in the cache reads it compiled (issue 14).
+THE_RULE_COMPILER = ("rules._loader", "rules._compiler", "rules._parser")
+
+
+def test_a_poll_with_its_rules_cached_loads_no_rule_compiler(tmp_path: Path) -> None:
+    server = FeedServer().start()
+    try:
+        entry = Entry("Weather report", "https://example.org/a", "Sunny.")
+        server.routes["/feed.xml"] = Route(rss([entry]))
+        config = tmp_path / "treatywatch.yaml"
+        config.write_text(
+            yaml.safe_dump(
+                {
+                    "state_dir": str(tmp_path / "state"),
+                    "sources": [{"name": "one", "url": server.url("/feed.xml")}],
+                }
+            )
+        )
+        _loaded("--config", str(config), "check")  # the rules compiled and cached, if not yet
+        modules, result = _loaded("--config", str(config), "poll")
+    finally:
+        server.stop()
+    assert "polled 1 source (0 failed" in result.stderr  # it did poll the feed
+    assert "rules._ruleset" in modules and "rules._prefilter" in modules  # and read its rules
+    assert _found(modules, THE_RULE_COMPILER) == []
+
+
 def test_a_healthcheck_loads_no_web_server(tmp_path: Path) -> None:
     """The container's HEALTHCHECK reads the recorded address (``monitor.web.address``)
     without loading the server it asks (aiohttp.web, jinja2, prometheus_client)."""
