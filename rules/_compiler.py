@@ -22,7 +22,7 @@ from rules._evaluator import (
 from rules._lexicon import Lexicon
 from rules._syntax import And, Filter, Near, Node, Not, Or, Scoped, Sentence, Term, VocabRef, Word
 from rules._terms import GAP_WORDS
-from rules._vocabulary import Vocabulary, VocabularyEntry
+from rules._vocabulary import Vocabulary, VocabularyEntry, language_reach
 from rules.errors import RuleError
 
 __all__ = ["YEAR_MARK", "Compiler", "EntityRef"]
@@ -58,6 +58,7 @@ class Compiler:
             tuple[str, str | None], tuple[dict[int, tuple[int, ...]], list[_Gapped]]
         ] = {}
         self._tuples: dict[tuple[object, ...], tuple[object, ...]] = {}
+        self._language_sets: dict[frozenset[str], frozenset[str]] = {}
         self._evaluators: dict[tuple[str, str | None, int], Evaluator] = {}
         """Equal label and entity tuples, shared: tens of thousands of patterns map to the
         same few, and the compiled set is smaller in memory and on disk."""
@@ -133,7 +134,8 @@ class Compiler:
 
     def _vocabulary_node(self, ref: VocabRef, fields: int) -> Evaluator:
         labels, gapped = self._vocabulary_set(ref)
-        options: list[Evaluator] = [TermSet(labels, fields)] if labels else []
+        languages = self._languages(ref, labels)
+        options: list[Evaluator] = [TermSet(labels, fields, languages)] if labels else []
         if gapped:
             intern = self.lexicon.intern
             terms = tuple(
@@ -188,6 +190,40 @@ class Compiler:
                     self._add(labels, self.lexicon.intern(term.words), name)
         self._sets[key] = (labels, gapped)
         return labels, gapped
+
+    def _languages(
+        self, ref: VocabRef, labels: Mapping[int, object]
+    ) -> dict[int, frozenset[str]] | None:
+        """For a language-scoped vocabulary, each pattern's item languages (see
+        :func:`language_reach`); a pattern some term writes for ``any`` language, or for no
+        language code at all, is left out and applies everywhere. ``None`` otherwise."""
+        vocabulary = self.vocabularies[ref.name]
+        if not vocabulary.language_scoped:
+            return None
+        terms = [*vocabulary.terms, *(t for e in vocabulary.entries for t in e.terms)]
+        if ref.entry is not None:
+            entry = vocabulary.entry(ref.entry)
+            terms = list(entry.terms) if entry is not None else []
+        reach: dict[int, frozenset[str]] = {}
+        everywhere: set[int] = set()
+        for term in terms:
+            if term.gapped:
+                continue
+            pattern = self.lexicon.intern(term.words)
+            if pattern not in labels:
+                continue
+            if term.language == "any":
+                everywhere.add(pattern)
+            else:
+                reach[pattern] = reach.get(pattern, frozenset()) | language_reach(term.language)
+        return {
+            pattern: self._share_set(languages)
+            for pattern, languages in reach.items()
+            if pattern not in everywhere
+        }
+
+    def _share_set(self, value: frozenset[str]) -> frozenset[str]:
+        return self._language_sets.setdefault(value, value)
 
     def _add(self, labels: dict[int, tuple[int, ...]], pattern: int, label: int) -> None:
         known = labels.get(pattern, ())

@@ -60,6 +60,7 @@ class DocContext:
 
     __slots__ = (
         "_by_sentence",
+        "_term_language",
         "age_seconds",
         "fields",
         "found",
@@ -82,6 +83,7 @@ class DocContext:
         self._by_sentence: dict[int, dict[SentenceKey, list[tuple[int, int, int]]]] = {}
         language = document.language
         self.language = language.split("-")[0].split("_")[0].lower() if language else None
+        self._term_language: str | bool | None = False  # not worked out yet
         self.source = document.source.casefold()
         self.tags = frozenset(tag.casefold() for tag in document.source_tags)
         self.age_seconds: float | None = None
@@ -90,6 +92,21 @@ class DocContext:
                 self.age_seconds = (_aware(now) - _aware(document.published)).total_seconds()
             except OverflowError:  # dates at the very ends of the calendar: treat as unknown
                 self.age_seconds = None
+
+    @property
+    def term_language(self) -> str | None:
+        """The language whose terms a language-scoped vocabulary applies here: the item's
+        language when its text bears it out, else ``None`` (every term applies). A feed that
+        says every item is English whatever it holds (a content system's default) would
+        otherwise keep the hedges and denials of the item's real language away from it, so a
+        declared language is not trusted when the title and summary are mostly written in
+        another script than the language's, nor, for English, when eight or more of their
+        words hold none of English's commonest ones."""
+        known = self._term_language
+        if known is False:
+            known = self._term_language = _borne_out(self.language, self.fields[:2])
+        assert known is not True
+        return known
 
     def in_sentence(self, pattern: int, key: SentenceKey) -> list[tuple[int, int, int]]:
         """The occurrences of a found pattern that start in sentence ``key``."""
@@ -107,6 +124,105 @@ class DocContext:
     def sentence_of(self, field: int, word: int) -> int:
         """The sentence number of word ``word`` in field ``field``."""
         return self.fields[field].sentences[word]
+
+
+_NON_LATIN = frozenset(
+    [
+        "ru",
+        "uk",
+        "be",
+        "bg",
+        "mk",
+        "el",
+        "ar",
+        "fa",
+        "ur",
+        "ps",
+        "he",
+        "yi",
+        "hi",
+        "mr",
+        "ne",
+        "bn",
+        "pa",
+        "gu",
+        "ta",
+        "te",
+        "kn",
+        "ml",
+        "si",
+        "th",
+        "lo",
+        "km",
+        "my",
+        "ka",
+        "hy",
+        "am",
+        "zh",
+        "ja",
+        "ko",
+        "mn",
+        "kk",
+        "ky",
+        "tg",
+        "dv",
+    ]
+)
+"""Languages written (in the news) in a script other than the Latin alphabet; Serbian, written
+in both, is in neither list."""
+
+_ENGLISH = frozenset(
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "a",
+        "is",
+        "for",
+        "on",
+        "with",
+        "from",
+        "by",
+        "its",
+        "as",
+        "at",
+        "that",
+        "are",
+        "was",
+        "has",
+        "be",
+        "it",
+        "will",
+    ]
+)
+
+
+def _borne_out(language: str | None, fields: tuple[FieldText, ...]) -> str | None:
+    """``language``, or ``None`` when the text of ``fields`` contradicts it (see
+    :attr:`DocContext.term_language`)."""
+    if language is None or language == "sr":
+        return language
+    latin = other = 0
+    for field in fields:
+        for char in field.original:
+            if char.isalpha():
+                if char < "\u0250" or "\u1e00" <= char < "\u1f00":
+                    latin += 1
+                else:
+                    other += 1
+    if latin + other >= 12:
+        written_latin = latin > 2 * other
+        if language in _NON_LATIN and written_latin:
+            return None
+        if language not in _NON_LATIN and other > 2 * latin:
+            return None
+    if language == "en":
+        words = [word for field in fields for word in field.words]
+        if len(words) >= 8 and _ENGLISH.isdisjoint(words):
+            return None
+    return language
 
 
 def allowed(fields: int, field: int, sentence: int) -> bool:

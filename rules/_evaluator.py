@@ -69,10 +69,15 @@ class Evaluator(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class TermSet:
-    """Any of a set of patterns (a term, or a vocabulary's terms), in the fields of ``fields``."""
+    """Any of a set of patterns (a term, or a vocabulary's terms), in the fields of ``fields``.
+
+    ``languages``, for a language-scoped vocabulary, maps a pattern to the item languages it
+    applies to; a pattern it leaves out, like any pattern of an item whose language is
+    unknown, applies whatever the language."""
 
     labels: Mapping[int, tuple[int, ...]]
     fields: int
+    languages: Mapping[int, frozenset[str]] | None = None
 
     @property
     def positional(self) -> bool:
@@ -85,7 +90,12 @@ class TermSet:
         present = ctx.present
         pids = present.get(id(self))
         if pids is None:  # once per document: which of the set's patterns it holds at all
-            pids = present[id(self)] = _present(ctx.found, self.labels)
+            pids = _present(ctx.found, self.labels)
+            languages = self.languages
+            language = ctx.term_language if languages and pids else None
+            if languages and language is not None and pids:
+                pids = [pid for pid in pids if language in languages.get(pid, (language,))]
+            present[id(self)] = pids
         if not pids:
             return None
         key = (id(self), scope)

@@ -52,6 +52,7 @@ _VOCABULARY_KEYS = (
     "entity_phrase",
     "not_before",
     "not_inside",
+    "language_scoped",
     "entries",
     "terms",
     "extend",
@@ -449,6 +450,9 @@ def _vocabulary(source: _File, name: str, node: Node) -> Vocabulary:
             inside = tuple(name for name, _ in source.string_list(node_inside, "not_inside"))
         else:
             inside = (source.required_string(node_inside, "not_inside"),)
+    scoped = False
+    if "language_scoped" in values:
+        scoped = source.boolean(values["language_scoped"], "language_scoped")
     if not entity and (
         scope != "document" or references["entity_not_after"] or references["entity_not_before"]
     ):
@@ -464,6 +468,7 @@ def _vocabulary(source: _File, name: str, node: Node) -> Vocabulary:
         terms,
         entity_scope=scope,
         not_inside=inside,
+        language_scoped=scoped,
         **references,
     )
 

@@ -13,10 +13,36 @@ from dataclasses import dataclass
 
 from rules._syntax import Word
 
-__all__ = ["ENTITY_SCOPES", "Vocabulary", "VocabularyEntry", "VocabularyTerm"]
+__all__ = [
+    "ENTITY_SCOPES",
+    "LANGUAGE_GROUPS",
+    "Vocabulary",
+    "VocabularyEntry",
+    "VocabularyTerm",
+    "language_reach",
+]
 
 ENTITY_SCOPES = ("document", "evidence")
 """Where entries of an entity vocabulary are looked for (see ``Vocabulary.entity_scope``)."""
+
+LANGUAGE_GROUPS = (
+    ("sr", "hr", "bs", "sh", "cnr"),
+    ("no", "nb", "nn", "da", "sv"),
+    ("id", "ms"),
+    ("cs", "sk"),
+    ("ru", "uk", "be"),
+)
+"""Languages close enough that a term of a language-scoped vocabulary written for one applies
+to items in the others (Serbian and Croatian, the Scandinavian languages, Indonesian and Malay,
+Czech and Slovak, the East Slavic languages)."""
+
+_REACH = {code: frozenset(group) for group in LANGUAGE_GROUPS for code in group}
+
+
+def language_reach(code: str) -> frozenset[str]:
+    """The item languages a term written for language ``code`` applies to in a
+    language-scoped vocabulary."""
+    return _REACH.get(code, frozenset((code,)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +111,12 @@ class Vocabulary:
     entity_not_before: str | None = None
     """A vocabulary whose terms, right after an occurrence, keep it from being reported
     ("Russia's aggression", "Rusijos grėsmė")."""
+    language_scoped: bool = False
+    """Whether a term applies only to items in its own language (or a close one, see
+    :data:`LANGUAGE_GROUPS`) and to items whose language is unknown; otherwise every
+    term applies to every item. For the words of near misses (hedges, denials): a short word of
+    one language is often another word of another ("må", must, is Hungarian "ma", today;
+    Arabic "نفت", denied, is Persian "نفت", oil)."""
 
     def entry(self, entry_id: str) -> VocabularyEntry | None:
         """The entry with id ``entry_id``, if any."""

@@ -38,6 +38,10 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         # Dutch plural treaty compounds; "ceases to be part of"
         ("nl", "België zegt handelsakkoorden met Rusland op", ""),
         ("es", "Panamá decide dejar de formar parte de la organización", ""),
+        # near-miss words apply in their own language only: Arabic "نفت" (denied) is Persian
+        # "نفت" (oil), Norwegian "må" (must) folds to Hungarian "ma" (today)
+        ("fa", "ایران قرارداد خط لوله نفت با ترکیه را لغو کرد", ""),
+        ("hu", "Ma megszűnik a magyar–amerikai adóegyezmény", ""),
         # a court of justice of states, named generically
         ("tr", "Kosta Rika, Orta Amerika Adalet Divanı'ndan çekildi", ""),
         ("de", "Honduras tritt aus dem Zentralamerikanischen Gerichtshof aus", ""),
@@ -53,6 +57,12 @@ def test_round12_classes_alert(
 @pytest.mark.parametrize(
     ("language", "title", "summary"),
     [
+        # Vietnamese "quyết định chỉ" (decided only to) is no "đình chỉ" (suspend)
+        (
+            "vi",
+            "ASEAN quyết định chỉ mời đại diện phi chính trị của Myanmar",
+            "Các ngoại trưởng ASEAN quyết định chỉ mời một đại diện phi chính trị của Myanmar.",
+        ),
         # renouncing an accession is no exit
         ("ru", "Сербия отказалась от вступления в ЕАЭС", ""),
         ("en", "Serbia withdraws its membership application to the bloc", ""),
