@@ -50,20 +50,29 @@ def builtin_packs() -> list[str]:
 
 def builtin_pack_files(name: str = BUILTIN_PACK) -> dict[str, str]:
     """The files of one built-in pack, as ``{"builtin:NAME/file.yaml": text}``."""
+    return _texts(_builtin_pack_bytes(name))
+
+
+def _builtin_pack_bytes(name: str) -> dict[str, bytes]:
+    """The files of one built-in pack as read, undecoded (see :func:`_read_bytes`)."""
     root = resources.files("rules").joinpath("packs").joinpath(name)
     if not root.is_dir():
         raise ConfigError(
             [f"rules: no built-in pack {name!r} (have: {', '.join(builtin_packs())})"]
         )
-    return {f"{_PREFIX}{name}/{rel}": text for rel, text in _walk(root, "")}
+    return {f"{_PREFIX}{name}/{rel}": data for rel, data in _walk(root, "")}
 
 
-def _walk(folder: Traversable, prefix: str) -> Iterable[tuple[str, str]]:
+def _walk(folder: Traversable, prefix: str) -> Iterable[tuple[str, bytes]]:
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.is_dir():
             yield from _walk(entry, f"{prefix}{entry.name}/")
         elif entry.name.endswith((".yaml", ".yml")):
-            yield f"{prefix}{entry.name}", _text(entry.read_bytes())
+            yield f"{prefix}{entry.name}", entry.read_bytes()
+
+
+def _texts(files: Mapping[str, bytes]) -> dict[str, str]:
+    return {name: _text(data) for name, data in files.items()}
 
 
 def _text(data: bytes) -> str:
@@ -100,13 +109,16 @@ _SHARED_INTS = 1 << 32
 into one table, so that equal ids are one object once read back (see :func:`_dump`)."""
 
 
-def _fingerprint(files: Mapping[str, str]) -> str:
-    """A key for compiled rules: the files' names and texts, the code of ``rules`` that
-    compiles them (a changed matcher never reads an old compiled set) and the cache layout."""
+def _fingerprint(files: Mapping[str, bytes]) -> str:
+    """A key for compiled rules: the files' names and contents (their bytes as read: hashing
+    the built-in pack's decoded text meant encoding its 2.2 MB again at every start, and a
+    cache hit now decodes nothing), the code of ``rules`` that compiles them (a changed
+    matcher never reads an old compiled set) and the cache layout."""
     digest = hashlib.sha256(_FORMAT)
     for name in sorted(files):
         digest.update(name.encode("utf-8", "surrogatepass") + b"\0")
-        digest.update(files[name].encode("utf-8", "surrogatepass") + b"\0")
+        digest.update(len(files[name]).to_bytes(8, "little"))
+        digest.update(files[name])
     digest.update(_code_digest())
     return digest.hexdigest()[:32]
 
@@ -123,10 +135,10 @@ def _code_digest() -> bytes:
 
 
 def _compile(
-    files: dict[str, str], cache_dir: Path | None, again: Callable[[], dict[str, str]]
+    files: dict[str, bytes], cache_dir: Path | None, again: Callable[[], dict[str, bytes]]
 ) -> RuleSet:
-    """``load_ruleset(files)``, remembered in this process and, with ``cache_dir``, on disk:
-    compiling the built-in pack takes seconds, reading it back a fraction of that (and its
+    """``load_ruleset(files)`` (decoded), remembered in this process and, with ``cache_dir``,
+    on disk: compiling the built-in pack takes seconds, reading it back a fraction of that (and its
     sections only when first needed, see :func:`_open`)."""
     key = _fingerprint(files)
     known = _COMPILED.get(key)
@@ -143,7 +155,7 @@ def _compile(
             pass
         except Exception as exc:  # a damaged or foreign cache file: compile again
             log.warning("event=rules_cache_unreadable path=%s error=%r", path, exc)
-    ruleset = rules.load_ruleset(files)  # the compiler is imported only here (issue 14)
+    ruleset = rules.load_ruleset(_texts(files))  # the compiler is imported only here
     if path is not None and _store(path, ruleset):
         # read back, as the next start will: what the compiler built besides (the
         # vocabularies' terms, its indexes) is freed, and the sections are read when needed
@@ -155,13 +167,13 @@ def _compile(
     return ruleset
 
 
-def _compile_again(key: str, again: Callable[[], dict[str, str]]) -> RuleSet:
+def _compile_again(key: str, again: Callable[[], dict[str, bytes]]) -> RuleSet:
     """The rules of key ``key`` compiled from ``again()``, the files read again; raises
     ``RuleError`` when they no longer have that key (they changed since they were read)."""
     files = again()
     if _fingerprint(files) != key:
         raise RuleError("the rule files changed while treatywatch ran: start it again")
-    return rules.load_ruleset(files)
+    return rules.load_ruleset(_texts(files))
 
 
 def _store(path: Path, ruleset: RuleSet) -> bool:
@@ -302,7 +314,7 @@ def load_rules(
     when the entries come from that command-line option rather than the config.
     """
     entries = None if entries is None else list(entries)
-    again = functools.partial(_read, entries, base=base, option=option)
+    again = functools.partial(_read_bytes, entries, base=base, option=option)
     return _compile(again(), cache_dir, again)
 
 
@@ -310,22 +322,34 @@ def _read(
     entries: Iterable[str] | None, *, base: Path | None = None, option: str | None = None
 ) -> dict[str, str]:
     """The texts of the rule files a config asks for, by name (see ``load_rules``)."""
+    return _texts(_read_bytes(entries, base=base, option=option))
+
+
+def _read_bytes(
+    entries: Iterable[str] | None, *, base: Path | None = None, option: str | None = None
+) -> dict[str, bytes]:
+    """The rule files a config asks for, by name, as read: the key of the compiled set is
+    their bytes', so a start whose set is in the cache decodes none of them (the user's own
+    files are decoded here all the same, to report a file that is no UTF-8 as before)."""
     entries = [f"{_PREFIX}{BUILTIN_PACK}"] if entries is None else list(entries)
-    files: dict[str, str] = {}
+    files: dict[str, bytes] = {}
     packs = [entry[len(_PREFIX) :] for entry in entries if entry.startswith(_PREFIX)]
     for pack in packs:
         if option is not None and pack not in builtin_packs():
             have = ", ".join(builtin_packs())
             raise UsageError(f"{option} {_PREFIX}{pack}: no such built-in pack (have: {have})")
-        files.update(builtin_pack_files(pack))
+        files.update(_builtin_pack_bytes(pack))
     if not packs:
-        files.update(_vocabulary_only(builtin_pack_files(BUILTIN_PACK)))
+        shipped = _builtin_pack_bytes(BUILTIN_PACK)
+        files.update((name, shipped[name]) for name in _vocabulary_only(_texts(shipped)))
     for index, entry in enumerate(entries):
         if entry.startswith(_PREFIX):
             continue
         path = Path(entry) if base is None or Path(entry).is_absolute() else base / entry
         try:
-            files[str(path)] = path.read_text(encoding="utf-8")
+            data = path.read_bytes()
+            _text(data)  # no UTF-8: refused now, as read_text did
+            files[str(path)] = data
         except FileNotFoundError:
             if option is not None:
                 raise UsageError(f"{option} {entry}: no such file") from None

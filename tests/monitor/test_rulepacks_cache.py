@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import types
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 import monitor.rulepacks as rulepacks
 from monitor.config import rules_cache_dir
+from monitor.errors import ConfigError
 from rules import Document, RuleSet
 from tests.conftest import REPO
 
@@ -225,3 +227,40 @@ def test_pack_files_are_decoded_as_read_text_does(tmp_path: Path, text: str) -> 
     path = tmp_path / "file.yaml"
     path.write_bytes(text.encode("utf-8"))
     assert rulepacks._text(path.read_bytes()) == path.read_text(encoding="utf-8")
+
+
+def test_a_file_changed_with_its_size_and_mtime_kept_has_another_key(
+    tmp_path: Path, rule_file: Path
+) -> None:
+    """The key of record is the files' content, never their stats: an edit keeping the size
+    and with its modification time put back is still a new key (compiled again)."""
+    key = rulepacks._fingerprint(rulepacks._read_bytes([str(rule_file)]))
+    before = rule_file.stat()
+    rule_file.write_text(RULE.replace("NEAR/8", "NEAR/9"), encoding="utf-8")
+    os.utime(rule_file, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert rule_file.stat().st_size == before.st_size
+    assert rule_file.stat().st_mtime_ns == before.st_mtime_ns
+    assert rulepacks._fingerprint(rulepacks._read_bytes([str(rule_file)])) != key
+
+
+def test_the_key_is_read_from_bytes_and_the_compiler_gets_the_texts(
+    tmp_path: Path, rule_file: Path
+) -> None:
+    """The key hashes the files as read (no decoding at a start whose set is cached); what
+    the compiler and the routing check read is the same files decoded as ``read_text`` does."""
+    files = rulepacks._read_bytes(None)
+    assert all(type(data) is bytes for data in files.values())
+    assert rulepacks._read(None) == rulepacks.builtin_pack_files()
+    assert {n: rulepacks._text(d) for n, d in files.items()} == rulepacks.builtin_pack_files()
+    mine = rulepacks._read_bytes([str(rule_file)])
+    assert mine[str(rule_file)] == rule_file.read_bytes()
+    assert set(mine) - {str(rule_file)} == set(  # no pack asked for: its vocabularies only
+        rulepacks._vocabulary_only(rulepacks.builtin_pack_files())
+    )
+
+
+def test_a_rule_file_that_is_no_utf8_is_refused_when_read(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_bytes(b"rules: []\n# \xff\n")
+    with pytest.raises(ConfigError, match=r"rules\[0\]: cannot read .*bad.yaml: 'utf-8' codec"):
+        rulepacks.load_rules([str(bad)], cache_dir=tmp_path / "cache")
