@@ -361,7 +361,47 @@ def _stem(word: str, language: str) -> str | None:
     return stem if len(stem) >= _MIN_STEM and _fold(stem) not in _NOT_STEMS else None
 
 
-def _terms(name: str, language: str, others: list[str], own: set[str]) -> list[str]:
+# Case endings written after a name that ends in a consonant, for the languages whose stem of
+# such a name is not made because it would reach another state's name (Niger*, Nigeria):
+# Romanian "Nigerul", Polish "Nigerem", Czech "Nigeru", Russian "Нигере" are then listed as
+# words of their own.
+_CASE_ENDINGS = {
+    "ro": ("ul", "ului"),
+    "pl": ("u", "em", "ze", "owi"),
+    "cs": ("u", "em", "e"),
+    "sk": ("u", "om", "e"),
+    "sl": ("u", "om", "a"),
+    "hr": ("u", "om", "a"),
+    "sr": ("u", "om", "a", "у", "ом", "а"),
+    "bs": ("u", "om", "a"),
+    "ru": ("а", "у", "ом", "е"),
+    "uk": ("у", "ом", "і", "а"),
+    "be": ("у", "ам", "е", "а"),
+}
+_CONSONANT_END = re.compile(r"[^\W\d_aeiouyáéíóúýäöüõąęėįųūāēīōěůøåæяаеиоуыьйюэєіїəъь]$", re.I)
+
+
+def _case_forms(word: str, language: str, others: list[str], own: set[str]) -> list[str]:
+    """The case forms of a one-word name whose stem would reach another state's name, each a
+    word of no other state's name."""
+    if language not in _CASE_ENDINGS or not _CONSONANT_END.search(word):
+        return []
+    forms = [word + ending for ending in _CASE_ENDINGS[language]]
+    return [
+        form
+        for form in forms
+        if all(c.isalpha() for c in form) and not _is_other_word(_fold(form), own, others)
+    ]
+
+
+def _is_other_word(word: str, own: set[str], others: list[str]) -> bool:
+    index = bisect_left(others, word)
+    return index < len(others) and others[index] == word and word not in own
+
+
+def _terms(
+    name: str, language: str, others: list[str], own: set[str], phrases: set[tuple[str, ...]]
+) -> list[str]:
     words = name.split()
     unspaced = any("\u3040" <= c <= "\ud7a3" for c in name)
     if not unspaced and len(re.sub(r"\W", "", normalize(name))) < _MIN_LETTERS:
@@ -373,14 +413,47 @@ def _terms(name: str, language: str, others: list[str], own: set[str]) -> list[s
     if language in _STRIP_VOWEL or language in _KEEP_WORD or language in _ATTACHED:
         stems = [_stem(word, language) for word in words]
         # a stem must not reach another state's name (Polish Niger* would reach Nigeria); the
-        # state's own names in other languages do not count (Czech Polsk* reaches Polish Polska)
-        clash = any(stem and _reaches_another(_fold(stem), own, others) for stem in stems)
+        # state's own names in other languages do not count (Czech Polsk* reaches Polish Polska).
+        # A name of several words is matched as a phrase: it clashes only where another state's
+        # name holds words that each of its stems reaches, in a row ("Северн* Коре*" reaches no
+        # "Южная Корея", so North Korea keeps its case forms)
+        if len(words) > 1:
+            clash = _phrase_reaches_another(
+                [_fold(stem or word) for word, stem in zip(words, stems, strict=True)],
+                [stem is not None for stem in stems],
+                own,
+                phrases,
+            )
+        else:
+            clash = any(stem and _reaches_another(_fold(stem), own, others) for stem in stems)
         if any(stems) and not clash:
             stemmed = " ".join(
                 f"{stem}*" if stem else word for word, stem in zip(words, stems, strict=True)
             )
             terms.append(mark + stemmed)
+        elif len(words) == 1 and clash:
+            terms += [mark + form for form in _case_forms(name, language, others, own)]
     return [_checked(term) for term in terms]
+
+
+def _phrase_reaches_another(
+    words: list[str], stemmed: list[bool], own: set[str], phrases: set[tuple[str, ...]]
+) -> bool:
+    """Whether the phrase of ``words`` (each a stem where ``stemmed`` says so) matches words in
+    a row of a name of another state (``phrases``: every name's folded words; names whose
+    words are all in ``own`` are the state's own)."""
+    size = len(words)
+    for phrase in phrases:
+        if all(word in own for word in phrase):
+            continue
+        for start in range(len(phrase) - size + 1):
+            window = phrase[start : start + size]
+            if all(
+                w.startswith(word) if is_stem else w == word
+                for w, word, is_stem in zip(window, words, stemmed, strict=True)
+            ):
+                return True
+    return False
 
 
 def _pack_words() -> set[str]:
@@ -467,6 +540,15 @@ def render() -> str:
     # German words of the pack's other vocabularies (Romanian and Polish Austri* would make
     # the German Austritt, "exit", Austria): no stem may reach them
     all_words = sorted(set().union(*own_words.values(), _NOT_STATES, _pack_words()))
+    # every name as a phrase of folded words, with the pack's German words and the names that
+    # are not states as phrases of one word
+    phrases = {
+        tuple(_fold(word) for word in name.split())
+        for code in STATES
+        for locales in LOCALES.values()
+        for locale in locales
+        for name in _names(code, locale)
+    } | {(word,) for word in set(_NOT_STATES) | _pack_words()}
     seen: set[str] = set()
     for code in STATES:
         own = own_words[code]
@@ -481,7 +563,9 @@ def render() -> str:
                 for name in _names(code, locale):
                     if code in _INSIDE_WORDS.get(language, ()):
                         name = _COUNTRY[language] + name
-                    terms += [t for t in _terms(name, language, all_words, own) if t not in terms]
+                    terms += [
+                        t for t in _terms(name, language, all_words, own, phrases) if t not in terms
+                    ]
             if terms:
                 lines.append(f"          {language}: [{', '.join(map(_quote, terms))}]")
     return "\n".join(lines) + "\n"

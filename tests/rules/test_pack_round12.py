@@ -42,6 +42,16 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         # "نفت" (oil), Norwegian "må" (must) folds to Hungarian "ma" (today)
         ("fa", "ایران قرارداد خط لوله نفت با ترکیه را لغو کرد", ""),
         ("hu", "Ma megszűnik a magyar–amerikai adóegyezmény", ""),
+        # round 13: German present "suspendiert" is the state acting; stopping, ending and
+        # cancelling verbs the pack lacked; "no longer in force"; "takes X out of the accord"
+        ("de", "Der Bundesrat suspendiert das Luftverkehrsabkommen mit Belarus", ""),
+        ("uk", "Уряд припинив угоду з Білоруссю про співпрацю", ""),
+        ("hu", "Magyarország megszünteti a légügyi megállapodást Oroszországgal", ""),
+        ("sk", "Bratislava ukončila dohodu s Moskvou o spolupráci", ""),
+        ("hi", "भारत ने नेपाल के साथ दो समझौते रद्द किए", ""),
+        ("fa", "عراق توافق امنیتی با ترکیه را متوقف کرد", ""),
+        ("es", "Desde hoy ya no rige el convenio de pesca con Marruecos", ""),
+        ("fr", "Le président retire la Hongrie de l'accord sur les migrations", ""),
         # a court of justice of states, named generically
         ("tr", "Kosta Rika, Orta Amerika Adalet Divanı'ndan çekildi", ""),
         ("de", "Honduras tritt aus dem Zentralamerikanischen Gerichtshof aus", ""),
@@ -63,6 +73,8 @@ def test_round12_classes_alert(
             "ASEAN quyết định chỉ mời đại diện phi chính trị của Myanmar",
             "Các ngoại trưởng ASEAN quyết định chỉ mời một đại diện phi chính trị của Myanmar.",
         ),
+        # the German passive is still a body's act
+        ("de", "Russland wird aus dem Europarat suspendiert", ""),
         # renouncing an accession is no exit
         ("ru", "Сербия отказалась от вступления в ЕАЭС", ""),
         ("en", "Serbia withdraws its membership application to the bloc", ""),
