@@ -73,6 +73,9 @@ def test_round12_classes_alert(
             "ASEAN quyết định chỉ mời đại diện phi chính trị của Myanmar",
             "Các ngoại trưởng ASEAN quyết định chỉ mời một đại diện phi chính trị của Myanmar.",
         ),
+        # a proposal is no decision
+        ("lt", "Ministerija siūlo nutraukti prekybos sutartį su Baltarusija", ""),
+        ("pl", "MSZ proponuje wypowiedzenie umowy z Białorusią", ""),
         # the German passive is still a body's act
         ("de", "Russland wird aus dem Europarat suspendiert", ""),
         # renouncing an accession is no exit
