@@ -52,6 +52,12 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         ("fa", "عراق توافق امنیتی با ترکیه را متوقف کرد", ""),
         ("es", "Desde hoy ya no rige el convenio de pesca con Marruecos", ""),
         ("fr", "Le président retire la Hongrie de l'accord sur les migrations", ""),
+        # renouncing (Lithuanian), ending (Estonian), suspending for now (Korean), a Hebrew
+        # memorandum of understanding
+        ("lt", "Lietuva atsisakė sutarties su Baltarusija", ""),
+        ("et", "Riigikogu hääletas maksulepingu lõpetamise poolt Portugaliga", ""),
+        ("ko", "칠레, 중국과 비자면제 협정 일시 중단", ""),
+        ("he", "ברזיל מבטלת את מזכר ההבנות עם ונצואלה", ""),
         # a court of justice of states, named generically
         ("tr", "Kosta Rika, Orta Amerika Adalet Divanı'ndan çekildi", ""),
         ("de", "Honduras tritt aus dem Zentralamerikanischen Gerichtshof aus", ""),
@@ -73,6 +79,8 @@ def test_round12_classes_alert(
             "ASEAN quyết định chỉ mời đại diện phi chính trị của Myanmar",
             "Các ngoại trưởng ASEAN quyết định chỉ mời một đại diện phi chính trị của Myanmar.",
         ),
+        # renouncing the hosting of a summit is no exit (Spanish "renuncia a" is left out)
+        ("es", "Chile renuncia a organizar la cumbre de la APEC", ""),
         # a proposal is no decision
         ("lt", "Ministerija siūlo nutraukti prekybos sutartį su Baltarusija", ""),
         ("pl", "MSZ proponuje wypowiedzenie umowy z Białorusią", ""),
