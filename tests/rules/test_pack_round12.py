@@ -58,6 +58,11 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         ("et", "Riigikogu hääletas maksulepingu lõpetamise poolt Portugaliga", ""),
         ("ko", "칠레, 중국과 비자면제 협정 일시 중단", ""),
         ("he", "ברזיל מבטלת את מזכר ההבנות עם ונצואלה", ""),
+        # two states ending their treaty together (plural verbs); an idiom on a treaty word
+        # beside a real treaty word
+        ("es", "Bolivia y Chile ponen fin al tratado comercial", ""),
+        ("pt", "Brasil e Paraguai põem fim ao acordo de energia", ""),
+        ("es", "Bolivia se retira del tratado, de acuerdo con la cancillería", ""),
         # a court of justice of states, named generically
         ("tr", "Kosta Rika, Orta Amerika Adalet Divanı'ndan çekildi", ""),
         ("de", "Honduras tritt aus dem Zentralamerikanischen Gerichtshof aus", ""),
@@ -81,6 +86,12 @@ def test_round12_classes_alert(
         ),
         # renouncing the hosting of a summit is no exit (Spanish "renuncia a" is left out)
         ("es", "Chile renuncia a organizar la cumbre de la APEC", ""),
+        # "em comum acordo" (by mutual consent) names no treaty
+        (
+            "pt",
+            "Al-Nassr e atacante rescindem contrato",
+            "O clube saudita anunciou o fim do vínculo em comum acordo.",
+        ),
         # a proposal is no decision
         ("lt", "Ministerija siūlo nutraukti prekybos sutartį su Baltarusija", ""),
         ("pl", "MSZ proponuje wypowiedzenie umowy z Białorusią", ""),
