@@ -399,8 +399,12 @@ def _is_other_word(word: str, own: set[str], others: list[str]) -> bool:
     return index < len(others) and others[index] == word and word not in own
 
 
+Phrases = list[tuple[str, tuple[str, ...]]]
+"""Every word of every name with the name it is in (folded words), sorted by the word."""
+
+
 def _terms(
-    name: str, language: str, others: list[str], own: set[str], phrases: set[tuple[str, ...]]
+    name: str, language: str, others: list[str], own: set[str], phrases: Phrases
 ) -> list[str]:
     words = name.split()
     unspaced = any("\u3040" <= c <= "\ud7a3" for c in name)
@@ -437,13 +441,19 @@ def _terms(
 
 
 def _phrase_reaches_another(
-    words: list[str], stemmed: list[bool], own: set[str], phrases: set[tuple[str, ...]]
+    words: list[str], stemmed: list[bool], own: set[str], phrases: Phrases
 ) -> bool:
     """Whether the phrase of ``words`` (each a stem where ``stemmed`` says so) matches words in
-    a row of a name of another state (``phrases``: every name's folded words; names whose
-    words are all in ``own`` are the state's own)."""
-    size = len(words)
-    for phrase in phrases:
+    a row of a name of another state (names whose words are all in ``own`` are the state's
+    own). Only the names holding a word that the first one reaches are tried."""
+    size, first = len(words), words[0]
+    index = bisect_left(phrases, (first,))
+    candidates = set()
+    while index < len(phrases) and phrases[index][0].startswith(first):
+        if stemmed[0] or phrases[index][0] == first:
+            candidates.add(phrases[index][1])
+        index += 1
+    for phrase in candidates:
         if all(word in own for word in phrase):
             continue
         for start in range(len(phrase) - size + 1):
@@ -542,13 +552,14 @@ def render() -> str:
     all_words = sorted(set().union(*own_words.values(), _NOT_STATES, _pack_words()))
     # every name as a phrase of folded words, with the pack's German words and the names that
     # are not states as phrases of one word
-    phrases = {
+    names = {
         tuple(_fold(word) for word in name.split())
         for code in STATES
         for locales in LOCALES.values()
         for locale in locales
         for name in _names(code, locale)
     } | {(word,) for word in set(_NOT_STATES) | _pack_words()}
+    phrases = sorted({(word, name) for name in names for word in name})
     seen: set[str] = set()
     for code in STATES:
         own = own_words[code]
