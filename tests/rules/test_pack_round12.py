@@ -63,6 +63,10 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         ("es", "Bolivia y Chile ponen fin al tratado comercial", ""),
         ("pt", "Brasil e Paraguai põem fim ao acordo de energia", ""),
         ("es", "Bolivia se retira del tratado, de acuerdo con la cancillería", ""),
+        # "termination of the [gas] agreement", an adjective between
+        ("ru", "Египет уведомил Израиль о прекращении газового соглашения", ""),
+        ("bg", "Решение за прекратяване на двустранното споразумение с Русия", ""),
+        ("uk", "Уряд ухвалив рішення про припинення торговельної угоди з Білоруссю", ""),
         # a court of justice of states, named generically
         ("tr", "Kosta Rika, Orta Amerika Adalet Divanı'ndan çekildi", ""),
         ("de", "Honduras tritt aus dem Zentralamerikanischen Gerichtshof aus", ""),
@@ -92,6 +96,8 @@ def test_round12_classes_alert(
             "Al-Nassr e atacante rescindem contrato",
             "O clube saudita anunciou o fim do vínculo em comum acordo.",
         ),
+        # a ceasefire agreement ends no treaty
+        ("ru", "Россия и Украина подписали соглашение о прекращении огня", ""),
         # a proposal is no decision
         ("lt", "Ministerija siūlo nutraukti prekybos sutartį su Baltarusija", ""),
         ("pl", "MSZ proponuje wypowiedzenie umowy z Białorusią", ""),
