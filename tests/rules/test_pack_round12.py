@@ -67,6 +67,8 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         ("ru", "Египет уведомил Израиль о прекращении газового соглашения", ""),
         ("bg", "Решение за прекратяване на двустранното споразумение с Русия", ""),
         ("uk", "Уряд ухвалив рішення про припинення торговельної угоди з Білоруссю", ""),
+        # an agreement with a state, not with a company
+        ("es", "Argelia denuncia el acuerdo con Marruecos sobre el gasoducto", ""),
         # a court of justice of states, named generically
         ("tr", "Kosta Rika, Orta Amerika Adalet Divanı'ndan çekildi", ""),
         ("de", "Honduras tritt aus dem Zentralamerikanischen Gerichtshof aus", ""),
@@ -106,6 +108,8 @@ def test_round12_classes_alert(
             "Slovenija postala punopravna članica CERN-a, tri desetljeća nakon izlaska Jugoslavije",
             "",
         ),
+        # an agreement with a company is a contract
+        ("it", "Gli Stati Uniti escono dall'accordo con i produttori messicani di avocado", ""),
         # a proposal is no decision
         ("lt", "Ministerija siūlo nutraukti prekybos sutartį su Baltarusija", ""),
         ("pl", "MSZ proponuje wypowiedzenie umowy z Białorusią", ""),
