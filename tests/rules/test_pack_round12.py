@@ -69,6 +69,10 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         ("uk", "Уряд ухвалив рішення про припинення торговельної угоди з Білоруссю", ""),
         # an agreement with a state, not with a company
         ("es", "Argelia denuncia el acuerdo con Marruecos sobre el gasoducto", ""),
+        # a visa waiver is an arrangement between two states; a common market is a body
+        ("de", "Ecuador setzt Visafreiheit für Chinesen aus", ""),
+        ("en", "Japan suspends visa waiver for Turkish citizens", ""),
+        ("pt", "Guatemala abandona o Mercado Comum Centro-Americano", ""),
         # a court of justice of states, named generically
         ("tr", "Kosta Rika, Orta Amerika Adalet Divanı'ndan çekildi", ""),
         ("de", "Honduras tritt aus dem Zentralamerikanischen Gerichtshof aus", ""),
@@ -110,6 +114,12 @@ def test_round12_classes_alert(
         ),
         # an agreement with a company is a contract
         ("it", "Gli Stati Uniti escono dall'accordo con i produttori messicani di avocado", ""),
+        # "forty years of the [event]" is an anniversary
+        (
+            "es",
+            "Cuarenta años de la crisis del Mercado Común Centroamericano",
+            "Honduras se apartó del mercado común tras la guerra de 1969.",
+        ),
         # a proposal is no decision
         ("lt", "Ministerija siūlo nutraukti prekybos sutartį su Baltarusija", ""),
         ("pl", "MSZ proponuje wypowiedzenie umowy z Białorusią", ""),
