@@ -61,6 +61,7 @@ class DocContext:
     __slots__ = (
         "_by_sentence",
         "_term_language",
+        "_term_language_known",
         "age_seconds",
         "fields",
         "found",
@@ -83,7 +84,8 @@ class DocContext:
         self._by_sentence: dict[int, dict[SentenceKey, list[tuple[int, int, int]]]] = {}
         language = document.language
         self.language = language.split("-")[0].split("_")[0].lower() if language else None
-        self._term_language: str | bool | None = False  # not worked out yet
+        self._term_language: str | None = None
+        self._term_language_known = False
         self.source = document.source.casefold()
         self.tags = frozenset(tag.casefold() for tag in document.source_tags)
         self.age_seconds: float | None = None
@@ -102,11 +104,10 @@ class DocContext:
         declared language is not trusted when the title and summary are mostly written in
         another script than the language's, nor, for English, when eight or more of their
         words hold none of English's commonest ones."""
-        known = self._term_language
-        if known is False:
-            known = self._term_language = _borne_out(self.language, self.fields[:2])
-        assert known is not True
-        return known
+        if not self._term_language_known:
+            self._term_language = _borne_out(self.language, self.fields[:2])
+            self._term_language_known = True
+        return self._term_language
 
     def in_sentence(self, pattern: int, key: SentenceKey) -> list[tuple[int, int, int]]:
         """The occurrences of a found pattern that start in sentence ``key``."""
@@ -126,77 +127,19 @@ class DocContext:
         return self.fields[field].sentences[word]
 
 
-_NON_LATIN = frozenset(
-    [
-        "ru",
-        "uk",
-        "be",
-        "bg",
-        "mk",
-        "el",
-        "ar",
-        "fa",
-        "ur",
-        "ps",
-        "he",
-        "yi",
-        "hi",
-        "mr",
-        "ne",
-        "bn",
-        "pa",
-        "gu",
-        "ta",
-        "te",
-        "kn",
-        "ml",
-        "si",
-        "th",
-        "lo",
-        "km",
-        "my",
-        "ka",
-        "hy",
-        "am",
-        "zh",
-        "ja",
-        "ko",
-        "mn",
-        "kk",
-        "ky",
-        "tg",
-        "dv",
-    ]
-)
+_NON_LATIN = frozenset((
+    "ru", "uk", "be", "bg", "mk", "el", "ar", "fa", "ur", "ps", "he", "yi", "hi", "mr", "ne",
+    "bn", "pa", "gu", "ta", "te", "kn", "ml", "si", "th", "lo", "km", "my", "ka", "hy", "am",
+    "zh", "ja", "ko", "mn", "kk", "ky", "tg", "dv",
+))  # fmt: skip
 """Languages written (in the news) in a script other than the Latin alphabet; Serbian, written
 in both, is in neither list."""
 
-_ENGLISH = frozenset(
-    [
-        "the",
-        "of",
-        "and",
-        "to",
-        "in",
-        "a",
-        "is",
-        "for",
-        "on",
-        "with",
-        "from",
-        "by",
-        "its",
-        "as",
-        "at",
-        "that",
-        "are",
-        "was",
-        "has",
-        "be",
-        "it",
-        "will",
-    ]
-)
+_ENGLISH = frozenset((
+    "the", "of", "and", "to", "in", "a", "is", "for", "on", "with", "from", "by", "its", "as",
+    "at", "that", "are", "was", "has", "be", "it", "will",
+))  # fmt: skip
+"""English's commonest words: an item said to be English holds some of them."""
 
 
 def _borne_out(language: str | None, fields: tuple[FieldText, ...]) -> str | None:
