@@ -120,6 +120,12 @@ def test_round12_classes_alert(
             "Cuarenta años de la crisis del Mercado Común Centroamericano",
             "Honduras se apartó del mercado común tras la guerra de 1969.",
         ),
+        # a call in the present plural and the gerund of a lead
+        (
+            "es",
+            "Sindicatos piden que Colombia rompa el tratado con Israel",
+            "Las centrales entregaron una carta pidiendo la denuncia del tratado de libre comercio.",
+        ),
         # a proposal is no decision
         ("lt", "Ministerija siūlo nutraukti prekybos sutartį su Baltarusija", ""),
         ("pl", "MSZ proponuje wypowiedzenie umowy z Białorusią", ""),
