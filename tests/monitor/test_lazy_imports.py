@@ -12,6 +12,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -94,6 +96,28 @@ def _loaded(*args: str, code: int = 0) -> tuple[set[str], subprocess.CompletedPr
     return set(json.loads(result.stdout.splitlines()[-1])), result
 
 
+@contextmanager
+def _one_feed(tmp_path: Path) -> Iterator[Path]:
+    """A config that polls one http feed (a weather report) served on 127.0.0.1 while the
+    block runs, with a fresh state folder."""
+    server = FeedServer().start()
+    try:
+        entry = Entry("Weather report", "https://example.org/a", "Sunny.")
+        server.routes["/feed.xml"] = Route(rss([entry]))
+        config = tmp_path / "treatywatch.yaml"
+        config.write_text(
+            yaml.safe_dump(
+                {
+                    "state_dir": str(tmp_path / "state"),
+                    "sources": [{"name": "one", "url": server.url("/feed.xml")}],
+                }
+            )
+        )
+        yield config
+    finally:
+        server.stop()
+
+
 def _found(modules: set[str], names: tuple[str, ...]) -> list[str]:
     """The ``names`` loaded, a package counting as loaded when any of its modules is."""
     return sorted(n for n in names if any(m == n or m.startswith(n + ".") for m in modules))
@@ -109,22 +133,8 @@ def test_the_parser_help_and_version_load_no_heavy_module(args: tuple[str, ...])
 
 
 def test_a_poll_loads_no_web_server_dashboard_scheduler_or_backtest(tmp_path: Path) -> None:
-    server = FeedServer().start()
-    try:
-        entry = Entry("Weather report", "https://example.org/a", "Sunny.")
-        server.routes["/feed.xml"] = Route(rss([entry]))
-        config = tmp_path / "treatywatch.yaml"
-        config.write_text(
-            yaml.safe_dump(
-                {
-                    "state_dir": str(tmp_path / "state"),
-                    "sources": [{"name": "one", "url": server.url("/feed.xml")}],
-                }
-            )
-        )
+    with _one_feed(tmp_path) as config:
         modules, result = _loaded("--config", str(config), "poll")
-    finally:
-        server.stop()
     assert "polled 1 source (0 failed" in result.stderr  # it did poll the feed
     assert "monitor.poller" in modules
     assert _found(modules, NOT_FOR_A_POLL) == []
@@ -135,23 +145,9 @@ THE_RULE_COMPILER = ("rules._loader", "rules._compiler", "rules._parser")
 
 
 def test_a_poll_with_its_rules_cached_loads_no_rule_compiler(tmp_path: Path) -> None:
-    server = FeedServer().start()
-    try:
-        entry = Entry("Weather report", "https://example.org/a", "Sunny.")
-        server.routes["/feed.xml"] = Route(rss([entry]))
-        config = tmp_path / "treatywatch.yaml"
-        config.write_text(
-            yaml.safe_dump(
-                {
-                    "state_dir": str(tmp_path / "state"),
-                    "sources": [{"name": "one", "url": server.url("/feed.xml")}],
-                }
-            )
-        )
+    with _one_feed(tmp_path) as config:
         _loaded("--config", str(config), "check")  # the rules compiled and cached, if not yet
         modules, result = _loaded("--config", str(config), "poll")
-    finally:
-        server.stop()
     assert "polled 1 source (0 failed" in result.stderr  # it did poll the feed
     assert "rules._ruleset" in modules and "rules._prefilter" in modules  # and read its rules
     assert _found(modules, THE_RULE_COMPILER) == []

@@ -133,9 +133,9 @@ print(json.dumps({"code": code, "frozen": gc.get_freeze_count(), "collecting": g
 """
 
 
-def test_a_poll_freezes_what_start_up_built_and_collects_afterwards(tmp_path: Path) -> None:
-    """The objects start-up built (modules, settings, compiled rules) are frozen, so later
-    collections do not walk them again; the collector runs again for the cycle itself."""
+def _poll_one_feed(tmp_path: Path, script: str) -> dict[str, object]:
+    """``script`` run as ``treatywatch poll`` of one http feed served on 127.0.0.1, with a fresh
+    state folder: what it printed (see :func:`_python`)."""
     server = FeedServer().start()
     try:
         server.routes["/feed.xml"] = Route(rss([Entry("Weather", "https://example.org/a", "")]))
@@ -148,9 +148,15 @@ def test_a_poll_freezes_what_start_up_built_and_collects_afterwards(tmp_path: Pa
                 }
             )
         )
-        found = _python(_POLL, "--config", str(config), "poll")
+        return _python(script, "--config", str(config), "poll")
     finally:
         server.stop()
+
+
+def test_a_poll_freezes_what_start_up_built_and_collects_afterwards(tmp_path: Path) -> None:
+    """The objects start-up built (modules, settings, compiled rules) are frozen, so later
+    collections do not walk them again; the collector runs again for the cycle itself."""
+    found = _poll_one_feed(tmp_path, _POLL)
     assert "polled 1 source (0 failed" in str(found["stderr"])
     assert found["code"] == 0
     assert found["collecting"] is True
@@ -199,21 +205,7 @@ def test_a_poll_of_an_http_feed_loads_no_tls_roots(tmp_path: Path) -> None:
     the system's CA roots when it was imported (about 45 ms of CPU); the fetcher's own context
     is built for the first https URL only. A poll of an http feed loads roots into no context,
     and a context built afterwards loads them as ever."""
-    server = FeedServer().start()
-    try:
-        server.routes["/feed.xml"] = Route(rss([Entry("Weather", "https://example.org/a", "")]))
-        config = tmp_path / "treatywatch.yaml"
-        config.write_text(
-            yaml.safe_dump(
-                {
-                    "state_dir": str(tmp_path / "state"),
-                    "sources": [{"name": "one", "url": server.url("/feed.xml")}],
-                }
-            )
-        )
-        found = _python(_ROOTS, "--config", str(config), "poll")
-    finally:
-        server.stop()
+    found = _poll_one_feed(tmp_path, _ROOTS)
     assert "polled 1 source (0 failed" in str(found["stderr"])
     assert (found["code"], found["during"], found["after"]) == (0, [], [True])
     assert found["restored"] is True
