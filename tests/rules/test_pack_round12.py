@@ -124,7 +124,7 @@ def test_round12_classes_alert(
         (
             "es",
             "Sindicatos piden que Colombia rompa el tratado con Israel",
-            "Las centrales entregaron una carta pidiendo la denuncia del tratado comercial.",
+            "Entregaron una carta pidiendo la denuncia del tratado de libre comercio.",
         ),
         # a proposal is no decision
         ("lt", "Ministerija siūlo nutraukti prekybos sutartį su Baltarusija", ""),
