@@ -109,11 +109,13 @@ SLOW_END_TO_END = frozenset(
         "tests/rules/test_pack_states.py::test_the_generated_file_is_what_the_script_writes_from_cldr",
         # a fresh clone's make test had reached 4 min 59 s on an idle machine (issue 10's rounds
         # 12-14 and issue 14's start-up tests): the first start that compiles and caches the
-        # pack, and a second process reading it back (make test keeps the set read back and
-        # answering as compiled on every labelled row), and the issue 11 backtest over the
+        # pack, a second process reading it back, the set read back answering as compiled on
+        # every labelled row (make test keeps each command reading the parts of the cached
+        # rules it matches with, test_rules_sections.py), and the issue 11 backtest over the
         # stories (25 s; make test keeps the archive's shape and the alerts a backtest prints)
         "tests/monitor/test_rulepacks_cache.py::test_a_rule_set_compiled_and_cached_is_the_one_read_back",
         "tests/monitor/test_rulepacks_cache.py::test_a_second_process_reads_the_compiled_rules_back",
+        "tests/monitor/test_rulepacks_cache.py::test_a_rule_set_read_back_reads_its_sections_when_first_needed",
         "tests/monitor/test_backtest.py::test_backtest_meets_the_issue_11_targets",
     }
 )
