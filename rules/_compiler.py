@@ -59,6 +59,7 @@ class Compiler:
         ] = {}
         self._tuples: dict[tuple[object, ...], tuple[object, ...]] = {}
         self._language_sets: dict[frozenset[str], frozenset[str]] = {}
+        self._reaches: dict[tuple[str, str | None], dict[int, frozenset[str]]] = {}
         self._evaluators: dict[tuple[str, str | None, int], Evaluator] = {}
         """Equal label and entity tuples, shared: tens of thousands of patterns map to the
         same few, and the compiled set is smaller in memory and on disk."""
@@ -200,6 +201,10 @@ class Compiler:
         vocabulary = self.vocabularies[ref.name]
         if not vocabulary.language_scoped:
             return None
+        key = (ref.name, ref.entry)
+        known = self._reaches.get(key)
+        if known is not None:  # the same vocabulary in another field scope
+            return known
         terms = [*vocabulary.terms, *(t for e in vocabulary.entries for t in e.terms)]
         if ref.entry is not None:
             entry = vocabulary.entry(ref.entry)
@@ -216,11 +221,12 @@ class Compiler:
                 everywhere.add(pattern)
             else:
                 reach[pattern] = reach.get(pattern, frozenset()) | language_reach(term.language)
-        return {
+        known = self._reaches[key] = {
             pattern: self._share_set(languages)
             for pattern, languages in reach.items()
             if pattern not in everywhere
         }
+        return known
 
     def _share_set(self, value: frozenset[str]) -> frozenset[str]:
         return self._language_sets.setdefault(value, value)

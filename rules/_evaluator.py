@@ -92,8 +92,7 @@ class TermSet:
         if pids is None:  # once per document: which of the set's patterns it holds at all
             pids = _present(ctx.found, self.labels)
             languages = self.languages
-            language = ctx.term_language if languages and pids else None
-            if languages and language is not None and pids:
+            if languages and pids and (language := ctx.term_language) is not None:
                 pids = [pid for pid in pids if language in languages.get(pid, (language,))]
             present[id(self)] = pids
         if not pids:

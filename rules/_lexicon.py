@@ -181,10 +181,9 @@ class Scanner:
                 for core, ids in suffixes.get(word[-3:], ()):
                     if word.endswith(core):
                         self._record(ids, field, position, found)
-            if infixes:
-                for core, ids in infixes:
-                    if core in word:
-                        self._record(ids, field, position, found)
+            for core, ids in infixes:
+                if core in word:
+                    self._record(ids, field, position, found)
             lengths = stems.get(word[:MIN_PREFIX])
             if lengths:
                 size = len(word)
