@@ -64,9 +64,10 @@ def test_every_un_member_and_observer_is_a_state_entity(builtin_ruleset: rules.R
         ("Rząd Kolumbii wypowiada umowę", "colombia"),
         ("Vláda Keni odstúpila od dohody", "kenya"),
         ("Vlada Alžira otkazala je sporazum", "algeria"),
-        # a name of several words is a phrase: South Korea's "Корея" no longer stops North
+        # a name of several words is a phrase: South Korea's "Korea" no longer stops North
         # Korea's stems, nor Cape Verde's "Republika" another republic's
-        ("МИД Северной Кореи заявил о выходе", "north_korea"),
+        ("Vláda Severní Koreje vypověděla dohodu", "north_korea"),
+        ("Guvernul Coreei de Nord denunță acordul", "north_korea"),
         ("Rząd Republiki Zielonego Przylądka wypowiada umowę", "cape_verde"),
         # a one-word name whose stem would reach another state's name gets its case forms
         ("Uniunea Africană suspendă Nigerul", "niger"),
