@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from rapidfuzz import fuzz
 from url_normalize import url_normalize
@@ -71,6 +71,7 @@ _SIMPLE_URL = re.compile(
     re.IGNORECASE | re.ASCII,
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s")
+_PLAIN_CANONICAL = re.compile(r"https://([a-z0-9.-]+)((?:[/?#][\x21-\x7e]*)?)\Z", re.ASCII)
 _LEAD_WORDS = 40
 _MIN_FINGERPRINT_WORDS = 6
 # Country-code second levels under which a registrable domain has three labels (bbc.co.uk).
@@ -115,10 +116,16 @@ def canonical_url(url: str | None) -> str | None:
     host = _strip_prefixes(host)
     netloc = host if port in (None, 80, 443) else f"{host}:{port}"
     path = _fold_path(path)
-    pairs = parse_qsl(query, keep_blank_values=True) if query else []
-    kept = sorted((k, v) for k, v in pairs if not _tracking(k, v))
-    fragment = fragment if fragment.startswith("!") else ""
-    return urlunsplit(("https", netloc, path, urlencode(kept), fragment))
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode(sorted((k, v) for k, v in pairs if not _tracking(k, v)))
+    # what urlunsplit makes of these parts (netloc is never empty, path is "" or starts "/")
+    url = f"https://{netloc}{path}"
+    if query:
+        url += "?" + query
+    if fragment.startswith("!"):
+        url += "#" + fragment
+    return url
 
 
 def _simple_parts(text: str) -> tuple[str, str, str] | None:
@@ -241,9 +248,25 @@ def identity_keys(
 
 def _is_article(url: str) -> bool:
     """A canonical URL that can name one article: not a bare host or a one-word section."""
-    parts = urlsplit(url)
-    path = parts.path.strip("/")
-    return bool(parts.query or parts.fragment) or "/" in path or len(path) > 20 or "." in path
+    _, path, more = _split_canonical(url)
+    path = path.strip("/")
+    return more or "/" in path or len(path) > 20 or "." in path
+
+
+def _split_canonical(url: str) -> tuple[str | None, str, bool]:
+    """``urlsplit(url)``'s host name and path, and whether it has a query or a fragment.
+
+    A canonical URL of a plain host (lower-case letters, digits, dots and hyphens: no port,
+    userinfo or brackets) and printable ASCII after it is split here as ``urlsplit`` splits it
+    (the host ends at the first "/", "?" or "#", the fragment at the first "#", the query at
+    the first "?" before it), without its per-call overhead; anything else goes to it."""
+    plain = _PLAIN_CANONICAL.match(url)
+    if plain is None:
+        parts = urlsplit(url)
+        return parts.hostname, parts.path, bool(parts.query or parts.fragment)
+    rest, _, fragment = plain.group(2).partition("#")
+    path, _, query = rest.partition("?")
+    return plain.group(1), path, bool(query or fragment)
 
 
 def title_similarity(a: str, b: str) -> float:
@@ -273,7 +296,7 @@ def outlet(link: str | None, source: str, *, canonical: Canonical = canonical_ur
     """The publisher an item comes from: the registrable domain of its link (``bbc.co.uk``,
     ``lrt.lt``), else the source's name. Reports from one outlet count once per story."""
     url = canonical(link)
-    host = urlsplit(url).hostname if url else None
+    host = _split_canonical(url)[0] if url else None
     if not host:
         return f"source:{source}"
     if _is_ip(host):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import example, given
@@ -11,8 +12,10 @@ from hypothesis import strategies as st
 from url_normalize import url_normalize
 
 from monitor.core.dedup import (
+    _PLAIN_CANONICAL,
     SAME_TITLE,
     _simple_parts,
+    _split_canonical,
     canonical_url,
     fingerprint,
     identity_keys,
@@ -220,3 +223,40 @@ def test_every_real_feed_link_has_the_librarys_canonical_form(shared_feeds: Path
 def test_one_title_twice_is_alike_exactly_when_its_similarity_says_so(title: str) -> None:
     expected = not title or title_similarity(title, title) >= SAME_TITLE
     assert same_article("url", title, title) is expected
+
+
+def _urlsplit_parts(url: str) -> tuple[str | None, str, bool]:
+    parts = urlsplit(url)
+    return parts.hostname, parts.path, bool(parts.query or parts.fragment)
+
+
+@given(st.text(alphabet="abZ09.-/?#:@[]%!=&~ \t\né\x7f", max_size=30))
+@example("example.com/a/b?c=d#e")
+@example("example.com#x?y")
+@example("example.com?x/y")
+@example("Example.com/a")
+@example("example.com:8080/a")
+@example("user@example.com/a")
+@example("[::1]/a")
+@example("example.com/a\tb")
+def test_canonical_urls_are_split_as_urlsplit_splits_them(rest: str) -> None:
+    url = "https://" + rest
+    try:
+        expected = _urlsplit_parts(url)
+    except ValueError:  # a bad IPv6 bracket: never a plain host
+        assert _PLAIN_CANONICAL.match(url) is None
+        return
+    assert _split_canonical(url) == expected
+
+
+def test_every_real_feed_links_canonical_form_is_split_as_urlsplit_splits_it(
+    shared_feeds: Path,
+) -> None:
+    plain = 0
+    for path in sorted(p for p in shared_feeds.iterdir() if p.suffix not in (".md", ".tsv")):
+        for link in re.findall(rb"https?://[^\s<>\"']+", path.read_bytes()):
+            url = canonical_url(link.decode("utf-8", "replace"))
+            if url is not None:
+                assert _split_canonical(url) == _urlsplit_parts(url)
+                plain += _PLAIN_CANONICAL.match(url) is not None
+    assert plain > 10_000  # the plain split is the common one
