@@ -1,0 +1,72 @@
+"""The built-in pack on the classes the staged rounds showed after round 12 and round 15's
+fresh data showed when scored before tuning (issue 10, round15.yaml and rules.yaml). Each case
+stands for a class, with another treaty, state or language than the rows that revealed it;
+every headline here is written for this test."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+import rules
+
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "summary"),
+    [
+        # the headline names the state and its act, the lead names the agreement in a sentence
+        # of its own (a minister quoted, the state left out)
+        (
+            "en",
+            "Norway pulls out in row with the Faroes",
+            "The minister said the termination of the fisheries agreement takes effect in May.",
+        ),
+        (
+            "es",
+            "Honduras se retira tras la disputa",
+            "El canciller anunció la denuncia del convenio de pesca, efectiva en mayo.",
+        ),
+        (
+            "de",
+            "Litauen steigt aus",
+            "Der Außenminister kündigte die Kündigung des Abkommens über den Militärtransit an.",
+        ),
+    ],
+)
+def test_round15_classes_alert(
+    builtin_ruleset: rules.RuleSet, language: str, title: str, summary: str
+) -> None:
+    doc = rules.Document(title=title, summary=summary, language=language)
+    assert builtin_ruleset.match(doc, NOW)
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "summary"),
+    [
+        # an announced exit given up, in the past tense
+        (
+            "pt",
+            "Chile revoga saída do pacto anunciada pelo governo anterior",
+            "O novo governo desistiu de deixar o acordo, cuja denúncia ainda não vigorava.",
+        ),
+        (
+            "es",
+            "Perú revoca la salida del convenio anunciada en marzo",
+            "El Ejecutivo desistió de abandonar el acuerdo antes de que la denuncia surtiera efecto.",
+        ),
+        # a headline about troops leaving: the lead's agreement is the troops' basis, not an exit
+        (
+            "en",
+            "Last British troops withdraw from the canal zone",
+            "Under the 1954 agreement, the final units left the bases on Sunday.",
+        ),
+    ],
+)
+def test_round15_near_misses_do_not_alert(
+    builtin_ruleset: rules.RuleSet, language: str, title: str, summary: str
+) -> None:
+    doc = rules.Document(title=title, summary=summary, language=language)
+    assert not builtin_ruleset.match(doc, NOW)
