@@ -45,15 +45,28 @@ def clean_text(text: str | None, limit: int) -> str:
     """
     if not text:
         return ""
-    return _cut(_folded(text), limit)
+    return _cut(_folded_for(text, limit), limit)
 
 
 def clean_texts(text: str | None, *limits: int) -> tuple[str, ...]:
     """``clean_text(text, limit)`` for each of ``limits``, folding ``text`` once."""
     if not text:
         return ("",) * len(limits)
-    folded = _folded(text)
+    folded = _folded_for(text, max(limits, default=0))
     return tuple(_cut(folded, limit) for limit in limits)
+
+
+def _folded_for(text: str, limit: int) -> str:
+    """As much of ``_folded(text)`` as ``_cut`` to ``limit`` reads: folding a text's start
+    gives the start of its fold (each step keeps or drops characters in order, and a word cut
+    at the end stays the start of that word), so when the fold of the first ``2 * limit``
+    characters is longer than ``limit``, both are cut alike and the rest (a long article's
+    body, up to the whole text of its markup) is never folded."""
+    if len(text) > 2 * limit:
+        head = _folded(text[: 2 * limit])
+        if len(head) > limit:
+            return head
+    return _folded(text)
 
 
 def _folded(text: str) -> str:

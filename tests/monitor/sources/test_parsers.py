@@ -353,3 +353,34 @@ def test_clean_text_examples() -> None:
     assert clean_text("with\u200bdrawal\x00s", 100) == "withdrawals"
     assert clean_text("Treaty\rexit\x0bnow\x85today", 100) == "Treaty exit now today"
     assert clean_text("\ufeff  a \x00 b\t", 100) == "a b"
+
+
+def _folded_whole(text: str) -> str:
+    """What ``clean_text`` cuts: the whole text folded (it may fold only the start)."""
+    folded = " ".join(text.split())
+    cleaned = "".join(c for c in folded if c not in _INVISIBLE)
+    return " ".join(cleaned.split())
+
+
+@given(
+    st.text(alphabet=st.sampled_from(_WHITE + _INVISIBLE + "ab.é\u0301"), max_size=80),
+    st.integers(1, 12),
+)
+@example("a" * 30, 10)
+@example("ab " * 20, 10)
+@example(" " * 25 + "abc" * 10, 10)
+@example("a\u0301" * 20, 10)
+@example("a\u200b" * 15 + "b" * 10, 10)
+def test_a_long_text_is_cut_as_its_whole_fold_would_be(text: str, limit: int) -> None:
+    """A text more than twice the limit long is folded from its start only (a long article's
+    body is never folded whole): the cut is still the cut of the whole text's fold."""
+    whole = _folded_whole(text)
+    if len(whole) <= limit:
+        expected = whole
+    else:
+        cut = whole[: limit - 1]
+        while cut and unicodedata.category(cut[-1]) in ("Cs", "Mn"):
+            cut = cut[:-1]
+        expected = cut.rstrip() + "…"
+    assert clean_text(text, limit) == expected
+    assert clean_texts(text, limit, 3 * limit) == (expected, clean_text(text, 3 * limit))

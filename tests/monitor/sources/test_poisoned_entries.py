@@ -14,16 +14,17 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from monitor.app import make_app
 from monitor.config import ListingSelectors, parse_settings
 from monitor.intake import IntakeJob, intake
 from monitor.sources.parse import parse_document
-from monitor.sources.salvage import fix_charrefs, join_link
+from monitor.sources.salvage import fix_charrefs, join_link, readable_link
 from rules import RuleSet, load_ruleset
 from tests.support.servers import FeedServer, Route
 
@@ -315,3 +316,25 @@ def test_a_poll_of_a_source_with_a_poisoned_entry_keeps_the_others(
             assert outcome.hits >= 1
     finally:
         runner.run(app.aclose())
+
+
+def _readable_by_urlsplit(link: str) -> bool:
+    """``readable_link`` without its shortcut for plain http(s) links."""
+    try:
+        urlsplit(link).port  # noqa: B018
+        link.encode("utf-8")
+    except (ValueError, UnicodeError):
+        return False
+    return True
+
+
+@given(
+    st.sampled_from(["http://", "HTTPS://", "https://", "ftp://", "http:/"]),
+    st.text(alphabet="aZ09.-_/?#:@[]%! \t\x7f\xe9\ud800", max_size=25),
+)
+@example("http://", "[::1/a")
+@example("http://", "example.com:x/a")
+@example("http://", "example.com/\ud800")
+@example("https://", "example.com/a?b=[1]#c")
+def test_a_link_is_readable_exactly_when_urlsplit_reads_it(scheme: str, rest: str) -> None:
+    assert readable_link(scheme + rest) is _readable_by_urlsplit(scheme + rest)

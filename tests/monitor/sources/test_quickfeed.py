@@ -7,6 +7,8 @@ every item field, the feed's title, ttl, format and warning.
 
 from __future__ import annotations
 
+import contextlib
+import re
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ from hypothesis import strategies as st
 
 from monitor.errors import ParseError
 from monitor.sources.feed import ParsedFeed, parse_feed
-from monitor.sources.quickfeed import quick_parse
+from monitor.sources.quickfeed import _repaired, _windows_1252, quick_parse
 
 URL = "https://example.org/news/feed.xml"
 CHARSETS = (None, "application/rss+xml; charset=utf-8")
@@ -451,3 +453,26 @@ def test_generated_feeds_mostly_take_the_fast_path() -> None:
 
     count()
     assert taken >= total * 0.3, (taken, total)
+
+
+def _repaired_by_class(text: str) -> str:
+    """``_repaired`` testing the C1 class on every character (it scans the UTF-8 bytes)."""
+    if text.isascii():
+        return text
+    with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+        text = text.encode("iso-8859-1").decode("utf-8")
+    return re.sub("[\x80-\x9f]", _windows_1252, text)
+
+
+@given(
+    st.text(alphabet="a\x7f\x80\x81\x93\x9f\xa0\xc2\xc3\xa9\xe9\u0100\u0443\u20ac\ud800\U0001f600")
+)
+def test_text_is_repaired_as_when_every_character_is_tested(text: str) -> None:
+    assert _repaired(text) == _repaired_by_class(text)
+
+
+def test_the_c1_code_points_of_real_texts_are_found() -> None:
+    assert _repaired("\u0443\x93quoted\x94 \u20ac") == "\u0443\u201cquoted\u201d \u20ac"
+    assert _repaired("Caf\xc3\xa9 bar") == "Café bar"  # UTF-8 read as Latin-1
+    assert _repaired("Caf\xe9 \x96 bar") == "Café – bar"
+    assert _repaired("\ud800\x85") == "\ud800…"
