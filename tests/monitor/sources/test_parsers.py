@@ -6,6 +6,7 @@ parsing (A1, A11, A12, A14)."""
 from __future__ import annotations
 
 import json
+import pickle
 import random
 import unicodedata
 from datetime import UTC, datetime, timedelta
@@ -384,3 +385,18 @@ def test_a_long_text_is_cut_as_its_whole_fold_would_be(text: str, limit: int) ->
         expected = cut.rstrip() + "…"
     assert clean_text(text, limit) == expected
     assert clean_texts(text, limit, 3 * limit) == (expected, clean_text(text, 3 * limit))
+
+
+def test_an_item_pickles_back_to_itself() -> None:
+    """Parse workers send items back pickled (``Item.__reduce__``): every field survives."""
+    item = Item(
+        title="t",
+        summary="s",
+        content="c",
+        link="https://example.com/a",
+        guid="g",
+        published=datetime(2026, 12, 7, 1, 2, 3, tzinfo=UTC),
+        language="lt",
+    )
+    assert pickle.loads(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)) == item
+    assert pickle.loads(pickle.dumps(Item("only a title"))) == Item("only a title")
