@@ -173,7 +173,9 @@ def _agrees_with_the_library(url: str) -> bool:
         return False
     host, path, query = simple
     scheme = url.split(":", 1)[0].lower()
-    normal, _, fragment = url_normalize(url).partition("#")
+    normalized = url_normalize(url)
+    assert normalized is not None
+    normal, _, fragment = normalized.partition("#")
     assert normal == f"{scheme}://{host}{path}" + (f"?{query}" if query else "")
     assert not fragment.startswith("!")  # a route stays part of the canonical form
     assert canonical_url(url) == canonical_url(normal)  # the library's way, fragment dropped
