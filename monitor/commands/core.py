@@ -90,14 +90,14 @@ def _check(settings: Settings) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     """``run``: hold the state folder (one service per folder), then build and run the app."""
-    import asyncio
-
     from monitor.statedir import service_lock, writable_state_dir
 
     settings = settings_from(args)
     writable_state_dir(settings.state_dir)
     with service_lock(settings.state_dir):
         with _start_up():
+            import asyncio  # with the rest of start-up: no collection while it loads
+
             app = _app(args, settings)
             # a service matches for its whole life: every part of the rules now, with what
             # start-up builds (compact, frozen), rather than mid-cycle
@@ -118,23 +118,33 @@ def _start_up() -> Iterator[None]:
     rules) and frees next to none: the ~200 collections it triggered found about 1,800 objects
     in all and cost ~45 ms of a 0.6 s ``poll``, and each later full collection walked the rule
     set's objects again (~80 ms each). Frozen, they are never walked. Then the heap that
-    start-up freed goes back to the system (about 5 MB)."""
-    from monitor.memory import collection_paused, trim_heap
+    start-up freed goes back to the system (about 5 MB). The collector is paused before
+    ``monitor.memory`` (ctypes) is imported, as the command line paused it while it read the
+    command (``monitor.cli``)."""
+    import gc
 
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        with collection_paused(freeze=True):
-            yield
+        from monitor.memory import collection_paused, trim_heap
+
+        try:
+            with collection_paused(freeze=True):
+                yield
+        finally:
+            trim_heap()
     finally:
-        trim_heap()
+        if collecting:
+            gc.enable()
 
 
 def _poll_once(args: argparse.Namespace) -> int:
     """``poll``: check that the state folder can be written, then one cycle."""
-    import asyncio
-
-    from monitor.statedir import writable_state_dir
-
     with _start_up():
+        import asyncio  # with the rest of start-up: no collection while they load
+
+        from monitor.statedir import writable_state_dir
+
         settings = settings_from(args)
         writable_state_dir(settings.state_dir)
         app = _app(args, settings)

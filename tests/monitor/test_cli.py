@@ -192,3 +192,59 @@ def test_common_options_count_at_any_level_of_a_command(tmp_path: Path, args: li
     result = run_cli(*(arg.format(path=path) for arg in args))
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert "colour: unknown key" in result.stderr
+
+
+def _registered(module_name: str) -> list[str]:
+    """The top-level commands that one command module registers."""
+    import importlib
+
+    module = importlib.import_module(f"monitor.commands.{module_name}")
+    parser = argparse.ArgumentParser()
+    module.register(parser.add_subparsers(), argparse.ArgumentParser(add_help=False))
+    return [path[0] for path in _command_paths(parser) if len(path) == 1]
+
+
+def test_the_command_table_names_what_each_module_registers() -> None:
+    """The command line imports only the module its command is in (issue 14), found in
+    ``COMMANDS``: the table must say where every command is, and nothing else."""
+    from monitor.commands import COMMANDS, MODULE_NAMES
+
+    registered = {name: module for module in MODULE_NAMES for name in _registered(module)}
+    assert registered == COMMANDS
+    assert [path[0] for path in ALL_COMMANDS if len(path) == 1] == list(COMMANDS)
+
+
+@pytest.mark.parametrize(
+    ("argv", "modules"),
+    [
+        (["poll"], ["core"]),
+        (["--config", "demo", "hits"], ["ops"]),  # a config file named like a command
+        (["-c", "x.yaml", "--log-level", "debug", "alerts", "retry"], ["alerts"]),
+        (["--config=x.yaml", "--log-format=json", "-cy.yaml", "sources"], ["sources"]),
+        (["db", "prune", "--help"], ["ops"]),
+        (["--help"], None),
+        (["--version", "poll"], None),
+        (["--conf", "demo", "hits"], None),  # an abbreviation: argparse reads it, we do not
+        (["pol"], None),  # argparse's error lists every command
+        ([], None),
+        (["--config"], None),
+    ],
+)
+def test_the_parser_is_built_for_the_command_named(
+    argv: list[str], modules: list[str] | None
+) -> None:
+    from monitor.commands import MODULE_NAMES, modules_for
+
+    expected = MODULE_NAMES if modules is None else modules
+    names = [module.__name__.rsplit(".", 1)[1] for module in modules_for(argv)]
+    assert names == list(expected)
+    assert [module.__name__ for module in modules_for(None)] == [
+        f"monitor.commands.{name}" for name in MODULE_NAMES
+    ]
+
+
+def test_a_command_parsed_alone_reads_its_arguments_as_before() -> None:
+    argv = ["--log-level", "debug", "alerts", "--config", "x.yaml", "retry", "--dead"]
+    whole = vars(build_parser().parse_args(argv))
+    alone = vars(build_parser(argv).parse_args(argv))
+    assert whole == alone and whole["config"] == Path("x.yaml")

@@ -140,6 +140,17 @@ def test_a_poll_loads_no_web_server_dashboard_scheduler_or_backtest(tmp_path: Pa
     assert _found(modules, NOT_FOR_A_POLL) == []
 
 
+def test_a_poll_loads_no_other_command_module(tmp_path: Path) -> None:
+    """The command line imports the module of the command it runs, not the others'
+    (``monitor.commands.modules_for``): their parsers are neither imported nor built."""
+    with _one_feed(tmp_path) as config:
+        modules, result = _loaded("--config", str(config), "poll")
+    assert "polled 1 source (0 failed" in result.stderr
+    assert "monitor.commands.core" in modules
+    others = ("alerts", "backtest", "demo", "ops", "rules", "sources")
+    assert _found(modules, tuple(f"monitor.commands.{name}" for name in others)) == []
+
+
 # What compiles rules: a poll whose rule set is in the cache reads it compiled (issue 14).
 THE_RULE_COMPILER = ("rules._loader", "rules._compiler", "rules._parser")
 
