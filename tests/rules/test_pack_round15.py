@@ -70,3 +70,39 @@ def test_round15_near_misses_do_not_alert(
 ) -> None:
     doc = rules.Document(title=title, summary=summary, language=language)
     assert not builtin_ruleset.match(doc, NOW)
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        # Arabic "and the termination of" / "putting an end to" before a treaty word: the gap
+        # keeps the treaty word a word of its own for the rules' proximity
+        ("ar", "قطر تعلن استقلالها وإنهاء المعاهدات مع بريطانيا"),
+        ("ar", "قررت النرويج وضع حد لاتفاق التعاون العسكري مع مصر"),
+        # a passive whose subject is the treaty word: the agreements are suspended, no state is
+        ("tr", "Bakan açıkladı: Mısır ile askeri anlaşmalar askıya alındı"),
+        # a cooperation mechanism of states is a body a state leaves
+        ("zh", "老挝宣布退出湄公河合作机制"),
+    ],
+)
+def test_round15_classes_alert_in_headlines(
+    builtin_ruleset: rules.RuleSet, language: str, title: str
+) -> None:
+    doc = rules.Document(title=title, language=language)
+    assert builtin_ruleset.match(doc, NOW)
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        # "N years since the termination of": the headline recalls
+        ("ar", "30 عاماً على إلغاء معاهدة الصداقة مع القاهرة"),
+        # an organisation lifting a state's suspension is no exit
+        ("fr", "L'Union africaine lève la suspension du Mali"),
+    ],
+)
+def test_round15_recalls_do_not_alert(
+    builtin_ruleset: rules.RuleSet, language: str, title: str
+) -> None:
+    doc = rules.Document(title=title, language=language)
+    assert not builtin_ruleset.match(doc, NOW)
