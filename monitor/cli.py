@@ -86,9 +86,10 @@ def _main(argv: Sequence[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # No garbage collection while the command is read and the error tree imported: they build
     # long-lived objects (modules; the parser's cycles are about 125 objects), in which ~35
-    # young collections found nothing. Then they are frozen (`gc.freeze`): no collection walks
-    # them again, nor must the collector's first pass after the pause (~25,000 objects, ~5 ms).
-    # The handler collects as ever (`poll` and `run` pause it again while they build the app).
+    # young collections found next to nothing. Then these are frozen (`gc.freeze`): no
+    # collection walks them again, nor the collector's first pass after the pause (~25,000
+    # objects, ~5 ms). The handler collects as ever (`poll` and `run` pause it again while
+    # they build the app).
     collecting = gc.isenabled()
     gc.disable()
     try:

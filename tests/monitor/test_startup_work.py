@@ -184,9 +184,8 @@ print(json.dumps({"code": code, "before_cycle": len(before_cycle), "in_all": len
 
 def test_a_poll_collects_no_garbage_before_its_cycle(tmp_path: Path) -> None:
     """Reading the command line, importing the error tree (the rules package) and asyncio
-    build long-lived objects only: the ~35 young collections they triggered found nothing
-    (~8 ms of a poll's CPU). The collector runs again for the cycle (``in_all``: the probe
-    sees it)."""
+    build long-lived objects: the ~35 young collections they triggered found next to nothing.
+    The collector runs again for the cycle (``in_all``: the probe sees it)."""
     found = _poll_one_feed(tmp_path, _COLLECTIONS)
     assert "polled 1 source (0 failed" in str(found["stderr"])
     assert found["code"] == 0
