@@ -115,7 +115,7 @@ def test_demo_for_20s_prints_alerts_and_serves_the_story_on_its_dashboard() -> N
     out, err = "".join(demo.out), "".join(demo.err)
     assert f"ALERT [high] {STORY}" in out
     assert "FOLLOW-UP" in out and "OPS Source sample-offline" in out
-    assert "treatywatch: 6 sources, 4 rules, 1 channel; first poll in progress" in err
+    assert "treatywatch: 6 sources, 5 rules, 1 channel; first poll in progress" in err
     assert f"treatywatch: dashboard: http://127.0.0.1:{demo.port}/" in err
     assert "first poll done: 5 of 6 sources answered" in err
     assert "demo over after" in err
