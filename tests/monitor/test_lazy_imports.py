@@ -164,6 +164,22 @@ def test_a_poll_with_its_rules_cached_loads_no_rule_compiler(tmp_path: Path) -> 
     assert _found(modules, THE_RULE_COMPILER) == []
 
 
+# What identity needs only now and then: url_normalize for a link off the fast path of
+# ``canonical_url``, rapidfuzz to compare the titles behind one stored URL or a story's.
+NOT_FOR_PLAIN_IDENTITY = ("rapidfuzz", "url_normalize")
+
+
+def test_a_poll_of_plain_links_matching_nothing_loads_no_title_or_url_library(
+    tmp_path: Path,
+) -> None:
+    """``monitor.core.dedup`` imports them where first used (issue 14, start-up)."""
+    with _one_feed(tmp_path) as config:
+        modules, result = _loaded("--config", str(config), "poll")
+    assert "polled 1 source (0 failed" in result.stderr
+    assert "monitor.core.dedup" in modules  # the item's identity keys were taken
+    assert _found(modules, NOT_FOR_PLAIN_IDENTITY) == []
+
+
 def test_a_healthcheck_loads_no_web_server(tmp_path: Path) -> None:
     """The container's HEALTHCHECK reads the recorded address (``monitor.web.address``)
     without loading the server it asks (aiohttp.web, jinja2, prometheus_client)."""
