@@ -82,6 +82,23 @@ class Analysed:
     """With a match: every entity the item names (document-wide, all occurrences), so the
     story logic can read who acts and what is left from the headline."""
 
+    def __reduce__(self) -> tuple[type[Analysed], tuple[object, ...]]:
+        # parse workers send every new item back to the poller wrapped in one of these:
+        # pickled as its constructor's arguments, as ``Item`` is, not through the
+        # __getstate__ and __setstate__ a slotted dataclass gets (Python 3.11)
+        return (
+            Analysed,
+            (
+                self.key,
+                self.item,
+                self.matches,
+                self.canonical_link,
+                self.identity,
+                self.outlet,
+                self.entities,
+            ),
+        )
+
 
 def canonical_memo() -> dedup.Canonical:
     """:func:`monitor.core.dedup.canonical_url` remembering its answers, for the links of one
