@@ -29,9 +29,10 @@ Last, the README's performance table in Markdown.
 A third mode, ``--mode intake``, measures the parse workers' job alone, with no server, store
 or start-up: ``monitor.intake.intake`` (parse, then match and key every entry) over each real
 feed as the server sends it (``application/xml``), in one fresh process, CPU per pass over the
-73 feeds (best and median of ``--rounds``), the parsing alone, and how many feeds feedparser
-still reads. ``--before REV`` measures that commit too, round by round in turn with the code
-measured, and prints the ratio: the side-by-side figure for a change to parsing or matching.
+73 feeds (best and median of ``--rounds``), the parsing alone, how many feeds feedparser
+still reads, and the CPU to pickle the results as the pool sends them back and to unpickle
+them. ``--before REV`` measures that commit too, round by round in turn with the code measured,
+and prints the ratio: the side-by-side figure for a change to parsing or matching.
 
 Run: ``.venv/bin/python bench/poll_bench.py [--sizes 1000,5000] [--hosts 32] [--mode both]
 [--code HEAD]``. ``--code REV`` measures a commit (its packages exported to a temporary folder)
@@ -752,8 +753,24 @@ feed._feedparser = lambda body, **kw: fallback.append(1) or read(body, **kw)
 timed(lambda body, job: intake(ruleset, body, job))  # unmeasured, counting those
 feed._feedparser = read
 fallback = len(fallback)
+from multiprocessing.reduction import ForkingPickler
+import pickle
+results = []  # what the workers send back, pickled as the pool's result queue pickles it
+timed(lambda body, job: results.append(intake(ruleset, body, job)))
+def dumps():
+    start = time.process_time()
+    dumped = [bytes(ForkingPickler.dumps(result)) for result in results]
+    return time.process_time() - start, dumped
+def loads(dumped):
+    start = time.process_time()
+    for data in dumped:
+        pickle.loads(data)
+    return time.process_time() - start
+dump_s, dumped = min(dumps() for _ in range(5))
+load_s = min(loads(dumped) for _ in range(5))
 print(json.dumps({"intake_s": timed(lambda body, job: intake(ruleset, body, job)),
-    "parse_s": timed(parse), "feeds": len(bodies), "feedparser": fallback}))
+    "parse_s": timed(parse), "feeds": len(bodies), "feedparser": fallback,
+    "dump_s": dump_s, "load_s": load_s, "pickled_bytes": sum(map(len, dumped))}))
 """
 
 
@@ -801,6 +818,11 @@ def intake_rounds(rounds: int, before: str | None, folder: Path) -> dict[str, An
             "parse_ms_median": round(statistics.median(parse_ms), 1),
             "feeds": measured[0]["feeds"],
             "feedparser": measured[0]["feedparser"],
+            "dump_ms_best": round(min(1000 * m["dump_s"] for m in measured), 1),
+            "dump_ms_median": round(statistics.median(1000 * m["dump_s"] for m in measured), 1),
+            "load_ms_best": round(min(1000 * m["load_s"] for m in measured), 1),
+            "load_ms_median": round(statistics.median(1000 * m["load_s"] for m in measured), 1),
+            "pickled_mb": round(measured[0]["pickled_bytes"] / 1e6, 2),
         }
     return result
 
@@ -814,12 +836,21 @@ def report_intake(result: dict[str, Any], rounds: int) -> None:
             f"{row['parse_ms_best']:9.1f} {row['parse_ms_median']:8.1f} "
             f"{row['feedparser']} of {row['feeds']} feeds"
         )
+    print("the results sent back to the poller, pickled (best of 5 in each round):")
+    print(f"{'code':24} {'dump ms':>10} {'median':>8} {'load ms':>9} {'median':>8} size")
+    for name, row in result.items():
+        print(
+            f"{name:24} {row['dump_ms_best']:10.1f} {row['dump_ms_median']:8.1f} "
+            f"{row['load_ms_best']:9.1f} {row['load_ms_median']:8.1f} {row['pickled_mb']} MB"
+        )
     names = list(result)
     if len(names) == 2:
         now, then = result[names[0]], result[names[1]]
         print(
             f"measured / before: intake {now['intake_ms_best'] / then['intake_ms_best']:.2f}x, "
-            f"parse {now['parse_ms_best'] / then['parse_ms_best']:.2f}x (best of each)"
+            f"parse {now['parse_ms_best'] / then['parse_ms_best']:.2f}x, "
+            f"dump {now['dump_ms_best'] / then['dump_ms_best']:.2f}x, "
+            f"load {now['load_ms_best'] / then['load_ms_best']:.2f}x (best of each)"
         )
 
 
