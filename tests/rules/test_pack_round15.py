@@ -89,6 +89,15 @@ def test_round15_near_misses_do_not_alert(
         ("en", "Peru freezes the agreement with Bolivia"),
         ("bg", "Сърбия замрази споразумението с Косово"),
         ("da", "Island sætter aftalen med Rusland ud af kraft"),
+        # terminating and revoking verbs a verb matrix found missing
+        ("ru", "Казахстан прекратил соглашение с Киргизией"),
+        ("zh", "老挝撤销与泰国的协定"),
+        ("id", "Malaysia mencabut perjanjian dengan Brunei"),
+        ("es", "Bolivia cancela el acuerdo con Perú"),
+        # an "International Centre" of states is a body; Vietnamese "rời" alone
+        ("ru", "Казахстан вышел из Международного центра научной информации"),
+        ("en", "Canada leaves the International Centre for Genetic Engineering"),
+        ("vi", "Lào rời Tổ chức Cà phê Quốc tế"),
         # declaring a treaty's articles obsolete
         ("ru", "Финляндия объявила устаревшими статьи мирного договора"),
         ("hu", "Finnország elavultnak nyilvánította a békeszerződés katonai cikkeit"),
@@ -116,6 +125,13 @@ def test_round15_classes_alert_in_headlines(
         ("en", "Farmers call on government to scrap Chile trade deal"),
         ("ru", "Депутаты потребовали от правительства разорвать договор с Токио"),
         ("hu", "Húsz éve lépett ki Venezuela az Andok Közösségből"),
+        # an organisation ending its own cooperation with a state; a walkout in Vietnamese
+        ("ru", "ЦЕРН прекращает сотрудничество с Белоруссией"),
+        ("vi", "Ngoại trưởng Nga rời hội nghị ASEAN giữa chừng"),
+        # conditions in Chinese and Korean headlines; "never considered"
+        ("zh", "特朗普:北约若不改革,美国将退出"),
+        ("ko", "트럼프 \"나토 개혁 안 되면 탈퇴\""),
+        ("id", "Kemlu: Keluar dari ASEAN tak pernah terpikir"),
     ],
 )
 def test_round15_near_misses_in_headlines_do_not_alert(
