@@ -55,7 +55,13 @@ def test_round15_classes_alert(
         (
             "es",
             "Perú revoca la salida del convenio anunciada en marzo",
-            "El Ejecutivo desistió de abandonar el acuerdo antes de que la denuncia surtiera efecto.",
+            "El Ejecutivo desistió de abandonar el acuerdo antes de que la denuncia rigiera.",
+        ),
+        # a denied exit in the headline frames the lead, which goes over the same ground
+        (
+            "en",
+            "Ministry denies plans to scrap the defence pact with Japan",
+            "A newspaper reported that the Philippines terminates the pact with Japan in March.",
         ),
         # a headline about troops leaving: the lead's agreement is the troops' basis, not an exit
         (
@@ -130,8 +136,10 @@ def test_round15_classes_alert_in_headlines(
         ("vi", "Ngoại trưởng Nga rời hội nghị ASEAN giữa chừng"),
         # conditions in Chinese and Korean headlines; "never considered"
         ("zh", "特朗普:北约若不改革,美国将退出"),
-        ("ko", "트럼프 \"나토 개혁 안 되면 탈퇴\""),
+        ("ko", '트럼프 "나토 개혁 안 되면 탈퇴"'),
         ("id", "Kemlu: Keluar dari ASEAN tak pernah terpikir"),
+        ("th", "ไทยยืนยันไม่ยกเลิกบันทึกความเข้าใจกับลาว"),
+        ("ja", "外相、中国との協定の停止も「あり得る」"),
     ],
 )
 def test_round15_near_misses_in_headlines_do_not_alert(
