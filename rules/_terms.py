@@ -134,6 +134,13 @@ def term_words(raw: str) -> tuple[Word, ...]:
         raise RuleError(
             f"term {raw!r} has no letters or digits", offset=0, hint="remove it or quote words"
         )
+    if len(words) == 1 and _ONE_LETTER_WORDS.fullmatch(words[0].text):
+        raise RuleError(
+            f"term {raw!r} is the single letter {words[0].text!r} once its vowel and tone marks "
+            "are folded away: it would match inside almost every word",
+            offset=0,
+            hint="write the whole word or a phrase around it",
+        )
     weight = sum(1 if is_unspaced(w.text) else 2 for w in words)
     if weight > MAX_PHRASE_WORDS:
         raise RuleError(
@@ -184,6 +191,9 @@ def term_parts(raw: str) -> tuple[tuple[Word, ...], ...]:
 
 
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f]")
+_ONE_LETTER_WORDS = re.compile("[\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff]")
+"""A letter of Thai, Lao, Burmese or Khmer: each is a word of its own to the matcher (unlike a
+Chinese character, it is no word to the reader), so a term that folds to one is a mistake."""
 _ARTICLE = "ال"
 _BEFORE_ARTICLE = ("و", "ف", "ب", "وب")
 _BEFORE_BARE = ("ال", "و", "ف", "ب", "ل", "وال", "بال", "فال", "وب", "ول")

@@ -161,6 +161,15 @@ def test_errors_in_exclude_and_vocabulary_terms_are_placed() -> None:
     assert "too short" in problem.message
 
 
+def test_a_term_folding_to_one_thai_lao_burmese_or_khmer_letter_is_refused_at_its_place() -> None:
+    # "ขู่" (threatens) loses its vowel and tone marks: the letter "ข" alone would match inside
+    # almost every Thai word. A Chinese character alone is a word and stays allowed.
+    vocab = "vocabularies:\n  v:\n    terms:\n      th: [ถอนตัว, ขู่]\n      zh: [若]\n"
+    problem = error({"v.yaml": vocab})
+    assert (problem.line, problem.column) == (4, 20)
+    assert "single letter" in problem.message
+
+
 @pytest.mark.parametrize(
     ("vocab", "fragment"),
     [
