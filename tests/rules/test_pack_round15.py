@@ -89,6 +89,8 @@ def test_round15_near_misses_do_not_alert(
         ("tr", "Bakan açıkladı: Mısır ile askeri anlaşmalar askıya alındı"),
         # a cooperation mechanism of states is a body a state leaves
         ("zh", "老挝宣布退出湄公河合作机制"),
+        # a state ending its cooperation with an organisation is the state's act
+        ("sv", "Ryssland avslutar samarbetet med CERN"),
         # freezing a treaty, a verb of its own in the languages that lacked it
         ("pl", "Litwa zamroziła umowę z Białorusią"),
         ("cs", "Slovensko zmrazilo dohodu s Maďarskem"),
@@ -134,6 +136,9 @@ def test_round15_classes_alert_in_headlines(
         # an organisation ending its own cooperation with a state; a walkout in Vietnamese
         ("ru", "ЦЕРН прекращает сотрудничество с Белоруссией"),
         ("vi", "Ngoại trưởng Nga rời hội nghị ASEAN giữa chừng"),
+        # an organisation ending its own agreements or cooperation "with" a state
+        ("sv", "CERN avslutar samarbetet med Belarus"),
+        ("ru", "МАГАТЭ не продлит соглашения с Ираном"),
         # conditions in Chinese and Korean headlines; "never considered"
         ("zh", "特朗普:北约若不改革,美国将退出"),
         ("ko", '트럼프 "나토 개혁 안 되면 탈퇴"'),
