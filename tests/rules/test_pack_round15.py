@@ -106,6 +106,14 @@ def test_round15_near_misses_do_not_alert(
         ("ru", "Казахстан вышел из Международного центра научной информации"),
         ("en", "Canada leaves the International Centre for Genetic Engineering"),
         ("vi", "Lào rời Tổ chức Cà phê Quốc tế"),
+        # ceasing to apply an agreement; visa facilitation as an arrangement between states
+        ("pl", "Od jutra Czechy nie stosują umowy podatkowej z Białorusią"),
+        ("de", "Norwegen wendet das Abkommen mit Belarus nicht mehr an"),
+        ("en", "Finland suspends visa facilitation with Belarus"),
+        ("tr", "Azerbaycan, Ermenistan ile vizesiz girişi askıya aldı"),
+        # withdrawing the declaration recognising a body's competence; Ukrainian "рф"
+        ("ru", "Белоруссия отозвала заявление о признании компетенции комиссии"),
+        ("uk", "Уряд припинив угоду з рф про рибальство"),
         # declaring a treaty's articles obsolete
         ("ru", "Финляндия объявила устаревшими статьи мирного договора"),
         ("hu", "Finnország elavultnak nyilvánította a békeszerződés katonai cikkeit"),
