@@ -144,6 +144,8 @@ def test_round15_classes_alert_in_headlines(
         # an organisation ending its own cooperation with a state; a walkout in Vietnamese
         ("ru", "ЦЕРН прекращает сотрудничество с Белоруссией"),
         ("vi", "Ngoại trưởng Nga rời hội nghị ASEAN giữa chừng"),
+        # a treaty withdrawn from parliament: a ratification paused
+        ("ru", "Президент отозвал соглашение с Баку из парламента"),
         # an organisation ending its own agreements or cooperation "with" a state
         ("sv", "CERN avslutar samarbetet med Belarus"),
         ("ru", "МАГАТЭ не продлит соглашения с Ираном"),
