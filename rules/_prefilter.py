@@ -184,16 +184,12 @@ class Prefilter:
             also = self._also
             for literal_id in [i for i in hits if i in also]:
                 hits.update(also[literal_id])
+        # A literal set counts when its anchor and its other literals were all found; one whose
+        # clauses already hold is not looked at again, and a case-sensitive literal's spelling
+        # is looked for (once) only when a set that would add clauses needs it.
         cased = self._cased
-        spelled = [i for i in hits if i in cased] if cased else None
-        if spelled:
-            # one search of the fields together per spelling (a spelling is one word, never
-            # holding the line break between them)
-            written = "\n".join(originals)
-            for literal_id in spelled:
-                spelling = cased[literal_id]
-                if spelling not in written and spelling.upper() not in written:
-                    hits.discard(literal_id)
+        spelled: dict[int, bool] = {}
+        written = ""
         held = 0
         flat = self._anchored
         runs = self._runs
@@ -202,11 +198,36 @@ class Prefilter:
             while at < stop:
                 mask, count = flat[at], flat[at + 1]
                 at += 2 + count
-                if count == 0 or all(flat[i] in hits for i in range(at - count, at)):
-                    held |= mask
+                if not mask & ~held:
+                    continue
+                if count and not all(flat[i] in hits for i in range(at - count, at)):
+                    continue
+                if cased and (
+                    literal_id in cased or any(flat[i] in cased for i in range(at - count, at))
+                ):
+                    if not written:
+                        # the fields together (a spelling is one word, never holding the line
+                        # break between them)
+                        written = "\n".join(originals)
+                    if not all(
+                        _spelled(i, cased[i], written, spelled)
+                        for i in (literal_id, *flat[at - count : at])
+                        if i in cased
+                    ):
+                        continue
+                held |= mask
         return [
             index for index, requirement in enumerate(self._requirements) if not requirement & ~held
         ]
+
+
+def _spelled(literal_id: int, spelling: str, written: str, known: dict[int, bool]) -> bool:
+    """Whether ``written`` holds ``spelling`` as it is or in capitals (remembered in
+    ``known`` for the document)."""
+    found = known.get(literal_id)
+    if found is None:
+        found = known[literal_id] = spelling in written or spelling.upper() in written
+    return found
 
 
 def _mask(clause_ids: Iterable[int]) -> int:
