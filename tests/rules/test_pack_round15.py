@@ -144,6 +144,14 @@ def test_round15_classes_alert_in_headlines(
         # an organisation ending its own cooperation with a state; a walkout in Vietnamese
         ("ru", "ЦЕРН прекращает сотрудничество с Белоруссией"),
         ("vi", "Ngoại trưởng Nga rời hội nghị ASEAN giữa chừng"),
+        # leaving a summit early; removed from membership (Turkish passive); an accession
+        # process ended; ratification cancelled; an opinion label; "a decade after"
+        ("it", "Macron lascia in anticipo il G20 in India"),
+        ("tr", "Gine Afrika Birliği üyeliğinden uzaklaştırıldı"),
+        ("id", "Vietnam batal meratifikasi CPTPP"),
+        ("pt", "Artigo: o Chile faria bem em deixar a Aladi"),
+        ("en", "A decade after Bolivia left the tribunal, victims wait"),
+        ("fr", "Le Mali renonce finalement à quitter la Cédéao"),
         # a treaty withdrawn from parliament: a ratification paused
         ("ru", "Президент отозвал соглашение с Баку из парламента"),
         # an organisation ending its own agreements or cooperation "with" a state
