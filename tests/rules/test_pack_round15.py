@@ -114,6 +114,12 @@ def test_round15_near_misses_do_not_alert(
         # withdrawing the declaration recognising a body's competence; Ukrainian "рф"
         ("ru", "Белоруссия отозвала заявление о признании компетенции комиссии"),
         ("uk", "Уряд припинив угоду з рф про рибальство"),
+        # not renewing an agreement; the verbless "<state>, out of <body>"
+        ("no", "Norge fornyer ikke fiskeriavtalen med Island"),
+        ("lt", "Lietuva nepratęsia sutarties su Lenkija"),
+        ("ko", "한국, 중국과 통화스와프 협정 연장 안 해"),
+        ("es", "Bolivia, fuera de la Unasur"),
+        ("bg", "Сърбия извън Съвета на Европа"),
         # declaring a treaty's articles obsolete
         ("ru", "Финляндия объявила устаревшими статьи мирного договора"),
         ("hu", "Finnország elavultnak nyilvánította a békeszerződés katonai cikkeit"),
@@ -152,6 +158,8 @@ def test_round15_classes_alert_in_headlines(
         ("pt", "Artigo: o Chile faria bem em deixar a Aladi"),
         ("en", "A decade after Bolivia left the tribunal, victims wait"),
         ("fr", "Le Mali renonce finalement à quitter la Cédéao"),
+        # a state left out BY others ("dejaron a Caracas fuera del bloque")
+        ("es", "Los socios dejaron a Bolivia fuera del Mercosur"),
         # a treaty withdrawn from parliament: a ratification paused
         ("ru", "Президент отозвал соглашение с Баку из парламента"),
         # an organisation ending its own agreements or cooperation "with" a state
