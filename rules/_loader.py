@@ -22,7 +22,7 @@ from rules._rule import SEVERITIES, Rule
 from rules._ruleset import CompiledRule, RuleSet
 from rules._syntax import And, Not
 from rules._syntax import Node as QueryNode
-from rules._terms import proclitic_variants, term_parts
+from rules._terms import proclitic_variants, serbian_other_script, term_parts
 from rules._vocabulary import ENTITY_SCOPES, Vocabulary, VocabularyEntry, VocabularyTerm
 from rules._yaml_shape import YamlShapeError, check_yaml_shape
 from rules.errors import RuleError
@@ -347,6 +347,8 @@ class _RuleDraft:
 
 
 _EMPTY = ScalarNode(_NULL_TAG, "")
+_DIGRAPHIC = frozenset({"sr", "bs"})
+"""Languages whose terms are also matched in their other alphabet (Latin and Cyrillic)."""
 
 
 def _terms(source: _File, node: Node, what: str) -> tuple[VocabularyTerm, ...]:
@@ -378,6 +380,10 @@ def _terms(source: _File, node: Node, what: str) -> tuple[VocabularyTerm, ...]:
             except RuleError as exc:
                 raise source.relocate(exc, item) from exc
             terms.append(VocabularyTerm(code, text, parts))
+            if code in _DIGRAPHIC:  # Serbian and Bosnian are written in both alphabets
+                other = serbian_other_script(text)
+                if other is not None:
+                    terms.append(VocabularyTerm(code, other, term_parts(other)))
             if code == "ar":  # Arabic writes its proclitics as one word with the next
                 terms.extend(
                     VocabularyTerm(code, text, variant) for variant in proclitic_variants(parts)

@@ -20,6 +20,7 @@ __all__ = [
     "MAX_TERM_LENGTH",
     "MIN_PREFIX",
     "proclitic_variants",
+    "serbian_other_script",
     "term_parts",
     "term_words",
 ]
@@ -191,6 +192,43 @@ def term_parts(raw: str) -> tuple[tuple[Word, ...], ...]:
 
 
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f]")
+_SERBIAN_DIGRAPHS = (("lj", "љ"), ("nj", "њ"), ("dž", "џ"), ("Lj", "Љ"), ("Nj", "Њ"), ("Dž", "Џ"))
+_SERBIAN_LETTERS = str.maketrans(
+    "abcčćdđefghijklmnoprsštuvzžABCČĆDĐEFGHIJKLMNOPRSŠTUVZŽ",
+    "абцчћдђефгхијклмнопрсштувзжАБЦЧЋДЂЕФГХИЈКЛМНОПРСШТУВЗЖ",
+)
+_SERBIAN_BACK = {cyr: lat for lat, cyr in _SERBIAN_DIGRAPHS} | {
+    chr(cyr): chr(lat)
+    for lat, cyr in zip(
+        map(ord, "abcčćdđefghijklmnoprsštuvzžABCČĆDĐEFGHIJKLMNOPRSŠTUVZŽ"),
+        map(ord, "абцчћдђефгхијклмнопрсштувзжАБЦЧЋДЂЕФГХИЈКЛМНОПРСШТУВЗЖ"),
+        strict=True,
+    )
+}
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
+def serbian_other_script(raw: str) -> str | None:
+    """A Serbian term in the other of its two alphabets, letter for letter (Serbian writes
+    Latin and Cyrillic alike: "istupanje" is "иступање"), or ``None`` when it is the same.
+
+    The letters map one to one (with the digraphs lj, nj and dž); a term mixing in letters of
+    neither alphabet, or a case-sensitive term, keeps its one form.
+    """
+    if raw.startswith(CASED):
+        return None
+    if _CYRILLIC.search(raw):
+        other = "".join(_SERBIAN_BACK.get(char, char) for char in raw)
+    else:
+        other = raw
+        for latin, cyrillic in _SERBIAN_DIGRAPHS:
+            other = other.replace(latin, cyrillic)
+        other = other.translate(_SERBIAN_LETTERS)
+        if re.search("[a-zA-Z]", other):  # q, w, x, y: not a Serbian word
+            return None
+    return None if other == raw else other
+
+
 _ONE_LETTER_WORDS = re.compile("[\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff]")
 """A letter of Thai, Lao, Burmese or Khmer: each is a word of its own to the matcher (unlike a
 Chinese character, it is no word to the reader), so a term that folds to one is a mistake."""

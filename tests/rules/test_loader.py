@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from rules import Rule, RuleError, load_ruleset
+from rules import Document, Rule, RuleError, load_ruleset
 
 VOCAB = """\
 vocabularies:
@@ -202,3 +204,28 @@ def test_duplicates_name_both_places() -> None:
 def test_rule_error_without_position_renders_plainly() -> None:
     assert str(RuleError("bad", hint="fix it")) == "bad (hint: fix it)"
     assert str(RuleError("bad", file="f.yaml")) == "f.yaml: bad"
+
+
+@pytest.mark.parametrize(
+    ("term", "title"),
+    [
+        # a Latin term finds the Cyrillic headline, a Cyrillic term the Latin one, digraphs and
+        # wildcards included
+        ("istupanje", "Влада одобрила иступање Србије из организације"),
+        ("Međunarodn* centar*", "Србија напушта Међународни центар за науку"),
+        ("неће обновити", "Srbija neće obnoviti sporazum"),
+        ("povlačenje iz", "Повлачење из споразума са Москвом"),
+    ],
+)
+def test_serbian_terms_match_in_both_alphabets(term: str, title: str) -> None:
+    text = (
+        "rules:\n  - id: s\n    query: '@v'\n"
+        f"vocabularies:\n  v:\n    terms:\n      sr: ['{term}']\n"
+    )
+    ruleset = load_ruleset({"s.yaml": text})
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    assert ruleset.match(Document(title=title, language="sr"), now)
+    # only Serbian (and Bosnian) terms get the other alphabet: the same term under Croatian
+    # keeps its one alphabet, and each pair here mixes the two
+    croatian = load_ruleset({"s.yaml": text.replace("      sr:", "      hr:")})
+    assert not croatian.match(Document(title=title, language="hr"), now)
