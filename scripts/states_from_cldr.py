@@ -381,12 +381,41 @@ _CASE_ENDINGS = {
 _CONSONANT_END = re.compile(r"[^\W\d_aeiouyáéíóúýäöüõąęėįųūāēīōěůøåæяаеиоуыьйюэєіїəъь]$", re.I)
 
 
+_VOWEL_CASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "ru": {"ия": ("ии", "ию", "ией"), "я": ("и", "ю", "ей", "е"), "а": ("ы", "и", "у", "ой", "е")},
+    "uk": {"ія": ("ії", "ію", "ією"), "я": ("ї", "ю", "єю"), "а": ("и", "і", "у", "ою")},
+    "be": {"я": ("і", "ю"), "а": ("ы", "у", "ай")},
+    "pl": {"ia": ("ii", "ię", "ią"), "a": ("y", "i", "ę", "ą")},
+    "cs": {"a": ("y", "u", "ou", "e", "ě")},
+    "sk": {"a": ("y", "u", "ou", "e")},
+    "hr": {"a": ("e", "u", "i", "om")},
+    "bs": {"a": ("e", "u", "i", "om")},
+    "sr": {"a": ("e", "u", "i", "om"), "а": ("е", "у", "и", "ом")},
+    "sl": {"a": ("e", "o", "i", "ijo")},
+    "lv": {"a": ("as", "u", "ā", "ai")},
+    "lt": {"a": ("os", "ą", "oje", "ai")},
+    "ro": {"ia": ("iei",), "a": ("ei",)},
+    "hu": {
+        "a": ("át", "ában", "ából", "ába", "ával", "ának", "áról", "ától", "ához"),
+        "e": ("ét", "ében", "éből", "ébe", "ével", "ének", "éről", "étől", "éhez"),
+    },
+}
+"""Case forms of a name ending in a vowel, by its last letters (the longest listed ending wins):
+they are replaced by each ending ("Гвинея": "Гвинеи", "Гвинею"; "Gvineja": "Gvineju"; Polish
+"Austria": "Austrii"; Hungarian lengthens the vowel before the suffix, "Guinea": "Guineát")."""
+
+
 def _case_forms(word: str, language: str, others: list[str], own: set[str]) -> list[str]:
     """The case forms of a one-word name whose stem would reach another state's name, each a
     word of no other state's name."""
-    if language not in _CASE_ENDINGS or not _CONSONANT_END.search(word):
+    table = _VOWEL_CASES.get(language, {})
+    final = next((end for end in sorted(table, key=len, reverse=True) if word.endswith(end)), "")
+    if final:
+        forms = [word[: -len(final)] + ending for ending in table[final]]
+    elif language not in _CASE_ENDINGS or not _CONSONANT_END.search(word):
         return []
-    forms = [word + ending for ending in _CASE_ENDINGS[language]]
+    else:
+        forms = [word + ending for ending in _CASE_ENDINGS[language]]
     return [
         form
         for form in forms

@@ -72,6 +72,11 @@ def test_every_un_member_and_observer_is_a_state_entity(builtin_ruleset: rules.R
         # a one-word name whose stem would reach another state's name gets its case forms
         ("Uniunea Africană suspendă Nigerul", "niger"),
         ("Vláda Nigeru vypověděla dohodu", "niger"),
+        # ... and so does one ending in a vowel, the vowel replaced by each ending
+        ("ЭКОВАС приостановило членство Гвинеи", "guinea"),
+        ("ECOWAS suspendirao Gvineju", "guinea"),
+        ("Az ECOWAS felfüggesztette Guineát", "guinea"),
+        ("Rząd Austrii wypowiada umowę", "austria"),
     ],
 )
 def test_cldr_names_and_their_inflections_are_found(
