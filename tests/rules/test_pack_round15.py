@@ -160,6 +160,9 @@ def test_round15_classes_alert_in_headlines(
         ("fr", "Le Mali renonce finalement à quitter la Cédéao"),
         # a state left out BY others ("dejaron a Caracas fuera del bloque")
         ("es", "Los socios dejaron a Bolivia fuera del Mercosur"),
+        # look-backs in the languages that lacked them
+        ("cs", "Pět let od odchodu Maďarska z Mezinárodní investiční banky"),
+        ("lv", "Desmit gadi kopš Ekvadora izstājās no OPEC"),
         # a treaty withdrawn from parliament: a ratification paused
         ("ru", "Президент отозвал соглашение с Баку из парламента"),
         # an organisation ending its own agreements or cooperation "with" a state
