@@ -205,17 +205,21 @@ class Scanner:
     def _record(
         self, entry: Ids | list[int], field: FieldText, position: int, found: Found
     ) -> None:
+        sizes = self._sizes
+        cased = self._cased
+        if isinstance(entry, int) and sizes[entry] == 1 and entry not in cased:
+            # most index entries: one single-word pattern, which the word itself matches
+            found.setdefault(entry, []).append((field.index, position, position + 1))
+            return
         candidates = (entry,) if isinstance(entry, int) else entry
         words = field.words
         count = len(words)
-        sizes = self._sizes
-        cased = self._cased
         for pattern_id in candidates:
             size = sizes[pattern_id]
             end = position + size
             if end > count:
                 continue
-            if size > 1 and not self._rest_matches(pattern_id, words, position):
+            if size > 1 and not self._rest_matches(pattern_id, words, position, end):
                 continue
             if pattern_id in cased and not _spelled_alike(cased[pattern_id], field, position):
                 continue
@@ -226,8 +230,14 @@ class Scanner:
         starts = self._starts
         return self._table[starts[pattern_id] : starts[pattern_id + 1] - 1].split(" ")
 
-    def _rest_matches(self, pattern_id: int, words: list[str], position: int) -> bool:
-        for offset, stored in enumerate(self._words(pattern_id)[1:], 1):
+    def _rest_matches(self, pattern_id: int, words: list[str], position: int, end: int) -> bool:
+        """Whether the words after the first of a pattern of ``end - position`` words match
+        ``words`` from ``position + 1`` (``end`` within them)."""
+        starts = self._starts
+        rest = self._table[starts[pattern_id] : starts[pattern_id + 1] - 1].partition(" ")[2]
+        if "*" not in rest:  # exact words only (no word holds a space): compared at once
+            return rest == " ".join(words[position + 1 : end])
+        for offset, stored in enumerate(rest.split(" "), 1):
             is_prefix = stored.endswith("*")
             text = stored[:-1] if is_prefix else stored
             if not word_matches(text, is_prefix, words[position + offset]):
