@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
@@ -21,7 +22,7 @@ from rules._phrase import phrase_entity
 from rules._prefilter import Prefilter
 from rules._rule import Rule
 from rules._snippet import build_snippet
-from rules._text import FIELD_CAPS, FIELD_NAMES, FieldText, cap_text, lead_cut, question_marks
+from rules._text import FIELD_CAPS, FIELD_NAMES, FieldText, cap_text, lead_words, question_marks
 
 if TYPE_CHECKING:  # the compiler is imported by what compiles, not by a set read from a cache
     from rules._compiler import Compiler, EntityRef
@@ -437,15 +438,15 @@ class RuleSet:
         prefilter, nor scanned. A match is then reported by the whole document's reading
         (its entities may stand anywhere in the content)."""
         content = cap_text(doc.content or "", FIELD_CAPS[2])
-        lead = lead_cut(content, LEAD_SENTENCES, self._lead_margin)
-        if lead is content:
+        cut = lead_words(content, LEAD_SENTENCES, self._lead_margin)
+        if cut is None:
             return False
         texts = (
             cap_text(doc.title or "", FIELD_CAPS[0]),
             cap_text(doc.summary or "", FIELD_CAPS[1]),
-            lead,
+            cut.original,
         )
-        candidates = self._prefilter.candidates(_word_text(texts), texts)
+        candidates = self._prefilter.candidates(_word_text(texts, cut.words), texts)
         if not candidates:
             return True
         ctx = self._context(doc, now, texts, question_marks(normalize(content)))
@@ -714,9 +715,20 @@ def _next_to(
     return bool(starts) and any((field, end + gap) in starts for gap in range(_NOT_AFTER_WORDS + 1))
 
 
-def _word_text(texts: Sequence[str]) -> str:
-    """What the prefilter searches: the words of the three fields, one space apart."""
-    return f" {' '.join(word_text(f'{texts[0]} {texts[1]} {texts[2]}').split())} "
+def _word_text(texts: Sequence[str], lead: list[str] | None = None) -> str:
+    """What the prefilter searches: the words of the three fields, one space apart (``lead``:
+    the words of the third field, already split)."""
+    if lead is None:
+        words = _SPACES.sub(" ", word_text(f"{texts[0]} {texts[1]} {texts[2]}")).strip(" ")
+    else:
+        words = _SPACES.sub(" ", word_text(f"{texts[0]} {texts[1]}")).strip(" ")
+        words = f"{words} {' '.join(lead)}" if words else " ".join(lead)
+    return f" {words} "
+
+
+_SPACES = re.compile("  +")
+"""Runs of spaces in a :func:`~rules._normal.word_text`, whose words are separated only by
+spaces (every character that is no part of a word became one)."""
 
 
 def _fields(doc: Document) -> tuple[str, str, str]:

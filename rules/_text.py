@@ -15,6 +15,7 @@ __all__ = [
     "FieldText",
     "cap_text",
     "lead_cut",
+    "lead_words",
     "question_marks",
     "split_words",
 ]
@@ -71,6 +72,16 @@ def lead_cut(text: str, sentences: int, margin: int, *, start: int = _LEAD_CHARS
     caller passes the marks of the whole text to :class:`FieldText`. ``start``: the length
     of the first prefix tried.
     """
+    lead = lead_words(text, sentences, margin, start=start)
+    return text if lead is None else lead.original
+
+
+def lead_words(
+    text: str, sentences: int, margin: int, *, start: int = _LEAD_CHARS
+) -> FieldText | None:
+    """The prefix :func:`lead_cut` cuts, with its normal form and words (a field without
+    ``sentences`` nor ``questions``: the words are those of ``word_text``, which the prefilter
+    then need not compute again); ``None`` when it keeps ``text`` whole."""
     size = start
     while size < len(text):
         cut = _CUTS.search(text, size)
@@ -84,9 +95,9 @@ def lead_cut(text: str, sentences: int, margin: int, *, start: int = _LEAD_CHARS
         if sentences > 0:
             count = count - breaks[sentences - 1] if len(breaks) >= sentences else 0
         if field.words and count >= max(margin, 1):
-            return prefix
+            return field
         size *= 2
-    return text
+    return None
 
 
 def split_words(normal: str) -> list[tuple[str, int, int]]:

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rules import Document, RuleSet, load_ruleset
-from rules._normal import normalize
-from rules._text import FieldText, lead_cut, question_marks
+from rules._normal import normalize, word_text
+from rules._text import FieldText, lead_cut, lead_words, question_marks
 from tests.rules._support import NOW, one_rule
 from tests.rules.conftest import builtin_pack_files
 from tests.rules.test_prefilter import CORE, FILLER, PHRASES
@@ -149,3 +149,31 @@ def test_a_lead_cut_splits_its_words_and_sentences_as_the_whole_text(
     assert cut.sentences == whole.sentences[:count]
     assert sum(1 for s in cut.sentences if s >= 3) >= max(margin, 1)
     assert {s for s in cut.questions if s < 3} == {s for s in whole.questions if s < 3}
+
+
+@settings(max_examples=300)
+@given(text=_TEXTS, margin=st.integers(0, 6), start=st.integers(1, 40))
+def test_the_lead_s_words_are_those_the_prefilter_reads(text: str, margin: int, start: int) -> None:
+    """``lead_words`` (which spares the prefilter splitting a lead again) cuts where
+    ``lead_cut`` does, with the words of ``word_text`` and the normal form of the lead."""
+    lead = lead_cut(text, 3, margin, start=start)
+    cut = lead_words(text, 3, margin, start=start)
+    if cut is None:
+        assert lead is text
+        return
+    assert cut.original == lead != text
+    assert cut.normal == normalize(lead)
+    assert cut.words == word_text(lead).split()
+
+
+def test_the_prefilter_reads_a_lead_s_words_as_it_would_the_whole_fields() -> None:
+    """The prefilter's text of a title, a summary and a lead split beforehand is the one it
+    reads from the three fields (one space between words, around them too)."""
+    from rules._ruleset import _word_text
+
+    title, summary = "Poland: exit (again)!", ""
+    lead = "Warsaw — said; the 1997 treaty.  Then "
+    for first, second in ((title, summary), ("", ""), ("", "ä ß 退出"), (title, "Zürich's")):
+        expected = f" {' '.join(word_text(f'{first} {second} {lead}').split())} "
+        assert _word_text((first, second, lead), word_text(lead).split()) == expected
+        assert _word_text((first, second, lead)) == expected
