@@ -120,6 +120,9 @@ def test_round15_near_misses_do_not_alert(
         ("ko", "한국, 중국과 통화스와프 협정 연장 안 해"),
         ("es", "Bolivia, fuera de la Unasur"),
         ("bg", "Сърбия извън Съвета на Европа"),
+        # the government named without its state, as the national press writes it
+        ("sv", "Regeringen beslutar om utträde ur Internationella sockerorganisationen"),
+        ("en", "Cabinet terminates the 1998 hotline agreement with Minsk"),
         # declaring a treaty's articles obsolete
         ("ru", "Финляндия объявила устаревшими статьи мирного договора"),
         ("hu", "Finnország elavultnak nyilvánította a békeszerződés katonai cikkeit"),
@@ -160,6 +163,9 @@ def test_round15_classes_alert_in_headlines(
         ("fr", "Le Mali renonce finalement à quitter la Cédéao"),
         # a state left out BY others ("dejaron a Caracas fuera del bloque")
         ("es", "Los socios dejaron a Bolivia fuera del Mercosur"),
+        # a government annulling its own denunciation; "calls to"; a government studying
+        ("es", "El nuevo gobierno deja sin efecto la denuncia del tratado"),
+        ("en", "Government studying options amid calls to scrap the fisheries pact"),
         # look-backs in the languages that lacked them
         ("cs", "Pět let od odchodu Maďarska z Mezinárodní investiční banky"),
         ("lv", "Desmit gadi kopš Ekvadora izstājās no OPEC"),
