@@ -102,6 +102,9 @@ def test_round15_near_misses_do_not_alert(
         ("zh", "老挝撤销与泰国的协定"),
         ("id", "Malaysia mencabut perjanjian dengan Brunei"),
         ("es", "Bolivia cancela el acuerdo con Perú"),
+        ("fi", "Viro kumoaa sopimuksen Venäjän kanssa"),
+        ("lv", "Lietuva atceļ līgumu ar Baltkrieviju"),
+        ("sv", "Litauen river upp avtalet med Belarus"),
         # an "International Centre" of states is a body; Vietnamese "rời" alone
         ("ru", "Казахстан вышел из Международного центра научной информации"),
         ("en", "Canada leaves the International Centre for Genetic Engineering"),
