@@ -126,6 +126,11 @@ def test_round15_near_misses_do_not_alert(
         # the government named without its state, as the national press writes it
         ("sv", "Regeringen beslutar om utträde ur Internationella sockerorganisationen"),
         ("en", "Cabinet terminates the 1998 hotline agreement with Minsk"),
+        # "no longer a member state" in Chinese, Japanese, Korean, Turkish, Finnish, French
+        ("zh", "自今日起，加纳不再是欧佩克成员国"),
+        ("ko", "가봉, OPEC 회원국 아냐"),
+        ("tr", "Gabon artık OPEC üyesi değil"),
+        ("fr", "Le Pérou cesse d'être partie à la convention du Cirdi"),
         # declaring a treaty's articles obsolete
         ("ru", "Финляндия объявила устаревшими статьи мирного договора"),
         ("hu", "Finnország elavultnak nyilvánította a békeszerződés katonai cikkeit"),
