@@ -142,3 +142,30 @@ def test_a_year_in_persian_digits_is_a_year() -> None:
     published = datetime(2019, 1, 1, tzinfo=UTC)
     assert matches("year:>=2", "پیمان در سال ۱۹۷۷ لغو شد", published=published)
     assert not matches("year:>=2", "پیمان در سال ۲۰۱۹ لغو شد", published=published)
+
+
+_MOSTLY_ASCII = st.lists(
+    st.one_of(
+        st.text(st.characters(max_codepoint=0x7F), min_size=1, max_size=30),
+        st.text(min_size=1, max_size=2),
+    ),
+    max_size=12,
+).map("".join)
+"""Text of ASCII stretches with a few other characters between them: the texts the tables are
+applied to stretch by stretch."""
+
+
+@given(st.one_of(_MOSTLY_ASCII, st.text()))
+def test_the_tables_apply_to_each_character_as_in_one_pass(text: str) -> None:
+    """Normal form, word text and offset map are those of one ``str.translate`` of the whole
+    text, however it is split into ASCII stretches and the rest."""
+    from rules._normal import _LENGTH_TABLE, _TABLE, _WORD_TABLE
+
+    if not text.isascii():
+        assert normalize(text) == text.translate(_TABLE)
+    assert word_text(text) == text.translate(_WORD_TABLE)
+    lengths = text.translate(_LENGTH_TABLE)
+    assert offset_map(text) == [
+        *(i for i, size in enumerate(lengths) for _ in range(ord(size))),
+        len(text),
+    ]
