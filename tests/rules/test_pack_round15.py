@@ -131,6 +131,9 @@ def test_round15_near_misses_do_not_alert(
         ("ko", "가봉, OPEC 회원국 아냐"),
         ("tr", "Gabon artık OPEC üyesi değil"),
         ("fr", "Le Pérou cesse d'être partie à la convention du Cirdi"),
+        # the CIS by its local abbreviations, the state by its capital
+        ("cs", "Kišiněv vystupuje ze SNS"),
+        ("tr", "Kişinev BDT'den ayrıldı"),
         # declaring a treaty's articles obsolete
         ("ru", "Финляндия объявила устаревшими статьи мирного договора"),
         ("hu", "Finnország elavultnak nyilvánította a békeszerződés katonai cikkeit"),
