@@ -177,6 +177,9 @@ def test_round15_classes_alert_in_headlines(
         # a government annulling its own denunciation; "calls to"; a government studying
         ("es", "El nuevo gobierno deja sin efecto la denuncia del tratado"),
         ("en", "Government studying options amid calls to scrap the fisheries pact"),
+        # talks on a treaty suspended (the talks, not the treaty)
+        ("de", "Verhandlungen über das Fischereiabkommen mit Norwegen ausgesetzt"),
+        ("uk", "Переговори щодо транзитної угоди призупинено"),
         # look-backs in the languages that lacked them
         ("cs", "Pět let od odchodu Maďarska z Mezinárodní investiční banky"),
         ("lv", "Desmit gadi kopš Ekvadora izstājās no OPEC"),
