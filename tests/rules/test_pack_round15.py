@@ -134,6 +134,11 @@ def test_round15_near_misses_do_not_alert(
         # the CIS by its local abbreviations, the state by its capital
         ("cs", "Kišiněv vystupuje ze SNS"),
         ("tr", "Kişinev BDT'den ayrıldı"),
+        # ending a participation or an agreement: participles and noun phrases
+        ("fr", "Le président signe le décret mettant fin à la participation du Tchad à la CEMAC"),
+        ("de", "Präsident unterzeichnet Gesetz über das Ende der Teilnahme von Serbien am Abkommen"),
+        ("ro", "Moldova pune capăt acordului de pescuit cu Ucraina"),
+        ("sw", "Uganda yakatisha makubaliano ya biashara na Kenya"),
         # declaring a treaty's articles obsolete
         ("ru", "Финляндия объявила устаревшими статьи мирного договора"),
         ("hu", "Finnország elavultnak nyilvánította a békeszerződés katonai cikkeit"),
