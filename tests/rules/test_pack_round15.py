@@ -136,7 +136,7 @@ def test_round15_near_misses_do_not_alert(
         ("tr", "Kişinev BDT'den ayrıldı"),
         # ending a participation or an agreement: participles and noun phrases
         ("fr", "Le président signe le décret mettant fin à la participation du Tchad à la CEMAC"),
-        ("de", "Präsident unterzeichnet Gesetz über das Ende der Teilnahme von Serbien am Abkommen"),
+        ("de", "Präsident unterzeichnet Gesetz über das Ende der Teilnahme Serbiens am Abkommen"),
         ("ro", "Moldova pune capăt acordului de pescuit cu Ucraina"),
         ("sw", "Uganda yakatisha makubaliano ya biashara na Kenya"),
         # declaring a treaty's articles obsolete
