@@ -31,8 +31,8 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
 CONSTRUCTIONS = 30
 EXITS = 15
 
-FLOOR_EXITS = 645
-FLOOR_NEAR_MISSES = 821
+FLOOR_EXITS = 740
+FLOOR_NEAR_MISSES = 842
 """Lines read right when the floors were set (of 900 exits and 900 near misses)."""
 
 
