@@ -40,7 +40,7 @@ NAMES = {
     "ha": "Hausa", "am": "Amharic", "uz": "Uzbek", "ky": "Kyrgyz", "bn": "Bengali",
     "ca": "Catalan", "th": "Thai", "ta": "Tamil", "mr": "Marathi", "te": "Telugu",
     "pa": "Punjabi", "gu": "Gujarati", "ml": "Malayalam", "kn": "Kannada", "ne": "Nepali",
-    "af": "Afrikaans", "so": "Somali",
+    "af": "Afrikaans", "so": "Somali", "km": "Khmer", "my": "Burmese", "mt": "Maltese",
 }  # fmt: skip
 
 
