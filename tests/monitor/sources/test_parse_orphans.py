@@ -194,8 +194,10 @@ def _cmdline(pid: int) -> str:
 @pytest.fixture
 def feeds() -> Iterator[FeedServer]:
     """Twelve feeds big enough to take a while to parse (``run`` spreads its first polls over
-    a few seconds: they overlap, so its pool starts too), and one that answers only after a
-    minute (so that ``poll`` is still running when it is killed)."""
+    a few seconds: they overlap, so its pool starts too; with 600 entries a feed, parsing had
+    grown fast enough that under make test-slow's load they once did not, and the pool never
+    started), and one that answers only after a minute (so that ``poll`` is still running
+    when it is killed)."""
     now = datetime.now(UTC)
     body = rss(
         [
@@ -206,7 +208,7 @@ def feeds() -> Iterator[FeedServer]:
                 guid=f"item-{n}",
                 published=now - timedelta(minutes=n),
             )
-            for n in range(600)
+            for n in range(2400)
         ]
     )
     server = FeedServer().start()
