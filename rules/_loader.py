@@ -375,15 +375,15 @@ def _terms(source: _File, node: Node, what: str) -> tuple[VocabularyTerm, ...]:
                     "a vocabulary's terms are plain text; name the other vocabulary in the "
                     "rule's query (@name) instead",
                 )
+            # Serbian and Bosnian are written in both alphabets
+            other = serbian_other_script(text) if code in _DIGRAPHIC else None
             try:
                 parts = term_parts(text)
+                others = [(other, term_parts(other))] if other is not None else []
             except RuleError as exc:
                 raise source.relocate(exc, item) from exc
             terms.append(VocabularyTerm(code, text, parts))
-            if code in _DIGRAPHIC:  # Serbian and Bosnian are written in both alphabets
-                other = serbian_other_script(text)
-                if other is not None:
-                    terms.append(VocabularyTerm(code, other, term_parts(other)))
+            terms.extend(VocabularyTerm(code, spelled, variant) for spelled, variant in others)
             if code == "ar":  # Arabic writes its proclitics as one word with the next
                 terms.extend(
                     VocabularyTerm(code, text, variant) for variant in proclitic_variants(parts)

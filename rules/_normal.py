@@ -174,10 +174,11 @@ class _FoldTable(dict[int, str]):
 _TABLE = _FoldTable()
 
 
-UNSPACED = (
-    "\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff"
-    "\u3040-\u309f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff"
-)
+UNSPACED_LETTERS = "\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff"
+"""Thai, Lao, Burmese and Khmer (a regular-expression class body): scripts without spaces
+whose characters are letters, not words, to a reader (unlike Chinese characters)."""
+
+UNSPACED = UNSPACED_LETTERS + ("\u3040-\u309f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff")
 """Character ranges of scripts whose every character is a word of its own: Thai, Lao, Burmese
 and Khmer letters, Chinese characters, Japanese hiragana and Korean syllables (a
 regular-expression class body). Katakana is not among them: a run of katakana is one word, as

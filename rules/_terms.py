@@ -6,7 +6,7 @@ import re
 import unicodedata
 from functools import cache, lru_cache
 
-from rules._normal import is_unspaced, normalize, offset_map
+from rules._normal import UNSPACED_LETTERS, is_unspaced, normalize, offset_map
 from rules._syntax import Word
 from rules._text import WORD_PATTERN
 from rules.errors import RuleError
@@ -72,6 +72,11 @@ def _check_length(raw: str) -> None:
             offset=MAX_TERM_LENGTH,
             hint="shorten it: a term names a word or a short phrase",
         )
+
+
+_ONE_LETTER_WORDS = re.compile(f"[{UNSPACED_LETTERS}]")
+"""A letter of Thai, Lao, Burmese or Khmer: each is a word of its own to the matcher (unlike a
+Chinese character, it is no word to the reader), so a term that folds to one is a mistake."""
 
 
 def term_words(raw: str) -> tuple[Word, ...]:
@@ -192,19 +197,14 @@ def term_parts(raw: str) -> tuple[tuple[Word, ...], ...]:
 
 
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f]")
-_SERBIAN_DIGRAPHS = (("lj", "љ"), ("nj", "њ"), ("dž", "џ"), ("Lj", "Љ"), ("Nj", "Њ"), ("Dž", "Џ"))
-_SERBIAN_LETTERS = str.maketrans(
-    "abcčćdđefghijklmnoprsštuvzžABCČĆDĐEFGHIJKLMNOPRSŠTUVZŽ",
-    "абцчћдђефгхијклмнопрсштувзжАБЦЧЋДЂЕФГХИЈКЛМНОПРСШТУВЗЖ",
+_SERBIAN_LATIN = "abcčćdđefghijklmnoprsštuvzžABCČĆDĐEFGHIJKLMNOPRSŠTUVZŽ"
+_SERBIAN_CYRILLIC = "абцчћдђефгхијклмнопрсштувзжАБЦЧЋДЂЕФГХИЈКЛМНОПРСШТУВЗЖ"
+_SERBIAN_DIGRAPHS = {"lj": "љ", "nj": "њ", "dž": "џ", "Lj": "Љ", "Nj": "Њ", "Dž": "Џ"}
+_TO_CYRILLIC = str.maketrans(_SERBIAN_LATIN, _SERBIAN_CYRILLIC)
+_TO_LATIN = str.maketrans(
+    dict(zip(_SERBIAN_CYRILLIC, _SERBIAN_LATIN, strict=True))
+    | {cyrillic: latin for latin, cyrillic in _SERBIAN_DIGRAPHS.items()}
 )
-_SERBIAN_BACK = {cyr: lat for lat, cyr in _SERBIAN_DIGRAPHS} | {
-    chr(cyr): chr(lat)
-    for lat, cyr in zip(
-        map(ord, "abcčćdđefghijklmnoprsštuvzžABCČĆDĐEFGHIJKLMNOPRSŠTUVZŽ"),
-        map(ord, "абцчћдђефгхијклмнопрсштувзжАБЦЧЋДЂЕФГХИЈКЛМНОПРСШТУВЗЖ"),
-        strict=True,
-    )
-}
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 
 
@@ -218,20 +218,17 @@ def serbian_other_script(raw: str) -> str | None:
     if raw.startswith(CASED):
         return None
     if _CYRILLIC.search(raw):
-        other = "".join(_SERBIAN_BACK.get(char, char) for char in raw)
+        other = raw.translate(_TO_LATIN)
     else:
         other = raw
-        for latin, cyrillic in _SERBIAN_DIGRAPHS:
+        for latin, cyrillic in _SERBIAN_DIGRAPHS.items():
             other = other.replace(latin, cyrillic)
-        other = other.translate(_SERBIAN_LETTERS)
+        other = other.translate(_TO_CYRILLIC)
         if re.search("[a-zA-Z]", other):  # q, w, x, y: not a Serbian word
             return None
     return None if other == raw else other
 
 
-_ONE_LETTER_WORDS = re.compile("[\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff]")
-"""A letter of Thai, Lao, Burmese or Khmer: each is a word of its own to the matcher (unlike a
-Chinese character, it is no word to the reader), so a term that folds to one is a mistake."""
 _ARTICLE = "ال"
 _BEFORE_ARTICLE = ("و", "ف", "ب", "وب")
 _BEFORE_BARE = ("ال", "و", "ف", "ب", "ل", "وال", "بال", "فال", "وب", "ول")
